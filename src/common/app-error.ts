@@ -1,0 +1,48 @@
+/**
+ * Errors that reach a user carry a stable machine-readable code and a message a person can
+ * act on. The HTTP layer maps each code to a status in one exhaustive switch
+ * (`src/http/app-error.filter.ts`), so adding a code without deciding its status fails the build.
+ */
+export enum ErrorCode {
+  /** Request body or query is malformed (not a definition, not a payload). */
+  BadRequest = 'BAD_REQUEST',
+  /** No credentials, wrong credentials, or an expired/unknown token. */
+  Unauthenticated = 'UNAUTHENTICATED',
+  /** Authenticated, but none of the actor's roles may do this. */
+  Forbidden = 'FORBIDDEN',
+  NotFound = 'NOT_FOUND',
+  /** The YAML definition has errors (details.errors lists each with file/line/column). */
+  DefinitionInvalid = 'DEFINITION_INVALID',
+  /** The event payload does not match the event's JSON Schema (details.errors has JSON paths). */
+  PayloadInvalid = 'PAYLOAD_INVALID',
+  /** The instance context (at start, or after assignments) does not match the context schema. */
+  ContextInvalid = 'CONTEXT_INVALID',
+  /** The event is not accepted in the instance's current state. */
+  EventNotAccepted = 'EVENT_NOT_ACCEPTED',
+  /** The event is accepted, but none of its guarded branches matched. */
+  GuardRejected = 'GUARD_REJECTED',
+  /** The instance moved on (its version changed) while this event was being applied: retry. */
+  VersionConflict = 'VERSION_CONFLICT',
+  /** The instance reached a final state and accepts no more events. */
+  InstanceCompleted = 'INSTANCE_COMPLETED',
+  /** Something with that identity already exists (business key, username, ...). */
+  AlreadyExists = 'ALREADY_EXISTS',
+  /** The idempotency key was used before with a different request. */
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  /** An expression failed while evaluating (e.g. a missing field): the definition needs a fix. */
+  ExpressionFailed = 'EXPRESSION_FAILED',
+  /** Request body larger than the configured limit. */
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  Internal = 'INTERNAL',
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

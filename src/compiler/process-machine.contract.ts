@@ -1,0 +1,54 @@
+/**
+ * The contract between the pure compiler and the engine. The engine holds one
+ * `ProcessMachine` per definition version (built once, cached by source hash) and calls it
+ * for every transition; the compiler never touches a database, a clock or the network.
+ */
+import type { EventDefinition, Effect, ProcessDefinition } from '../definitions/definition.types';
+
+export interface Actor {
+  readonly id: string;
+  readonly roles: readonly string[];
+}
+
+/** What the engine hands in: the event plus who sent it and when (from the engine's clock). */
+export interface IncomingEvent {
+  readonly type: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly actor: Actor;
+  /** ISO-8601. */
+  readonly now: string;
+}
+
+export interface StepResult {
+  /** Name of the active leaf state (state names are unique, so this identifies the configuration). */
+  readonly state: string;
+  /** State names from the top level down to `state`. */
+  readonly statePath: readonly string[];
+  readonly context: Record<string, unknown>;
+  /** True once a top-level final state is reached. */
+  readonly done: boolean;
+  /** Effects declared by the transition, exit and entry actions, in XState's order, params evaluated. */
+  readonly effects: readonly Effect[];
+}
+
+/** An event the instance accepts now, found innermost state first; one per event type. */
+export interface AcceptedEvent {
+  readonly state: string;
+  readonly event: EventDefinition;
+}
+
+export interface ProcessMachine {
+  readonly definition: ProcessDefinition;
+  /** Initial snapshot for a new instance (context already validated and defaulted by the engine). */
+  start(context: Record<string, unknown>, actor: Actor, now: string): StepResult;
+  /**
+   * Next snapshot for `event` sent while the instance is in `state` with `context`.
+   * Throws AppError EventNotAccepted (not accepted in this state), GuardRejected (no branch
+   * matched), ExpressionFailed (an expression failed at run time), ContextInvalid (assignments
+   * produced a context the context schema rejects). Authorization and payload validation are
+   * the engine's job, done before calling this.
+   */
+  send(state: string, context: Record<string, unknown>, event: IncomingEvent): StepResult;
+  /** Events accepted in `state`, innermost declaring state first, one per type. */
+  acceptedEvents(state: string): readonly AcceptedEvent[];
+}

@@ -1,0 +1,168 @@
+/**
+ * The typed, immutable form of a YAML process definition, as produced by the loader
+ * (`definition-loader.ts`) and consumed by the compiler and the engine.
+ *
+ * Everything here is plain data plus pre-compiled functions (expressions, payload validators),
+ * deep-frozen by the loader. Nothing here imports Nest or TypeORM.
+ */
+
+/** A JSON Schema object as written in the YAML (draft 2020-12 subset accepted by ajv). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** Where something was written: used in every error and lint finding. */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number; // 1-based
+  readonly column: number; // 1-based
+  /** Dotted path into the YAML document, e.g. `states.open.on.classify.target`. */
+  readonly path: string;
+}
+
+/** One problem found while loading a definition: always an error, the load is refused whole. */
+export interface DefinitionProblem extends SourcePosition {
+  readonly message: string;
+}
+
+export type LintRule = 'unreachable-state' | 'dead-end-state' | 'unsendable-event';
+
+/** A warning from the lint pass: the definition still loads. */
+export interface LintFinding extends SourcePosition {
+  readonly rule: LintRule;
+  readonly message: string;
+}
+
+/** The variables every expression may read. Numbers in JSON arrive as numbers. */
+export interface ExpressionScope {
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly rules: Readonly<Record<string, unknown>>;
+  readonly actor: { readonly id: string; readonly roles: readonly string[] };
+  /** ISO-8601 time of the event, from the engine's clock (never the wall clock inside the compiler). */
+  readonly now: string;
+}
+
+/** An expression parsed once at load time; evaluating it is pure and sandboxed. */
+export interface CompiledExpression {
+  readonly source: string;
+  readonly position: SourcePosition;
+  /** Returns a JSON-compatible value (integers as numbers, timestamps as ISO strings). */
+  evaluate(scope: ExpressionScope): unknown;
+}
+
+/** A value in an action's parameters: either a literal from the YAML or an expression. */
+export type ValueSpec =
+  | { readonly kind: 'literal'; readonly value: unknown }
+  | { readonly kind: 'expression'; readonly expression: CompiledExpression };
+
+/** A named effect of a transition, returned as data by the compiler and run by the engine after commit. */
+export interface ActionDefinition {
+  /** `render`, `notify`, `email`, `emit`, `start`, ... (see docs/yaml-reference.md). */
+  readonly kind: string;
+  /** Parameters; their values are evaluated at transition time into `Effect.params`. */
+  readonly params: Readonly<Record<string, ValueSpec>>;
+  readonly position: SourcePosition;
+}
+
+/** One `context.path = expression` assignment. `path` is dotted, relative to the context. */
+export interface Assignment {
+  readonly path: string;
+  readonly value: ValueSpec;
+}
+
+/** One guarded branch of an event: the first whose `when` holds is taken. */
+export interface BranchDefinition {
+  readonly when?: CompiledExpression;
+  /** Name of the target state; absent means stay in the current state (assign/actions only). */
+  readonly target?: string;
+  readonly assign: readonly Assignment[];
+  readonly actions: readonly ActionDefinition[];
+  readonly position: SourcePosition;
+}
+
+export interface PayloadValidationError {
+  /** JSON path into the payload, e.g. `$.contact.phone`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface EventDefinition {
+  readonly type: string;
+  readonly title?: string;
+  /** Roles allowed to send this event in this state. `system` is the engine's own actor. */
+  readonly roles: readonly string[];
+  readonly payloadSchema: JsonSchema;
+  /** Compiled at load time with ajv. Returns [] when the payload is valid. */
+  validatePayload(payload: unknown): readonly PayloadValidationError[];
+  readonly branches: readonly BranchDefinition[];
+  readonly position: SourcePosition;
+}
+
+export type StateKind = 'atomic' | 'compound' | 'final';
+
+export interface StateDefinition {
+  /** Unique across the whole definition, so a target is just a name. */
+  readonly name: string;
+  readonly title?: string;
+  readonly kind: StateKind;
+  /** Names from the top level down to this state, e.g. ['handling', 'waitingReply']. */
+  readonly path: readonly string[];
+  readonly parent?: string;
+  /** For compound states: the child entered first. */
+  readonly initial?: string;
+  /** Child state names, in YAML order. */
+  readonly children: readonly string[];
+  /** Events accepted while this state (or a descendant) is active. */
+  readonly on: Readonly<Record<string, EventDefinition>>;
+  /** Effects run when the state is entered / left. */
+  readonly entry: readonly ActionDefinition[];
+  readonly exit: readonly ActionDefinition[];
+  readonly position: SourcePosition;
+}
+
+export interface RoleDefinition {
+  readonly name: string;
+  readonly title?: string;
+}
+
+export interface RuleDefinition {
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  /** The value a process owner tunes: number, string, boolean, list or map. */
+  readonly value: unknown;
+}
+
+export interface ProcessDefinition {
+  readonly key: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly roles: Readonly<Record<string, RoleDefinition>>;
+  readonly rules: Readonly<Record<string, RuleDefinition>>;
+  /** Values of the rules, by name: what expressions see as `rules`. */
+  readonly ruleValues: Readonly<Record<string, unknown>>;
+  readonly contextSchema: JsonSchema;
+  /** Validates (and fills defaults into a copy of) a context. Returns the errors and the filled context. */
+  validateContext(context: unknown): { readonly errors: readonly PayloadValidationError[]; readonly value: Record<string, unknown> };
+  /** Roles allowed to start an instance. */
+  readonly startRoles: readonly string[];
+  /** Name of the top-level initial state. */
+  readonly initial: string;
+  /** Top-level state names, in YAML order. */
+  readonly topStates: readonly string[];
+  /** Every state, by its unique name. */
+  readonly states: Readonly<Record<string, StateDefinition>>;
+  readonly source: {
+    readonly file: string;
+    readonly text: string;
+    /** SHA-256 (hex) of the source text: the definition version's identity. */
+    readonly hash: string;
+  };
+}
+
+/** What the compiler returns for each transition: an effect to run after commit. */
+export interface Effect {
+  readonly kind: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Name of the state whose transition/entry/exit declared it. */
+  readonly state: string;
+}
