@@ -33,6 +33,16 @@ export enum ErrorCode {
   ExpressionFailed = 'EXPRESSION_FAILED',
   /** Request body larger than the configured limit. */
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  /**
+   * The business calendar has no official holiday data for a year a deadline needs: the
+   * calendar would otherwise silently guess Mon–Fri. Fix: add the year to the calendar file
+   * or upgrade chinese-days.
+   */
+  CalendarDataMissing = 'CALENDAR_DATA_MISSING',
+  /** The calendar YAML file has errors (details.errors lists each with file/line/column). */
+  CalendarInvalid = 'CALENDAR_INVALID',
+  /** A Handlebars template or partial fails to parse or to render (details name the template). */
+  TemplateInvalid = 'TEMPLATE_INVALID',
   Internal = 'INTERNAL',
 }
 
