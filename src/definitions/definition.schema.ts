@@ -1,0 +1,188 @@
+/**
+ * The JSON Schema (draft 2020-12) of the YAML process-definition language.
+ *
+ * `additionalProperties: false` everywhere: an unknown key is an error, so a misspelt key
+ * (`tagret:`) never silently does nothing. Cross-references (targets, roles, rules,
+ * expressions, templates) are checked after this, in `definition-loader.ts`.
+ * The language is documented for process owners in `definitions/README.md`.
+ */
+
+export const KEY_PATTERN = '^[a-z][a-z0-9-]*$';
+export const STATE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_]*$';
+/** Event names: like state names, but XState reserves names starting with `xstate`. */
+export const EVENT_NAME_PATTERN = '^(?!xstate)[A-Za-z][A-Za-z0-9_]*$';
+export const ROLE_NAME_PATTERN = '^[a-z][a-z0-9_]*$';
+export const RULE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_]*$';
+/** Dotted context path of an assignment: `pause.endsAt`. */
+export const ASSIGN_PATH_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$';
+export const TEMPLATE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_./-]*$';
+
+/** Plain-language description of each name pattern, for error messages. */
+export const PATTERN_HINTS: Readonly<Record<string, string>> = {
+  [KEY_PATTERN]: 'lower-case letters, digits and dashes, starting with a letter (e.g. complaint)',
+  [STATE_NAME_PATTERN]: 'letters, digits and _, starting with a letter (e.g. waitingReply)',
+  [EVENT_NAME_PATTERN]: "letters, digits and _, starting with a letter, not starting with 'xstate' (e.g. classify)",
+  [ROLE_NAME_PATTERN]: 'lower-case letters, digits and _, starting with a letter (e.g. cs_assistant)',
+  [ASSIGN_PATH_PATTERN]: 'a context field or a dotted path (e.g. closeReason or pause.endsAt)',
+  [TEMPLATE_NAME_PATTERN]: 'a template file name without .hbs (e.g. complaint-record)',
+};
+
+const text = { type: 'string', minLength: 1 };
+const roleList = { type: 'array', items: { type: 'string', pattern: ROLE_NAME_PATTERN }, uniqueItems: true };
+/** A value: a literal, or a string starting with `=` (an expression). */
+const value = {};
+
+export const ACTION_KINDS = ['render', 'notify', 'email', 'emit', 'start'] as const;
+
+export const definitionSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://workflow-engine.local/schemas/definition.json',
+  title: 'Process definition',
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'title', 'roles', 'start', 'initial', 'states'],
+  properties: {
+    key: { type: 'string', pattern: KEY_PATTERN },
+    title: text,
+    description: { type: 'string' },
+    roles: {
+      type: 'object',
+      propertyNames: { pattern: ROLE_NAME_PATTERN },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { title: text, description: { type: 'string' } },
+      },
+    },
+    start: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['roles'],
+      properties: { roles: roleList },
+    },
+    rules: {
+      type: 'object',
+      propertyNames: { pattern: RULE_NAME_PATTERN },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['value'],
+        properties: { value, title: text, description: { type: 'string' } },
+      },
+    },
+    context: { type: 'object' },
+    initial: { type: 'string', pattern: STATE_NAME_PATTERN },
+    states: { $ref: '#/$defs/states' },
+  },
+  $defs: {
+    states: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: STATE_NAME_PATTERN },
+      additionalProperties: { $ref: '#/$defs/state' },
+    },
+    state: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        title: text,
+        description: { type: 'string' },
+        type: { enum: ['final'] },
+        initial: { type: 'string', pattern: STATE_NAME_PATTERN },
+        states: { $ref: '#/$defs/states' },
+        entry: { $ref: '#/$defs/actions' },
+        exit: { $ref: '#/$defs/actions' },
+        on: {
+          type: 'object',
+          propertyNames: { pattern: EVENT_NAME_PATTERN },
+          additionalProperties: { $ref: '#/$defs/event' },
+        },
+      },
+    },
+    event: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['roles'],
+      properties: {
+        title: text,
+        description: { type: 'string' },
+        roles: roleList,
+        payload: { type: 'object' },
+        when: { type: 'string' },
+        target: { type: 'string', pattern: STATE_NAME_PATTERN },
+        assign: { $ref: '#/$defs/assign' },
+        actions: { $ref: '#/$defs/actions' },
+        branches: { type: 'array', minItems: 1, items: { $ref: '#/$defs/branch' } },
+      },
+    },
+    branch: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        when: { type: 'string' },
+        target: { type: 'string', pattern: STATE_NAME_PATTERN },
+        assign: { $ref: '#/$defs/assign' },
+        actions: { $ref: '#/$defs/actions' },
+      },
+    },
+    assign: {
+      type: 'object',
+      propertyNames: { pattern: ASSIGN_PATH_PATTERN },
+      additionalProperties: value,
+    },
+    actions: { type: 'array', items: { $ref: '#/$defs/action' } },
+    action: {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: 1,
+      additionalProperties: false,
+      properties: {
+        render: {
+          type: ['string', 'object'],
+          pattern: TEMPLATE_NAME_PATTERN,
+          additionalProperties: false,
+          required: ['template'],
+          properties: { template: { type: 'string', pattern: TEMPLATE_NAME_PATTERN }, title: value },
+        },
+        notify: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['role', 'message'],
+          properties: { role: { type: 'string', pattern: ROLE_NAME_PATTERN }, message: value },
+        },
+        email: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['to', 'subject', 'template'],
+          properties: {
+            to: value,
+            cc: value,
+            subject: value,
+            template: { type: 'string', pattern: TEMPLATE_NAME_PATTERN },
+          },
+        },
+        emit: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['event', 'to'],
+          properties: {
+            event: { type: 'string', pattern: EVENT_NAME_PATTERN },
+            to: { type: 'string', minLength: 1 },
+            definition: { type: 'string', pattern: KEY_PATTERN },
+            payload: value,
+          },
+        },
+        start: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['definition', 'businessKey'],
+          properties: {
+            definition: { type: 'string', pattern: KEY_PATTERN },
+            businessKey: value,
+            context: value,
+          },
+        },
+      },
+    },
+  },
+} as const;
