@@ -1,0 +1,297 @@
+/**
+ * Expressions: CEL (Common Expression Language, `@marcbachmann/cel-js`), sandboxed by design.
+ *
+ * CEL has no loops, no assignment and no access to the host: an expression can only read the
+ * variables we register (`context`, `payload`, `rules`, `actor`, `now`). Every expression is
+ * parsed and checked once, when the definition loads, so a typo fails the load instead of a live
+ * transition. Evaluation is pure: `now` comes from the event (the engine's clock).
+ *
+ * Numbers: JSON numbers are doubles while CEL integer literals are ints, and CEL does not mix
+ * them (`context.n + 1` would fail). So integral numbers in the scope become ints (BigInt)
+ * before evaluation, int results come back as numbers, and mixed int/double arithmetic is
+ * registered as operator overloads (`context.score * 1.5` works). Timestamps come back as
+ * ISO-8601 strings.
+ */
+import { Environment } from '@marcbachmann/cel-js';
+import { AppError, ErrorCode } from '../common/app-error';
+import type {
+  CompiledExpression,
+  DefinitionProblem,
+  ExpressionScope,
+  JsonSchema,
+  SourcePosition,
+} from '../definitions/definition.types';
+import { didYouMean, quoteList } from '../definitions/did-you-mean.util';
+
+/** The only names an expression may use. */
+export const EXPRESSION_VARIABLES = ['context', 'payload', 'rules', 'actor', 'now'] as const;
+
+/** Longest expression accepted (characters). */
+export const MAX_EXPRESSION_LENGTH = 2000;
+
+const MACROS_BINDING_A_VARIABLE = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+function buildEnvironment(): Environment {
+  const env = new Environment({
+    homogeneousAggregateLiterals: false,
+    limits: { maxAstNodes: 1000, maxDepth: 32, maxListElements: 200, maxMapEntries: 200, maxCallArguments: 16 },
+  })
+    .registerVariable('context', 'map')
+    .registerVariable('payload', 'map')
+    .registerVariable('rules', 'map')
+    .registerVariable('actor', 'map')
+    .registerVariable('now', 'google.protobuf.Timestamp');
+  const arithmetic: Record<string, (a: number, b: number) => number> = {
+    '+': (a, b) => a + b,
+    '-': (a, b) => a - b,
+    '*': (a, b) => a * b,
+    '/': (a, b) => a / b,
+  };
+  for (const [op, fn] of Object.entries(arithmetic)) {
+    env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
+    env.registerOperator(`int ${op} double`, (a: bigint, b: number) => fn(Number(a), b));
+  }
+  return env;
+}
+
+const environment = buildEnvironment();
+
+/** What the loader knows when an expression is checked. */
+export interface ExpressionChecks {
+  readonly ruleNames: ReadonlySet<string>;
+  /** The context JSON Schema; fields are checked where a level lists `properties`. */
+  readonly contextSchema?: JsonSchema;
+  /** The event's payload schema; undefined when the payload is not known (entry/exit actions). */
+  readonly payloadSchema?: JsonSchema;
+}
+
+/** Maps an index in the expression source to a place in the YAML file. */
+export type ExpressionLocator = (index: number) => SourcePosition;
+
+export type CompileResult =
+  | { readonly ok: true; readonly expression: CompiledExpression }
+  | { readonly ok: false; readonly problems: readonly DefinitionProblem[] };
+
+interface AstNode {
+  op: string;
+  args: unknown;
+  pos: number;
+}
+
+const isNode = (x: unknown): x is AstNode =>
+  typeof x === 'object' && x !== null && typeof (x as AstNode).op === 'string' && 'args' in x;
+
+/** Strips cel-js's caret drawing: we give the position ourselves. */
+function summaryOf(error: unknown): string {
+  const e = error as { summary?: string; message?: string };
+  return (e.summary ?? e.message ?? String(error)).split('\n')[0];
+}
+
+function errorIndex(error: unknown): number {
+  const e = error as { node?: { pos?: number }; range?: { start?: number } };
+  return e.range?.start ?? e.node?.pos ?? 0;
+}
+
+/** Parses and checks an expression; all problems carry a position in the YAML file. */
+export function compileExpression(
+  source: string,
+  position: SourcePosition,
+  checks: ExpressionChecks,
+  locate: ExpressionLocator = () => position,
+): CompileResult {
+  const problem = (index: number, message: string): DefinitionProblem => ({ ...locate(index), message });
+  if (source.trim() === '') return { ok: false, problems: [problem(0, 'the expression is empty')] };
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    return {
+      ok: false,
+      problems: [problem(0, `the expression is ${source.length} characters long; the limit is ${MAX_EXPRESSION_LENGTH}`)],
+    };
+  }
+  let parsed: ReturnType<Environment['parse']>;
+  try {
+    parsed = environment.parse(source);
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [problem(errorIndex(error), `the expression \`${source}\` cannot be read: ${summaryOf(error)}`)],
+    };
+  }
+  const problems = checkNames(parsed.ast as unknown as AstNode, checks, source, problem);
+  if (problems.length === 0) {
+    const checked = parsed.check();
+    if (!checked.valid) {
+      problems.push(problem(errorIndex(checked.error), `the expression \`${source}\` is not valid: ${summaryOf(checked.error)}`));
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const evaluate = parsed;
+  return {
+    ok: true,
+    expression: {
+      source,
+      position,
+      evaluate(scope: ExpressionScope): unknown {
+        try {
+          return fromCel(evaluate(toCelScope(scope)));
+        } catch (error) {
+          throw new AppError(
+            ErrorCode.ExpressionFailed,
+            `the expression \`${source}\` (${position.file}:${position.line}:${position.column}, ${position.path}) failed: ${summaryOf(error)}`,
+            { expression: source, file: position.file, line: position.line, column: position.column, path: position.path },
+          );
+        }
+      },
+    },
+  };
+}
+
+/**
+ * Refuses names other than the five variables (so `process`, `this`, `constructor` fail at load)
+ * and checks `rules.X`, `context.X...` and `payload.X...` against what the definition declares.
+ */
+function checkNames(
+  root: AstNode,
+  checks: ExpressionChecks,
+  source: string,
+  problem: (index: number, message: string) => DefinitionProblem,
+): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  const allowed = new Set<string>(EXPRESSION_VARIABLES);
+
+  const selectChain = (node: AstNode): { root: AstNode; fields: { name: string; pos: number }[] } | undefined => {
+    const fields: { name: string; pos: number }[] = [];
+    let current: AstNode = node;
+    while (current.op === '.' || current.op === '.?') {
+      const [object, field] = current.args as [AstNode, string];
+      fields.unshift({ name: field, pos: current.pos });
+      current = object;
+    }
+    return current.op === 'id' ? { root: current, fields } : undefined;
+  };
+
+  const checkChain = (rootName: string, fields: { name: string; pos: number }[]) => {
+    if (fields.length === 0) return;
+    if (rootName === 'rules') {
+      const [rule] = fields;
+      if (!checks.ruleNames.has(rule.name)) {
+        problems.push(
+          problem(
+            rule.pos,
+            `unknown rule '${rule.name}' in \`${source}\`; declared rules: ${quoteList(checks.ruleNames)}.${didYouMean(rule.name, checks.ruleNames)}`,
+          ),
+        );
+      }
+      return;
+    }
+    const schema = rootName === 'context' ? checks.contextSchema : rootName === 'payload' ? checks.payloadSchema : undefined;
+    if (!schema) return;
+    const missing = findUndeclaredField(schema, fields.map((f) => f.name));
+    if (missing) {
+      const field = fields[missing.depth];
+      const where = [rootName, ...fields.slice(0, missing.depth).map((f) => f.name)].join('.');
+      const what = rootName === 'context' ? 'the context' : "the event's payload";
+      problems.push(
+        problem(
+          field.pos,
+          `'${field.name}' is not a field of ${where === rootName ? what : `'${where}'`} (in \`${source}\`); known fields: ${quoteList(missing.known)}.${didYouMean(field.name, missing.known)}`,
+        ),
+      );
+    }
+  };
+
+  const visit = (value: unknown, bound: ReadonlySet<string>): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, bound);
+      return;
+    }
+    if (!isNode(value)) return;
+    const node = value;
+    if (node.op === 'id') {
+      const name = node.args as string;
+      if (!allowed.has(name) && !bound.has(name)) {
+        problems.push(
+          problem(node.pos, `unknown name '${name}' in \`${source}\`; expressions can use ${EXPRESSION_VARIABLES.join(', ')}`),
+        );
+      }
+      return;
+    }
+    if (node.op === '.' || node.op === '.?') {
+      const chain = selectChain(node);
+      if (chain && !bound.has(chain.root.args as string)) checkChain(chain.root.args as string, chain.fields);
+      visit(chain ? chain.root : (node.args as unknown[])[0], bound);
+      return;
+    }
+    if (node.op === 'rcall') {
+      const [name, receiver, args] = node.args as [string, AstNode, AstNode[]];
+      visit(receiver, bound);
+      if (MACROS_BINDING_A_VARIABLE.has(name) && args.length >= 2 && args[0]?.op === 'id') {
+        const inner = new Set(bound).add(args[0].args as string);
+        for (const arg of args.slice(1)) visit(arg, inner);
+      } else {
+        visit(args, bound);
+      }
+      return;
+    }
+    if (node.op === 'call') {
+      const [, args] = node.args as [string, AstNode[]];
+      visit(args, bound);
+      return;
+    }
+    if (node.op === 'value') return;
+    visit(node.args, bound);
+  };
+  visit(root, new Set());
+  return problems;
+}
+
+/** The first field of `path` a schema level with `properties` does not declare, if any. */
+function findUndeclaredField(schema: JsonSchema, path: readonly string[]): { depth: number; known: string[] } | undefined {
+  let level: JsonSchema | undefined = schema;
+  for (let depth = 0; depth < path.length && level; depth++) {
+    const properties = level.properties as Record<string, JsonSchema> | undefined;
+    if (!properties || typeof properties !== 'object') return undefined;
+    const next: JsonSchema | undefined = properties[path[depth]];
+    if (!next) return { depth, known: Object.keys(properties) };
+    level = typeof next === 'object' ? next : undefined;
+  }
+  return undefined;
+}
+
+/** Integral numbers → BigInt (CEL ints), ISO `now` → Date; recursively for lists and maps. */
+function toCel(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+  // Array.from: a fresh array of this realm (cel-js checks the constructor; jest runs in a VM context).
+  if (Array.isArray(value)) return Array.from(value, toCel);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
+  }
+  return value;
+}
+
+function toCelScope(scope: ExpressionScope): Record<string, unknown> {
+  const now = new Date(scope.now);
+  if (Number.isNaN(now.getTime())) throw new Error(`'now' is not a valid time: ${scope.now}`);
+  return {
+    context: toCel(scope.context),
+    payload: toCel(scope.payload),
+    rules: toCel(scope.rules),
+    actor: { id: scope.actor.id, roles: [...scope.actor.roles] },
+    now,
+  };
+}
+
+/** CEL results → JSON-compatible values: BigInt → number, Date → ISO string. */
+export function fromCel(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(fromCel);
+  if (value instanceof Map) return Object.fromEntries([...value.entries()].map(([k, v]) => [String(k), fromCel(v)]));
+  if (value !== null && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromCel(v)]));
+    }
+    return String(value);
+  }
+  return value;
+}
