@@ -1,0 +1,316 @@
+/**
+ * Load: YAML text → a checked, deep-frozen `ProcessDefinition`, or every problem at once.
+ *
+ * Three passes, all of which always run so the process owner sees everything in one go:
+ * 1. YAML syntax (including duplicate keys), 2. the language's JSON Schema (unknown keys, wrong
+ * types), 3. cross-references (targets, roles, rules, expressions, templates). Each problem
+ * points at file, line and column. Nothing is loaded when there is any problem.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import { LineCounter, parseDocument } from 'yaml';
+import type { DefinitionProblem, LintFinding, ProcessDefinition } from './definition.types';
+import { definitionSchema, PATTERN_HINTS } from './definition.schema';
+import { buildDefinition } from './definition-builder';
+import { lintDefinition } from './definition-lint';
+import { didYouMean } from './did-you-mean.util';
+import { dotted, YamlLocator, type YamlPath } from './yaml-locator';
+
+/** Answers whether a Handlebars template exists (e.g. `templates/<name>.hbs`). */
+export interface TemplateLookup {
+  has(name: string): boolean;
+  /** Folder shown in messages, e.g. `templates/`. */
+  readonly dir?: string;
+}
+
+export interface LoadOptions {
+  /** File name shown in every problem. */
+  readonly file: string;
+  /** When given, every template named by a `render` or `email` action must exist. */
+  readonly templates?: TemplateLookup;
+  /** Largest accepted text in bytes (default 256 KiB). */
+  readonly maxBytes?: number;
+}
+
+export type LoadResult =
+  | { readonly ok: true; readonly definition: ProcessDefinition; readonly findings: LintFinding[] }
+  | { readonly ok: false; readonly errors: DefinitionProblem[] };
+
+export const DEFAULT_MAX_DEFINITION_BYTES = 256 * 1024;
+
+const schemaAjv = new Ajv2020({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+const validateDefinitionShape = schemaAjv.compile(definitionSchema);
+
+/** Loads one definition from its YAML text. Never throws for a bad definition: returns the problems. */
+export function loadDefinition(text: string, options: LoadOptions): LoadResult {
+  const file = options.file;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DEFINITION_BYTES;
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > maxBytes) {
+    return {
+      ok: false,
+      errors: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `the file is ${formatBytes(size)}, larger than the limit of ${formatBytes(maxBytes)}; split it or shorten it`,
+        },
+      ],
+    };
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const locator = new YamlLocator(doc, lineCounter, file, text);
+  const problems: DefinitionProblem[] = [];
+  for (const error of doc.errors) {
+    const position = locator.atOffset(error.pos[0]);
+    const message =
+      error.code === 'DUPLICATE_KEY'
+        ? `duplicate key '${text.slice(error.pos[0], error.pos[1]).trim() || '?'}': each key may appear only once in the same map`
+        : `YAML syntax error: ${error.message.split('\n')[0]}`;
+    problems.push({ ...position, message });
+  }
+
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    problems.push({ ...locator.atOffset(0), message: `the YAML cannot be read: ${(error as Error).message}` });
+  }
+  if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
+    if (problems.length === 0) {
+      problems.push({ ...locator.atOffset(0), message: 'the file must be a map of keys (key, title, roles, start, initial, states, ...)' });
+    }
+    return { ok: false, errors: sortProblems(problems) };
+  }
+
+  if (!validateDefinitionShape(raw)) problems.push(...schemaProblems(validateDefinitionShape.errors ?? [], locator));
+
+  const built = buildDefinition(raw as Record<string, unknown>, {
+    locator,
+    templates: options.templates,
+    source: { file, text, hash: createHash('sha256').update(text, 'utf8').digest('hex') },
+  });
+  problems.push(...built.problems);
+  if (problems.length > 0 || !built.definition) return { ok: false, errors: sortProblems(problems) };
+
+  const findings = lintDefinition(built.definition);
+  return { ok: true, definition: deepFreeze(built.definition), findings };
+}
+
+/** Reads and loads one file; the file name in problems is the path as given. */
+export function loadDefinitionFile(path: string, options: Omit<LoadOptions, 'file'> & { file?: string } = {}): LoadResult {
+  const file = options.file ?? path;
+  let text: string;
+  try {
+    const size = statSync(path).size;
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_DEFINITION_BYTES;
+    if (size > maxBytes) {
+      return {
+        ok: false,
+        errors: [{ file, line: 1, column: 1, path: '', message: `the file is ${formatBytes(size)}, larger than the limit of ${formatBytes(maxBytes)}; split it or shorten it` }],
+      };
+    }
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message: `cannot read the file: ${(error as Error).message}` }] };
+  }
+  return loadDefinition(text, { ...options, file });
+}
+
+export type LoadDirResult =
+  | { readonly ok: true; readonly definitions: ProcessDefinition[]; readonly findings: LintFinding[] }
+  | { readonly ok: false; readonly errors: DefinitionProblem[] };
+
+/**
+ * Loads every `*.yaml` / `*.yml` in `dir` (not recursive, sorted by name). Collects the problems
+ * of all files; two files with the same `key` and `start`/`emit` actions naming a definition
+ * that is not in the folder are problems too.
+ */
+export function loadDefinitionsDir(dir: string, options: Omit<LoadOptions, 'file'> = {}): LoadDirResult {
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/i.test(f))
+    .sort();
+  const errors: DefinitionProblem[] = [];
+  const findings: LintFinding[] = [];
+  const definitions: ProcessDefinition[] = [];
+  const byKey = new Map<string, ProcessDefinition>();
+  for (const name of files) {
+    const result = loadDefinitionFile(join(dir, name), { ...options, file: join(dir, name) });
+    if (!result.ok) {
+      errors.push(...result.errors);
+      continue;
+    }
+    const def = result.definition;
+    const first = byKey.get(def.key);
+    if (first) {
+      errors.push({
+        file: def.source.file,
+        line: 1,
+        column: 1,
+        path: 'key',
+        message: `the key '${def.key}' is already used by ${basename(first.source.file)}; each definition needs its own key`,
+      });
+      continue;
+    }
+    byKey.set(def.key, def);
+    definitions.push(def);
+    findings.push(...result.findings);
+  }
+  for (const def of definitions) {
+    for (const state of Object.values(def.states)) {
+      const actions = [...state.entry, ...state.exit, ...Object.values(state.on).flatMap((e) => e.branches.flatMap((b) => b.actions))];
+      for (const action of actions) {
+        const named = action.params.definition;
+        if ((action.kind === 'start' || action.kind === 'emit') && named?.kind === 'literal' && typeof named.value === 'string') {
+          if (!byKey.has(named.value)) {
+            errors.push({
+              ...action.position,
+              message: `the ${action.kind} action names the definition '${named.value}', which is not in ${dir}.${didYouMean(named.value, byKey.keys())}`,
+            });
+          }
+        }
+      }
+    }
+  }
+  return errors.length > 0 ? { ok: false, errors: sortProblems(errors) } : { ok: true, definitions, findings };
+}
+
+/** Sorted by file, line and column; exact duplicates removed. */
+export function sortProblems<T extends DefinitionProblem>(problems: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return [...problems]
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)
+    .filter((p) => {
+      const id = `${p.file}:${p.line}:${p.column}:${p.message}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 ? `${Math.round((n / 1024) * 10) / 10} KiB` : `${n} bytes`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a map (key: value lines)',
+  array: 'a list',
+  string: 'text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  null: 'empty',
+};
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return `the text '${value}'`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function where(path: YamlPath): string {
+  return path.length === 0 ? 'at the top level' : `in '${dotted(path)}'`;
+}
+
+/** ajv's errors on the definition → problems at the offending YAML node, in plain words. */
+function schemaProblems(errors: readonly ErrorObject[], locator: YamlLocator): DefinitionProblem[] {
+  const out: DefinitionProblem[] = [];
+  for (const e of errors) {
+    const path: (string | number)[] = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map(unescapePointer);
+    const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
+    switch (e.keyword) {
+      case 'propertyNames':
+      case 'if':
+      case 'anyOf':
+      case 'oneOf':
+        break; // the nested errors say what is wrong
+      case 'additionalProperties': {
+        const key = String(e.params.additionalProperty);
+        const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+        const hint = allowed.length ? ` Allowed keys here: ${allowed.join(', ')}.` : '';
+        out.push({
+          ...locator.at([...path, key], 'key'),
+          message: `unknown key '${key}' ${where(path)}.${didYouMean(key, allowed)}${hint}`,
+        });
+        break;
+      }
+      case 'required':
+        out.push({
+          ...locator.at(path, 'key'),
+          message: `missing key '${String(e.params.missingProperty)}' ${where(path)}`,
+        });
+        break;
+      case 'type': {
+        const wanted = String(e.params.type)
+          .split(',')
+          .map((t) => TYPE_WORDS[t] ?? t)
+          .join(' or ');
+        out.push({ ...locator.at(path), message: `'${dotted(path)}' must be ${wanted}, but it is ${describeValue(e.data)}` });
+        break;
+      }
+      case 'pattern': {
+        const hint = PATTERN_HINTS[String(e.params.pattern)] ?? `text matching ${String(e.params.pattern)}`;
+        if (propertyName !== undefined) {
+          out.push({
+            ...locator.at([...path, propertyName], 'key'),
+            message: `'${propertyName}' is not a valid name ${where(path)}: use ${hint}`,
+          });
+        } else {
+          out.push({ ...locator.at(path), message: `'${String(e.data)}' is not valid for '${dotted(path)}': use ${hint}` });
+        }
+        break;
+      }
+      case 'enum':
+        out.push({
+          ...locator.at(path),
+          message: `'${dotted(path)}' must be one of: ${(e.params.allowedValues as unknown[]).join(', ')} (it is ${describeValue(e.data)})`,
+        });
+        break;
+      case 'minProperties':
+      case 'maxProperties':
+        if (path.includes('entry') || path.includes('exit') || path.includes('actions')) {
+          out.push({
+            ...locator.at(path),
+            message: `each action is a map with exactly one key, its kind (render, notify, email, emit or start), ${where(path)}`,
+          });
+        } else {
+          out.push({ ...locator.at(path), message: `'${dotted(path)}' ${e.message}` });
+        }
+        break;
+      case 'minItems':
+        out.push({ ...locator.at(path), message: `'${dotted(path)}' must not be an empty list` });
+        break;
+      case 'minLength':
+        out.push({ ...locator.at(path), message: `'${dotted(path)}' must not be empty` });
+        break;
+      case 'uniqueItems':
+        out.push({ ...locator.at(path), message: `'${dotted(path)}' lists the same item twice` });
+        break;
+      default:
+        out.push({ ...locator.at(path), message: `'${dotted(path)}' ${e.message ?? 'is not valid'}` });
+    }
+  }
+  return out;
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** Freezes plain objects and arrays recursively (functions and class instances are left alone). */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
+}
