@@ -1,0 +1,109 @@
+/**
+ * Users, roles and bearer tokens. Tokens are random 256-bit strings handed to the client
+ * once; only their SHA-256 is stored, with an expiry, so a stolen database leaks no usable
+ * token and any engine process can check a token issued by another.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError, ErrorCode } from '../common/app-error';
+import { Clock } from '../common/clock';
+import type { Actor } from '../compiler/process-machine.contract';
+import { Database } from '../persistence/database';
+import { hashPassword, verifyPassword } from './password-hash';
+
+/** Roles of the platform itself (not of a process): checked by the API, not by the YAML. */
+export const PLATFORM_ROLES = {
+  admin: 'admin',
+  processOwner: 'process_owner',
+  auditor: 'auditor',
+} as const;
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{1,100}$/;
+export const ROLE_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
+export const MIN_PASSWORD_LENGTH = 8;
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+export interface UserSummary {
+  readonly username: string;
+  readonly roles: readonly string[];
+  readonly displayName: string | null;
+  readonly createdAt: string;
+}
+
+export class AuthService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly tokenTtlMinutes: number,
+  ) {}
+
+  /** Creates a user. Refuses weak passwords, malformed names and roles, and duplicates. */
+  async addUser(input: { username: string; password: string; roles: readonly string[]; displayName?: string }): Promise<UserSummary> {
+    if (!USERNAME_PATTERN.test(input.username)) {
+      throw new AppError(ErrorCode.BadRequest, `username '${input.username}' may only use letters, digits and _ . @ - (at most 100)`);
+    }
+    if (input.password.length < MIN_PASSWORD_LENGTH) {
+      throw new AppError(ErrorCode.BadRequest, `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    }
+    const roles = [...new Set(input.roles.map((r) => r.trim()).filter(Boolean))];
+    const badRole = roles.find((r) => !ROLE_PATTERN.test(r));
+    if (badRole) throw new AppError(ErrorCode.BadRequest, `role '${badRole}' must start with a letter and use letters, digits and _`);
+    if (roles.length === 0) throw new AppError(ErrorCode.BadRequest, 'a user needs at least one role');
+    if (roles.includes('system')) throw new AppError(ErrorCode.BadRequest, "the role 'system' is reserved for the engine itself");
+    const passwordHash = await hashPassword(input.password);
+    const createdAt = this.clock.now().toISOString();
+    try {
+      await this.db.transaction((tx) =>
+        tx.run('INSERT INTO users (username, password_hash, roles, display_name, created_at) VALUES ($1, $2, $3, $4, $5)', [
+          input.username, passwordHash, JSON.stringify(roles), input.displayName ?? null, createdAt,
+        ]),
+      );
+    } catch (err) {
+      if (this.db.isUniqueViolation(err)) throw new AppError(ErrorCode.AlreadyExists, `user '${input.username}' already exists`);
+      throw err;
+    }
+    return { username: input.username, roles, displayName: input.displayName ?? null, createdAt };
+  }
+
+  async countUsers(): Promise<number> {
+    const [row] = await this.db.read((q) => q.rows<{ n: number | string }>('SELECT COUNT(*) AS n FROM users'));
+    return Number(row.n);
+  }
+
+  /** Checks a username and password and issues a bearer token. */
+  async issueToken(username: string, password: string): Promise<{ token: string; expiresAt: string; roles: string[] }> {
+    const [user] = await this.db.read((q) =>
+      q.rows<{ password_hash: string; roles: string }>('SELECT password_hash, roles FROM users WHERE username = $1', [username]),
+    );
+    // Verify against a dummy hash when the user is unknown, so timing does not reveal which usernames exist.
+    const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+    if (!user || !ok) throw new AppError(ErrorCode.Unauthenticated, 'wrong username or password');
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.tokenTtlMinutes * 60_000).toISOString();
+    await this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM api_tokens WHERE username = $1 AND expires_at < $2', [username, now.toISOString()]);
+      await tx.run('INSERT INTO api_tokens (token_hash, username, expires_at, created_at) VALUES ($1, $2, $3, $4)', [
+        sha256(token), username, expiresAt, now.toISOString(),
+      ]);
+    });
+    return { token, expiresAt, roles: JSON.parse(user.roles) };
+  }
+
+  /** Resolves a bearer token to the actor it was issued to. */
+  async authenticate(token: string): Promise<Actor> {
+    const [row] = await this.db.read((q) =>
+      q.rows<{ username: string; roles: string; expires_at: string }>(
+        'SELECT t.username, u.roles, t.expires_at FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1',
+        [sha256(token)],
+      ),
+    );
+    if (!row) throw new AppError(ErrorCode.Unauthenticated, 'unknown token: sign in again with POST /auth/token');
+    if (row.expires_at <= this.clock.now().toISOString()) {
+      throw new AppError(ErrorCode.Unauthenticated, `token expired at ${row.expires_at}: sign in again with POST /auth/token`);
+    }
+    return { id: row.username, roles: JSON.parse(row.roles) };
+  }
+}
+
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

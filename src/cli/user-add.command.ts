@@ -1,0 +1,47 @@
+/**
+ * `wf user add NAME --roles r1,r2 [--password P | --password-stdin]`: creates a user in the
+ * configured database (same WF_* environment as the service). Without --password the
+ * password is read from standard input (first line), so it stays out of shell history.
+ */
+import type { Command } from 'commander';
+import { AppError } from '../common/app-error';
+import { loadConfig } from '../config/app-config';
+import { openEngine } from '../engine/engine';
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password (input is shown; pipe it in to hide it): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    if (Buffer.concat(chunks).includes(10)) break;
+  }
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
+}
+
+export function registerUserCommands(program: Command): void {
+  const user = program.command('user').description('manage users of the service');
+  user
+    .command('add')
+    .description('create a user with roles (the password is read from stdin unless --password is given)')
+    .argument('<name>', 'username')
+    .requiredOption('--roles <roles>', 'comma-separated roles, e.g. cs_assistant,dept_head (platform roles: admin, process_owner, auditor)')
+    .option('--password <password>', 'the password (prefer stdin: it stays out of shell history)')
+    .option('--display-name <name>', 'name shown to other users')
+    .action(async (name: string, opts: { roles: string; password?: string; displayName?: string }) => {
+      const password = opts.password ?? (await readPassword());
+      const engine = await openEngine(loadConfig());
+      try {
+        const created = await engine.auth.addUser({
+          username: name, password, roles: opts.roles.split(','), displayName: opts.displayName,
+        });
+        process.stdout.write(`created user ${created.username} with roles ${created.roles.join(', ')}\n`);
+      } catch (err) {
+        if (err instanceof AppError) {
+          process.stderr.write(`error: ${err.message}\n`);
+          process.exitCode = 1;
+        } else throw err;
+      } finally {
+        await engine.close();
+      }
+    });
+}

@@ -1,0 +1,70 @@
+/**
+ * Configuration, read once at boot from the environment and validated. Nothing else in the
+ * code reads `process.env`: everything receives an `AppConfig`.
+ */
+import { resolve } from 'node:path';
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+
+export interface AppConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly definitionsDir: string;
+  readonly templatesDir: string;
+  /** Lifetime of a bearer token issued by POST /auth/token. */
+  readonly tokenTtlMinutes: number;
+  /** Largest request body accepted (bytes): YAML uploads and JSON bodies alike. */
+  readonly maxBodyBytes: number;
+  /** Log level for Nest's logger. */
+  readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+}
+
+export class ConfigError extends Error {}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number between ${min} and ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+/** Builds the configuration from environment variables (documented in README.md). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): AppConfig {
+  const dataDir = resolve(cwd, env.WF_DATA_DIR || 'data');
+  const url = env.WF_DATABASE_URL?.trim();
+  let database: DatabaseConfig;
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new ConfigError(`WF_DATABASE_URL must be a postgres:// URL; leave it unset for the embedded SQLite file`);
+    }
+    const schema = env.WF_DATABASE_SCHEMA?.trim() || undefined;
+    if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+      throw new ConfigError(`WF_DATABASE_SCHEMA must be a lower-case SQL identifier, got '${schema}'`);
+    }
+    database = { kind: 'postgres', url, schema };
+  } else {
+    database = { kind: 'sqlite', file: resolve(dataDir, env.WF_SQLITE_FILE || 'workflow.sqlite') };
+  }
+  const level = env.WF_LOG_LEVEL || 'log';
+  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const cut = order.indexOf(level as (typeof order)[number]);
+  if (cut < 0) throw new ConfigError(`WF_LOG_LEVEL must be one of ${order.join(', ')}, got '${level}'`);
+  return {
+    host: env.WF_HOST || '127.0.0.1',
+    port: intVar(env, 'WF_PORT', 3000, 0, 65535),
+    dataDir,
+    database,
+    definitionsDir: resolve(cwd, env.WF_DEFINITIONS_DIR || 'definitions'),
+    templatesDir: resolve(cwd, env.WF_TEMPLATES_DIR || 'templates'),
+    tokenTtlMinutes: intVar(env, 'WF_TOKEN_TTL_MINUTES', 8 * 60, 1, 60 * 24 * 30),
+    maxBodyBytes: intVar(env, 'WF_MAX_BODY_BYTES', 512 * 1024, 1024, 50 * 1024 * 1024),
+    logLevels: order.slice(0, cut + 1),
+  };
+}

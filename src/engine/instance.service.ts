@@ -1,0 +1,323 @@
+/**
+ * Instances and their transitions: the engine's write path.
+ *
+ * Sending an event: the actor was authenticated by the HTTP layer → the compiled machine
+ * checks the actor's roles, validates the payload and computes the next snapshot (pure) →
+ * one transaction: compare-and-set the instance row on its version, append the audit entry
+ * chained to the previous one, record the idempotency key → commit. Two events racing on
+ * one instance both read version v; only one UPDATE ... WHERE version = v matches, the
+ * other gets VersionConflict and may retry. Nothing is half-written: any failure rolls back.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { AppError, ErrorCode } from '../common/app-error';
+import { Clock } from '../common/clock';
+import type { Actor, ProcessMachine, StepResult } from '../compiler/process-machine.contract';
+import { auditHash, GENESIS_HASH, type AuditRecord } from '../audit/audit-chain';
+import { Database, type SqlExecutor } from '../persistence/database';
+import { DefinitionRegistry } from './definition-registry';
+import type { AuditEntryView, AvailableEventView, InstanceView, Page } from './instance.types';
+
+/** Event type recorded for the creation of an instance (first audit entry). */
+export const START_EVENT = '$start';
+/** Platform roles that may read every instance. */
+const READ_ALL_ROLES = ['admin', 'auditor', 'process_owner'];
+
+interface InstanceRow {
+  id: string;
+  definition_key: string;
+  definition_version_id: string;
+  definition_version: number | string;
+  business_key: string;
+  state: string;
+  context: string;
+  status: 'active' | 'completed';
+  version: number | string;
+  audit_seq: number | string;
+  audit_head: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const INSTANCE_SELECT = `SELECT i.*, d.version AS definition_version FROM instances i JOIN definition_versions d ON d.id = i.definition_version_id`;
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+function toView(row: InstanceRow): InstanceView {
+  return {
+    id: row.id,
+    definition: row.definition_key,
+    definitionVersion: Number(row.definition_version),
+    definitionVersionId: row.definition_version_id,
+    businessKey: row.business_key,
+    state: row.state,
+    status: row.status,
+    context: JSON.parse(row.context),
+    version: Number(row.version),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface CreateInstanceInput {
+  readonly definition: string;
+  readonly businessKey: string;
+  readonly context?: Record<string, unknown>;
+  readonly idempotencyKey?: string;
+}
+
+export interface SendEventInput {
+  readonly type: string;
+  readonly payload?: Record<string, unknown>;
+  readonly idempotencyKey?: string;
+}
+
+export interface InstanceFilter {
+  readonly definition?: string;
+  readonly state?: string;
+  readonly businessKey?: string;
+  readonly status?: string;
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+/** A stored result for an idempotency key: replayed as-is when the same request comes again. */
+interface Replay {
+  readonly statusCode: number;
+  readonly body: InstanceView;
+}
+
+export class InstanceService {
+  constructor(
+    private readonly db: Database,
+    private readonly registry: DefinitionRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Starts an instance of the newest version of a definition. */
+  async create(input: CreateInstanceInput, actor: Actor): Promise<Replay> {
+    const requestHash = sha256(canonicalize({ op: 'create', ...input, idempotencyKey: undefined }) as string);
+    const replay = await this.findReplay(actor, input.idempotencyKey, requestHash);
+    if (replay) return replay;
+
+    const version = await this.registry.latest(input.definition);
+    const machine = await this.registry.machine(version.id);
+    const def = machine.definition;
+    if (!def.startRoles.some((r) => actor.roles.includes(r))) {
+      throw new AppError(ErrorCode.Forbidden,
+        `you may not start '${def.key}': it needs one of the roles ${def.startRoles.join(', ') || '(none declared)'}; you have ${actor.roles.join(', ') || 'none'}`);
+    }
+    const checked = def.validateContext(input.context ?? {});
+    if (checked.errors.length > 0) {
+      throw new AppError(ErrorCode.ContextInvalid, `the context does not match the context schema of '${def.key}'`, { errors: checked.errors });
+    }
+    const now = this.clock.now().toISOString();
+    const step = machine.start(checked.value, actor, now);
+    const id = randomUUID();
+    const record = this.auditRecord(id, 1, GENESIS_HASH, START_EVENT, input.context ?? {}, actor, null, step, version.id, now);
+    const hash = auditHash(record);
+    const row: InstanceRow = {
+      id, definition_key: def.key, definition_version_id: version.id, definition_version: version.version,
+      business_key: input.businessKey, state: step.state, context: JSON.stringify(step.context),
+      status: step.done ? 'completed' : 'active', version: 1, audit_seq: 1, audit_head: hash,
+      created_by: actor.id, created_at: now, updated_at: now,
+    };
+    const result: Replay = { statusCode: 201, body: toView(row) };
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.run(
+          `INSERT INTO instances (id, definition_key, definition_version_id, business_key, state, context, status, version, audit_seq, audit_head, created_by, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+          [row.id, row.definition_key, row.definition_version_id, row.business_key, row.state, row.context, row.status,
+            1, 1, hash, actor.id, now, now]);
+        await this.insertAudit(tx, record, hash);
+        await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, result, now);
+      });
+    } catch (err) {
+      if (this.db.isUniqueViolation(err)) {
+        const again = await this.findReplay(actor, input.idempotencyKey, requestHash);
+        if (again) return again;
+        throw new AppError(ErrorCode.AlreadyExists,
+          `an instance of '${def.key}' with business key '${input.businessKey}' already exists`);
+      }
+      throw err;
+    }
+    return result;
+  }
+
+  /** Applies one event to an instance (see the file header for the steps). */
+  async send(instanceId: string, input: SendEventInput, actor: Actor): Promise<Replay> {
+    const requestHash = sha256(canonicalize({ op: 'send', instanceId, type: input.type, payload: input.payload ?? {} }) as string);
+    const replay = await this.findReplay(actor, input.idempotencyKey, requestHash);
+    if (replay) return replay;
+
+    const row = await this.loadRow(instanceId);
+    if (row.status === 'completed') {
+      throw new AppError(ErrorCode.InstanceCompleted, `instance ${instanceId} is completed (state '${row.state}') and accepts no more events`);
+    }
+    const machine = await this.registry.machine(row.definition_version_id);
+    const now = this.clock.now().toISOString();
+    const payload = input.payload ?? {};
+    const step = machine.send(row.state, JSON.parse(row.context), { type: input.type, payload, actor, now });
+
+    const seq = Number(row.audit_seq) + 1;
+    const record = this.auditRecord(row.id, seq, row.audit_head, input.type, payload, actor, row.state, step, row.definition_version_id, now);
+    const hash = auditHash(record);
+    const next: InstanceRow = {
+      ...row, state: step.state, context: JSON.stringify(step.context), status: step.done ? 'completed' : 'active',
+      version: Number(row.version) + 1, audit_seq: seq, audit_head: hash, updated_at: now,
+    };
+    const result: Replay = { statusCode: 200, body: toView(next) };
+    try {
+      await this.db.transaction(async (tx) => {
+        const changed = await tx.run(
+          `UPDATE instances SET state = $1, context = $2, status = $3, version = version + 1, audit_seq = $4, audit_head = $5, updated_at = $6
+           WHERE id = $7 AND version = $8`,
+          [next.state, next.context, next.status, seq, hash, now, row.id, Number(row.version)]);
+        if (changed !== 1) {
+          throw new AppError(ErrorCode.VersionConflict,
+            `instance ${row.id} changed while '${input.type}' was being applied (it was at version ${row.version}); read it again and retry`);
+        }
+        await this.insertAudit(tx, record, hash);
+        await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, result, now);
+      });
+    } catch (err) {
+      if (this.db.isUniqueViolation(err)) {
+        const again = await this.findReplay(actor, input.idempotencyKey, requestHash);
+        if (again) return again;
+        throw new AppError(ErrorCode.VersionConflict, `instance ${row.id} changed while '${input.type}' was being applied; retry`);
+      }
+      throw err;
+    }
+    return result;
+  }
+
+  async get(instanceId: string, actor: Actor): Promise<InstanceView> {
+    const row = await this.loadRow(instanceId);
+    await this.assertMayRead(row, actor);
+    return toView(row);
+  }
+
+  /** Instances, newest first, filtered; only those of definitions the actor has a role in. */
+  async list(filter: InstanceFilter, actor: Actor): Promise<Page<InstanceView>> {
+    const offset = Math.max(0, filter.offset ?? 0);
+    const limit = Math.min(200, Math.max(1, filter.limit ?? 50));
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown) => { params.push(value); where.push(clause.replace('?', `$${params.length}`)); };
+    if (filter.definition) add('i.definition_key = ?', filter.definition);
+    if (filter.state) add('i.state = ?', filter.state);
+    if (filter.businessKey) add('i.business_key = ?', filter.businessKey);
+    if (filter.status) add('i.status = ?', filter.status);
+    if (!actor.roles.some((r) => READ_ALL_ROLES.includes(r))) {
+      const readable = await this.readableDefinitions(actor);
+      if (readable.length === 0) return { items: [], total: 0, offset, limit };
+      where.push(`i.definition_key IN (${readable.map((k) => { params.push(k); return `$${params.length}`; }).join(', ')})`);
+    }
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    return this.db.read(async (q) => {
+      const [{ n }] = await q.rows<{ n: number | string }>(`SELECT COUNT(*) AS n FROM instances i${clause}`, params);
+      const rows = await q.rows<InstanceRow>(
+        `${INSTANCE_SELECT}${clause} ORDER BY i.created_at DESC, i.id LIMIT ${limit} OFFSET ${offset}`, params);
+      return { items: rows.map(toView), total: Number(n), offset, limit };
+    });
+  }
+
+  async audit(instanceId: string, actor: Actor): Promise<AuditEntryView[]> {
+    const row = await this.loadRow(instanceId);
+    await this.assertMayRead(row, actor);
+    const rows = await this.db.read((q) =>
+      q.rows<AuditRecord & { hash: string }>(`${AUDIT_SELECT} WHERE instance_id = $1 ORDER BY seq`, [instanceId]));
+    return rows.map(toAuditView);
+  }
+
+  /** Events this actor may send now, each with its payload schema. */
+  async availableEvents(instanceId: string, actor: Actor): Promise<AvailableEventView[]> {
+    const row = await this.loadRow(instanceId);
+    await this.assertMayRead(row, actor);
+    if (row.status === 'completed') return [];
+    const machine = await this.registry.machine(row.definition_version_id);
+    return machine.acceptedEvents(row.state)
+      .filter(({ event }) => event.roles.some((r) => actor.roles.includes(r)))
+      .map(({ state, event }) => ({
+        type: event.type, title: event.title, state, roles: event.roles, payloadSchema: event.payloadSchema,
+      }));
+  }
+
+  private async loadRow(instanceId: string): Promise<InstanceRow> {
+    const [row] = await this.db.read((q) => q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.id = $1`, [instanceId]));
+    if (!row) throw new AppError(ErrorCode.NotFound, `no instance '${instanceId}'`);
+    return row;
+  }
+
+  private async assertMayRead(row: InstanceRow, actor: Actor): Promise<void> {
+    if (actor.roles.some((r) => READ_ALL_ROLES.includes(r))) return;
+    const machine = await this.registry.machine(row.definition_version_id);
+    if (!actor.roles.some((r) => r in machine.definition.roles)) {
+      throw new AppError(ErrorCode.Forbidden, `you have no role in '${row.definition_key}', so you may not read its instances`);
+    }
+  }
+
+  /** Keys of definitions (any version) that declare one of the actor's roles. */
+  private async readableDefinitions(actor: Actor): Promise<string[]> {
+    const versions = await this.db.read((q) => q.rows<{ id: string; key: string }>('SELECT id, key FROM definition_versions'));
+    const keys = new Set<string>();
+    for (const v of versions) {
+      if (keys.has(v.key)) continue;
+      const machine = await this.registry.machine(v.id);
+      if (actor.roles.some((r) => r in machine.definition.roles)) keys.add(v.key);
+    }
+    return [...keys];
+  }
+
+  private auditRecord(
+    instanceId: string, seq: number, prevHash: string, eventType: string, payload: unknown, actor: Actor,
+    fromState: string | null, step: StepResult, definitionVersionId: string, at: string,
+  ): AuditRecord {
+    return {
+      instanceId, seq, eventType, payload: JSON.stringify(payload), actor: actor.id, actorRoles: JSON.stringify(actor.roles),
+      fromState, toState: step.state, definitionVersionId, effects: JSON.stringify(step.effects), at, prevHash,
+    };
+  }
+
+  private async insertAudit(tx: SqlExecutor, r: AuditRecord, hash: string): Promise<void> {
+    await tx.run(
+      `INSERT INTO audit_entries (instance_id, seq, event_type, payload, actor, actor_roles, from_state, to_state, definition_version_id, effects, at, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [r.instanceId, r.seq, r.eventType, r.payload, r.actor, r.actorRoles, r.fromState, r.toState, r.definitionVersionId,
+        r.effects, r.at, r.prevHash, hash]);
+  }
+
+  private async findReplay(actor: Actor, key: string | undefined, requestHash: string): Promise<Replay | undefined> {
+    if (!key) return undefined;
+    const [row] = await this.db.read((q) => q.rows<{ request_hash: string; status_code: number | string; response: string }>(
+      'SELECT request_hash, status_code, response FROM idempotency_records WHERE actor = $1 AND idem_key = $2', [actor.id, key]));
+    if (!row) return undefined;
+    if (row.request_hash !== requestHash) {
+      throw new AppError(ErrorCode.IdempotencyKeyReused,
+        `idempotency key '${key}' was already used for a different request; use a new key for a new request`);
+    }
+    return { statusCode: Number(row.status_code), body: JSON.parse(row.response) };
+  }
+
+  private async saveReplay(tx: SqlExecutor, actor: Actor, key: string | undefined, requestHash: string, result: Replay, now: string) {
+    if (!key) return;
+    await tx.run(
+      'INSERT INTO idempotency_records (actor, idem_key, request_hash, status_code, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [actor.id, key, requestHash, result.statusCode, JSON.stringify(result.body), now]);
+  }
+}
+
+export const AUDIT_SELECT = `SELECT instance_id AS "instanceId", seq, event_type AS "eventType", payload, actor, actor_roles AS "actorRoles",
+  from_state AS "fromState", to_state AS "toState", definition_version_id AS "definitionVersionId", effects, at,
+  prev_hash AS "prevHash", hash FROM audit_entries`;
+
+export function toAuditView(r: AuditRecord & { hash: string }): AuditEntryView {
+  return {
+    instanceId: r.instanceId, seq: Number(r.seq), eventType: r.eventType, payload: JSON.parse(r.payload), actor: r.actor,
+    actorRoles: JSON.parse(r.actorRoles), fromState: r.fromState, toState: r.toState, definitionVersionId: r.definitionVersionId,
+    effects: JSON.parse(r.effects), at: r.at, prevHash: r.prevHash, hash: r.hash,
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The HTTP surface. The engine (database, definitions, instances, audit, auth) is built
+ * outside Nest by `openEngine` and handed in, so the CLI and the tests use the same parts.
+ */
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuthService } from '../auth/auth.service';
+import type { Engine } from '../engine/engine';
+import { AppErrorFilter } from './app-error.filter';
+import { AuditController } from './audit.controller';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { DefinitionsController } from './definitions.controller';
+import { InstancesController } from './instances.controller';
+import { ENGINE } from './tokens';
+
+@Module({})
+export class AppModule {
+  static forEngine(engine: Engine): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [AuthController, DefinitionsController, InstancesController, AuditController],
+      providers: [
+        { provide: ENGINE, useValue: engine },
+        { provide: AuthService, useValue: engine.auth },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: AppErrorFilter },
+      ],
+    };
+  }
+}

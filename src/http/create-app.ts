@@ -1,0 +1,31 @@
+/**
+ * Builds the Nest application around an engine: body parsers with the configured size
+ * limit (JSON, and YAML as text), the OpenAPI document at /openapi.json (UI at /docs).
+ */
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Engine } from '../engine/engine';
+import { AppModule } from './app.module';
+
+export const YAML_CONTENT_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+export async function createApp(engine: Engine, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forEngine(engine), {
+    bodyParser: false,
+    logger: options.logger === false ? false : [...engine.config.logLevels],
+  });
+  const limit = engine.config.maxBodyBytes;
+  app.useBodyParser('json', { limit });
+  app.useBodyParser('text', { limit, type: YAML_CONTENT_TYPES });
+  app.disable('x-powered-by');
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder()
+    .setTitle('Workflow engine')
+    .setDescription('YAML process definitions run as persisted, audited instances. Every endpoint but POST /auth/token needs a bearer token.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build());
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,101 @@
+/**
+ * TypeORM entities: the tables the engine reads through repositories. The hot path
+ * (transition: version-checked UPDATE + audit INSERT) is explicit SQL in
+ * `src/engine/instance-store.ts`; the schema itself is created by migrations only.
+ *
+ * Portable column choices: JSON is stored as text, instants as ISO-8601 UTC text
+ * (`2026-02-13T02:00:00.000Z`, fixed width, so text order is time order), on SQLite and
+ * PostgreSQL alike, so the audit hash of a stored row can be recomputed byte for byte.
+ */
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity('definition_versions')
+@Index(['key', 'version'], { unique: true })
+@Index(['key', 'hash'], { unique: true })
+export class DefinitionVersionEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { length: 100 }) key: string;
+  @Column('integer') version: number;
+  @Column('varchar', { length: 64 }) hash: string;
+  @Column('varchar', { length: 200 }) title: string;
+  @Column('varchar', { length: 300 }) file: string;
+  @Column('text') source: string;
+  @Column('varchar', { name: 'created_by', length: 100 }) createdBy: string;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
+@Entity('instances')
+@Index(['definitionKey', 'businessKey'], { unique: true })
+@Index(['definitionKey', 'state'])
+export class InstanceEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { name: 'definition_key', length: 100 }) definitionKey: string;
+  @Column('varchar', { name: 'definition_version_id', length: 36 }) definitionVersionId: string;
+  @Column('varchar', { name: 'business_key', length: 200 }) businessKey: string;
+  /** Name of the active leaf state (unique within a definition). */
+  @Column('varchar', { length: 100 }) state: string;
+  @Column('text') context: string;
+  /** `active` or `completed`. */
+  @Column('varchar', { length: 20 }) status: string;
+  /** Optimistic-lock version: every transition increments it, compare-and-set on it. */
+  @Column('integer') version: number;
+  @Column('integer', { name: 'audit_seq' }) auditSeq: number;
+  @Column('varchar', { name: 'audit_head', length: 64 }) auditHead: string;
+  @Column('varchar', { name: 'created_by', length: 100 }) createdBy: string;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+  @Column('varchar', { name: 'updated_at', length: 30 }) updatedAt: string;
+}
+
+@Entity('audit_entries')
+export class AuditEntryEntity {
+  @PrimaryColumn('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @PrimaryColumn('integer') seq: number;
+  @Column('varchar', { name: 'event_type', length: 100 }) eventType: string;
+  @Column('text') payload: string;
+  @Column('varchar', { length: 100 }) actor: string;
+  @Column('text', { name: 'actor_roles' }) actorRoles: string;
+  @Column('varchar', { name: 'from_state', length: 100, nullable: true }) fromState: string | null;
+  @Column('varchar', { name: 'to_state', length: 100 }) toState: string;
+  @Column('varchar', { name: 'definition_version_id', length: 36 }) definitionVersionId: string;
+  @Column('text') effects: string;
+  @Column('varchar', { length: 30 }) at: string;
+  @Column('varchar', { name: 'prev_hash', length: 64 }) prevHash: string;
+  @Column('varchar', { length: 64 }) hash: string;
+}
+
+@Entity('users')
+export class UserEntity {
+  @PrimaryColumn('varchar', { length: 100 }) username: string;
+  @Column('varchar', { name: 'password_hash', length: 300 }) passwordHash: string;
+  @Column('text') roles: string;
+  @Column('varchar', { name: 'display_name', length: 200, nullable: true }) displayName: string | null;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
+@Entity('api_tokens')
+export class ApiTokenEntity {
+  /** SHA-256 of the bearer token: the token itself is never stored. */
+  @PrimaryColumn('varchar', { name: 'token_hash', length: 64 }) tokenHash: string;
+  @Column('varchar', { length: 100 }) username: string;
+  @Column('varchar', { name: 'expires_at', length: 30 }) expiresAt: string;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
+@Entity('idempotency_records')
+export class IdempotencyRecordEntity {
+  @PrimaryColumn('varchar', { length: 100 }) actor: string;
+  @PrimaryColumn('varchar', { name: 'idem_key', length: 200 }) idemKey: string;
+  @Column('varchar', { name: 'request_hash', length: 64 }) requestHash: string;
+  @Column('integer', { name: 'status_code' }) statusCode: number;
+  @Column('text') response: string;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
+export const ENTITIES = [
+  DefinitionVersionEntity,
+  InstanceEntity,
+  AuditEntryEntity,
+  UserEntity,
+  ApiTokenEntity,
+  IdempotencyRecordEntity,
+];
