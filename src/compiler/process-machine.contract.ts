@@ -43,10 +43,14 @@ export interface ProcessMachine {
   start(context: Record<string, unknown>, actor: Actor, now: string): StepResult;
   /**
    * Next snapshot for `event` sent while the instance is in `state` with `context`.
-   * Throws AppError EventNotAccepted (not accepted in this state), GuardRejected (no branch
-   * matched), ExpressionFailed (an expression failed at run time), ContextInvalid (assignments
-   * produced a context the context schema rejects). Authorization and payload validation are
-   * the engine's job, done before calling this.
+   * Checks, in this order, throwing AppError:
+   * EventNotAccepted (not accepted in this state or its ancestors; the message lists the events
+   * accepted now) → Forbidden (none of the actor's roles may send it; the message names the
+   * roles that may) → PayloadInvalid (`details.errors: [{ path: '$.a.b', message }]`) →
+   * GuardRejected (no branch matched; the message lists the conditions) → ExpressionFailed (an
+   * expression failed at run time) → ContextInvalid (the resulting context breaks the context
+   * schema; `details.errors` with paths). The returned context has the schema's defaults filled.
+   * The engine only decides whether the actor may act on this instance at all.
    */
   send(state: string, context: Record<string, unknown>, event: IncomingEvent): StepResult;
   /** Events accepted in `state`, innermost declaring state first, one per type. */
