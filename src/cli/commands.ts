@@ -1,0 +1,21 @@
+/**
+ * The list of CLI commands. To add a command, write `src/cli/<name>.command.ts` exporting a
+ * `(program, io) => void` registrar and append it to `commandRegistrars` below. Commands that
+ * need the database should import it inside their action, so `wf validate` stays light.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from './cli-io';
+import { registerDiagramCommand } from './diagram.command';
+import { registerLintCommand } from './lint.command';
+import { registerSimulateCommand } from './simulate.command';
+import { registerValidateCommand } from './validate.command';
+
+export type CommandRegistrar = (program: Command, io: CliIo) => void;
+
+export const commandRegistrars: CommandRegistrar[] = [
+  registerValidateCommand,
+  registerLintCommand,
+  registerDiagramCommand,
+  registerSimulateCommand,
+  // ---- Register further commands here (e.g. `registerUserCommands` from ./user-add.command). ----
+];

@@ -1,0 +1,36 @@
+/** `wf lint [FILE...]`: lint findings as `file:line:col [rule] message` (exit 0 unless a file fails to load). */
+import type { Command } from 'commander';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadDefinitionFile } from '../definitions/definition-loader';
+import { templatesIn, type CliIo } from './cli-io';
+
+export function registerLintCommand(program: Command, io: CliIo): void {
+  program
+    .command('lint')
+    .description('warn about unreachable states, dead ends and events no role may send (default: every file in definitions/)')
+    .argument('[files...]', 'YAML definition files')
+    .option('--templates <dir>', 'folder of Handlebars templates (<name>.hbs)', 'templates')
+    .action((files: string[], opts: { templates: string }) => {
+      const templates = templatesIn(opts.templates, io.cwd);
+      const targets =
+        files.length > 0
+          ? files
+          : readdirSync(resolve(io.cwd, 'definitions'))
+              .filter((f) => /\.ya?ml$/i.test(f))
+              .sort()
+              .map((f) => join('definitions', f));
+      let count = 0;
+      for (const file of targets) {
+        const result = loadDefinitionFile(resolve(io.cwd, file), { file, templates });
+        if (!result.ok) {
+          for (const e of result.errors) io.out(`${e.file}:${e.line}:${e.column} [error] ${e.message}`);
+          io.exitCode = 1;
+          continue;
+        }
+        for (const f of result.findings) io.out(`${f.file}:${f.line}:${f.column} [${f.rule}] ${f.message}`);
+        count += result.findings.length;
+      }
+      io.err(`${count} finding${count === 1 ? '' : 's'} in ${targets.length} file${targets.length === 1 ? '' : 's'}`);
+    });
+}
