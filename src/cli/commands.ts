@@ -8,6 +8,7 @@ import type { CliIo } from './cli-io';
 import { registerDiagramCommand } from './diagram.command';
 import { registerLintCommand } from './lint.command';
 import { registerSimulateCommand } from './simulate.command';
+import { registerUserCommands } from './user-add.command';
 import { registerValidateCommand } from './validate.command';
 
 export type CommandRegistrar = (program: Command, io: CliIo) => void;
@@ -17,5 +18,6 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerLintCommand,
   registerDiagramCommand,
   registerSimulateCommand,
+  registerUserCommands,
   // ---- Register further commands here (e.g. `registerUserCommands` from ./user-add.command). ----
 ];

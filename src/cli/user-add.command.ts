@@ -4,6 +4,7 @@
  * password is read from standard input (first line), so it stays out of shell history.
  */
 import type { Command } from 'commander';
+import type { CliIo } from './cli-io';
 import { AppError } from '../common/app-error';
 import { loadConfig } from '../config/app-config';
 import { openEngine } from '../engine/engine';
@@ -18,7 +19,7 @@ async function readPassword(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
 }
 
-export function registerUserCommands(program: Command): void {
+export function registerUserCommands(program: Command, io: CliIo): void {
   const user = program.command('user').description('manage users of the service');
   user
     .command('add')
@@ -29,16 +30,16 @@ export function registerUserCommands(program: Command): void {
     .option('--display-name <name>', 'name shown to other users')
     .action(async (name: string, opts: { roles: string; password?: string; displayName?: string }) => {
       const password = opts.password ?? (await readPassword());
-      const engine = await openEngine(loadConfig());
+      const engine = await openEngine(loadConfig(process.env, io.cwd));
       try {
         const created = await engine.auth.addUser({
           username: name, password, roles: opts.roles.split(','), displayName: opts.displayName,
         });
-        process.stdout.write(`created user ${created.username} with roles ${created.roles.join(', ')}\n`);
+        io.out(`created user ${created.username} with roles ${created.roles.join(', ')}`);
       } catch (err) {
         if (err instanceof AppError) {
-          process.stderr.write(`error: ${err.message}\n`);
-          process.exitCode = 1;
+          io.err(`error: ${err.message}`);
+          io.exitCode = 1;
         } else throw err;
       } finally {
         await engine.close();
