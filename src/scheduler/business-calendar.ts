@@ -73,8 +73,8 @@ export interface OfficialCalendarSource {
 
 /**
  * The data bundled with chinese-days. Read as data rather than through its `isWorkday()`,
- * because that function shifts string dates by one day when the process runs in a time zone
- * west of UTC (it parses them as UTC midnight and reads them back in local time).
+ * because in 1.5.7 that function misplaces dates by one day when the process runs in a time
+ * zone west of UTC (it mixes UTC parsing with local-time reading, for strings and Dates alike).
  */
 export const CHINESE_DAYS_SOURCE: OfficialCalendarSource = chineseDaysData as OfficialCalendarSource;
 
