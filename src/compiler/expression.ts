@@ -250,7 +250,7 @@ function findUndeclaredField(schema: JsonSchema, path: readonly string[]): { dep
   for (let depth = 0; depth < path.length && level; depth++) {
     const properties = level.properties as Record<string, JsonSchema> | undefined;
     if (!properties || typeof properties !== 'object') return undefined;
-    const next: JsonSchema | undefined = properties[path[depth]];
+    const next: JsonSchema | undefined = Object.hasOwn(properties, path[depth]) ? properties[path[depth]] : undefined;
     if (!next) return { depth, known: Object.keys(properties) };
     level = typeof next === 'object' ? next : undefined;
   }

@@ -155,7 +155,8 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
   // Expressions and values.
   const contextChecks = (payloadSchema?: JsonSchema): ExpressionChecks => ({ ruleNames, contextSchema, payloadSchema });
   const expression = (source: string, path: YamlPath, prefix: number, checks: ExpressionChecks): CompiledExpression | undefined => {
-    const result = compileExpression(source, pos(path), checks, locator.expressionLocator(path, source, prefix));
+    const locate = locator.expressionLocator(path, source, prefix);
+    const result = compileExpression(source, locate(0), checks, locate);
     if (!result.ok) {
       problems.push(...result.problems);
       return undefined;
@@ -387,7 +388,7 @@ function undeclaredPath(schema: JsonSchema, segments: string[]): { field: string
   let level: unknown = schema;
   for (let i = 0; i < segments.length; i++) {
     if (!isMap(level) || !isMap(level.properties)) return undefined;
-    const next = level.properties[segments[i]];
+    const next = Object.hasOwn(level.properties, segments[i]) ? level.properties[segments[i]] : undefined;
     if (next === undefined) return { field: segments[i], known: Object.keys(level.properties), at: segments.slice(0, i).join('.') };
     level = next;
   }

@@ -71,7 +71,7 @@ export function loadDefinition(text: string, options: LoadOptions): LoadResult {
     const position = locator.atOffset(error.pos[0]);
     const message =
       error.code === 'DUPLICATE_KEY'
-        ? `duplicate key '${text.slice(error.pos[0], error.pos[1]).trim() || '?'}': each key may appear only once in the same map`
+        ? `duplicate key '${/^["']?([^"':\n]*)/.exec(text.slice(error.pos[0]))?.[1].trim() || '?'}': each key may appear only once in the same map`
         : `YAML syntax error: ${error.message.split('\n')[0]}`;
     problems.push({ ...position, message });
   }
