@@ -1,0 +1,256 @@
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDefinition, loadDefinitionFile, loadDefinitionsDir } from './definition-loader';
+import type { DefinitionProblem } from './definition.types';
+
+const FIXTURES = join(__dirname, '../../test/fixtures/definitions');
+const COMPLAINT = join(__dirname, '../../definitions/complaint.yaml');
+
+/** A small valid definition; `extra` lines are appended under `states.open`. */
+function doc(openState: string[] = [], more: string[] = []): string {
+  return [
+    'key: sample', //                       1
+    'title: 示例', //                        2
+    'roles:', //                             3
+    '  clerk: { title: 文员 }', //           4
+    'start:', //                             5
+    '  roles: [clerk]', //                   6
+    'rules:', //                             7
+    '  limit: { value: 3 }', //              8
+    'context:', //                           9
+    '  type: object', //                     10
+    '  properties:', //                      11
+    '    count: { type: integer }', //       12
+    '    closed: { type: boolean }', //      13
+    'initial: open', //                      14
+    'states:', //                            15
+    '  open:', //                            16
+    ...openState, //                         17...
+    '  done:',
+    '    type: final',
+    ...more,
+  ].join('\n');
+}
+
+const at = (errors: readonly DefinitionProblem[]) => errors.map((e) => `${e.line}:${e.column} ${e.message}`);
+
+function errorsOf(text: string, options: Partial<Parameters<typeof loadDefinition>[1]> = {}): DefinitionProblem[] {
+  const result = loadDefinition(text, { file: 'x.yaml', ...options });
+  if (result.ok) throw new Error('expected the definition to be refused');
+  return result.errors;
+}
+
+describe('loadDefinition', () => {
+  it('loads the bundled complaint definition with zero errors and zero findings', () => {
+    const templates = { has: (n: string) => ['complaint-record', 'service-complaint-slip'].includes(n) };
+    const result = loadDefinition(readFileSync(COMPLAINT, 'utf8'), { file: 'complaint.yaml', templates });
+    if (!result.ok) throw new Error(at(result.errors).join('\n'));
+    expect(result.findings).toEqual([]);
+    expect(result.definition.key).toBe('complaint');
+    expect(result.definition.states.inProgress.path).toEqual(['handling', 'inProgress']);
+    expect(Object.keys(result.definition.roles).sort()).toEqual(['cs_assistant', 'cs_supervisor', 'dept_head', 'manager']);
+  });
+
+  it('computes the SHA-256 of the text and deep-freezes the result', () => {
+    const text = doc(['    on:', '      finish: { roles: [clerk], target: done }']);
+    const result = loadDefinition(text, { file: 'x.yaml' });
+    if (!result.ok) throw new Error(at(result.errors).join('\n'));
+    expect(result.definition.source.hash).toBe(require('node:crypto').createHash('sha256').update(text).digest('hex'));
+    expect(Object.isFrozen(result.definition)).toBe(true);
+    expect(Object.isFrozen(result.definition.states.open.on.finish.branches[0])).toBe(true);
+    expect(() => {
+      (result.definition.states as Record<string, unknown>).extra = {};
+    }).toThrow(TypeError);
+  });
+
+  it('reports every problem of a file at once, sorted, with exact line:column', () => {
+    const result = loadDefinitionFile(join(FIXTURES, 'many-problems.yaml'), { file: 'many-problems.yaml' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => `${e.file}:${e.line}:${e.column}`)).toEqual([
+      'many-problems.yaml:1:6', // key: Many Problems
+      'many-problems.yaml:6:18', // undeclared role boss
+      'many-problems.yaml:12:5', // titel
+      'many-problems.yaml:16:21', // rules.limt
+      'many-problems.yaml:17:17', // target closd
+    ]);
+    expect(result.errors[2].message).toContain("unknown key 'titel'");
+    expect(result.errors[2].message).toContain("Did you mean 'title'?");
+    expect(result.errors[3].message).toContain("unknown rule 'limt'");
+    expect(result.errors[3].message).toContain("Did you mean 'limit'?");
+    expect(result.errors[4].message).toContain("Did you mean 'closed'?");
+  });
+
+  it('points an unknown key at the key itself', () => {
+    const errors = errorsOf(doc(['    on:', '      finish: { roles: [clerk], tagret: done }']));
+    expect(at(errors)).toEqual([
+      "18:33 unknown key 'tagret' in 'states.open.on.finish'. Did you mean 'target'? Allowed keys here: title, description, roles, payload, when, target, assign, actions, branches.",
+    ]);
+    expect(errors[0].path).toBe('states.open.on.finish.tagret');
+  });
+
+  it('explains a wrong type in plain words', () => {
+    const errors = errorsOf(doc(['    on:', '      finish: { roles: clerk, target: done }']));
+    expect(at(errors)).toEqual([
+      "18:24 'states.open.on.finish.roles' must be a list, but it is the text 'clerk'",
+    ]);
+  });
+
+  it('names a missing target, lists the states and suggests the closest', () => {
+    const errors = errorsOf(doc(['    on:', '      finish: { roles: [clerk], target: dnoe }']));
+    expect(at(errors)).toEqual([
+      "18:41 the target state 'dnoe' does not exist. Did you mean 'done'? Existing states: 'open', 'done'",
+    ]);
+  });
+
+  it('refuses an undeclared role but accepts the built-in system role', () => {
+    const errors = errorsOf(doc(['    on:', '      finish: { roles: [clerk, clark, system], target: done }']));
+    expect(at(errors)).toEqual([
+      "18:32 the role 'clark' is not declared under 'roles'; declared roles: 'clerk'. Did you mean 'clerk'?",
+    ]);
+  });
+
+  it('refuses an unknown rule and an unknown context field in expressions', () => {
+    const errors = errorsOf(
+      doc(['    on:', '      finish:', '        roles: [clerk]', '        when: context.cont > rules.limt', '        target: done']),
+    );
+    expect(at(errors)).toEqual([
+      "20:23 'cont' is not a field of the context (in `context.cont > rules.limt`); known fields: 'count', 'closed'. Did you mean 'count'?",
+      "20:36 unknown rule 'limt' in `context.cont > rules.limt`; declared rules: 'limit'. Did you mean 'limit'?",
+    ]);
+  });
+
+  it('checks payload fields against the event payload schema', () => {
+    const errors = errorsOf(
+      doc([
+        '    on:',
+        '      finish:',
+        '        roles: [clerk]',
+        '        payload: { type: object, properties: { ok: { type: boolean } } }',
+        '        when: payload.okk',
+        '        target: done',
+      ]),
+    );
+    expect(at(errors)).toEqual([
+      "21:23 'okk' is not a field of the event's payload (in `payload.okk`); known fields: 'ok'. Did you mean 'ok'?",
+    ]);
+  });
+
+  it('reports an expression syntax error at its position', () => {
+    const errors = errorsOf(
+      doc(['    on:', '      finish:', '        roles: [clerk]', '        assign: { count: "=context.count +" }']),
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0].line).toBe(20);
+    expect(errors[0].column).toBe(28 + 'context.count +'.length);
+    expect(errors[0].message).toMatch(/^the expression `context.count \+` cannot be read: Unexpected token: EOF/);
+  });
+
+  it.each(['process.env.HOME', 'constructor', 'this', 'globalThis'])('refuses the name in `%s` at load', (source) => {
+    const errors = errorsOf(doc(['    on:', '      finish:', '        roles: [clerk]', `        when: ${source}`, '        target: done']));
+    const name = source.split('.')[0];
+    expect(at(errors)).toEqual([
+      `20:15 unknown name '${name}' in \`${source}\`; expressions can use context, payload, rules, actor, now`,
+    ]);
+  });
+
+  it('refuses a file larger than the limit with one error at 1:1', () => {
+    const errors = errorsOf(doc() + '\n# ' + 'x'.repeat(2000), { maxBytes: 1024 });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ line: 1, column: 1 });
+    expect(errors[0].message).toMatch(/larger than the limit of 1 KiB/);
+  });
+
+  it('refuses state names used twice, at any level', () => {
+    const errors = errorsOf(
+      doc(['    initial: inner', '    states:', '      inner: {}', '      done: {}', '    on:', '      go: { roles: [clerk], target: done }']),
+    );
+    expect(at(errors)).toEqual([
+      "23:3 the state name 'done' is used twice (first at line 20); state names must be unique at every level, because a target is just a name",
+    ]);
+  });
+
+  it('refuses duplicate keys in the same map', () => {
+    const errors = errorsOf(doc(['    title: 一', '    title: 二']));
+    expect(at(errors)).toEqual(["18:5 duplicate key 'title': each key may appear only once in the same map"]);
+  });
+
+  it('checks compound and final states and initial states', () => {
+    const errors = errorsOf(
+      doc(
+        ['    states:', '      a: {}'],
+        ['  shut:', '    type: final', '    on:', '      reopen: { roles: [clerk], target: open }'],
+      ).replace('initial: open', 'initial: a'),
+    );
+    expect(at(errors)).toEqual([
+      "14:10 the initial state 'a' is not one of the states of the definition ('a' exists, but not at this level); they are: 'open', 'done', 'shut'.",
+      "16:3 'open' contains states, so it needs 'initial: <the state entered first>' (one of 'a')",
+      "23:5 'shut' is a final state: nothing happens after it, so it cannot have 'on' (remove 'type: final' or 'on')",
+    ]);
+  });
+
+  it('checks templates when a template lookup is given, naming the folder', () => {
+    const text = doc(['    entry:', '      - render: missing-one', '      - render: { template: present }']);
+    expect(loadDefinition(text, { file: 'x.yaml' }).ok).toBe(true);
+    const errors = errorsOf(text, { templates: { has: (n) => n === 'present', dir: 'templates/' } });
+    expect(at(errors)).toEqual(["18:17 the template 'missing-one' does not exist: expected the file templates/missing-one.hbs"]);
+  });
+
+  it('refuses a notify to an undeclared role and a branch list with inline keys', () => {
+    const errors = errorsOf(
+      doc([
+        '    on:',
+        '      go:',
+        '        roles: [clerk]',
+        '        target: done',
+        '        branches:',
+        '          - actions: [{ notify: { role: boss, message: hi } }]',
+      ]),
+    );
+    expect(at(errors)).toEqual([
+      "20:9 'target' cannot be used together with 'branches': move it into one of the branches",
+      "22:41 the notify action names the role 'boss', which is not declared under 'roles'.",
+    ]);
+  });
+
+  it('refuses branches after one without a condition', () => {
+    const errors = errorsOf(
+      doc(['    on:', '      go:', '        roles: [clerk]', '        branches:', '          - target: done', '          - when: "true"']),
+    );
+    expect(at(errors)).toEqual([
+      "21:13 this branch has no 'when', so it is always taken: the 1 branch(es) after it can never be reached",
+    ]);
+  });
+
+  it('reports YAML syntax errors together with schema errors', () => {
+    const errors = errorsOf(doc(['    title: "unterminated', '    colour: red']));
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(errors[0].message).toMatch(/^YAML syntax error/);
+  });
+});
+
+describe('loadDefinitionsDir', () => {
+  it('collects the errors of all files and refuses duplicate keys across files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wf-defs-'));
+    const good = doc(['    on:', '      finish: { roles: [clerk], target: done }']);
+    writeFileSync(join(dir, 'a.yaml'), good);
+    writeFileSync(join(dir, 'b.yml'), good);
+    writeFileSync(join(dir, 'c.yaml'), good.replace('key: sample', 'key: other').replace('target: done', 'target: gone'));
+    writeFileSync(join(dir, 'notes.txt'), 'not a definition');
+    const result = loadDefinitionsDir(dir);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => [e.file.slice(dir.length + 1), e.line, e.message.slice(0, 40)])).toEqual([
+      ['b.yml', 1, "the key 'sample' is already used by a.ya"],
+      ['c.yaml', 18, "the target state 'gone' does not exist. "],
+    ]);
+  });
+
+  it('loads a folder of good definitions', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wf-defs-'));
+    writeFileSync(join(dir, 'a.yaml'), doc(['    on:', '      finish: { roles: [clerk], target: done }']));
+    const result = loadDefinitionsDir(dir);
+    expect(result.ok && result.definitions.map((d) => d.key)).toEqual(['sample']);
+  });
+});
