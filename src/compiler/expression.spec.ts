@@ -1,0 +1,85 @@
+import { AppError, ErrorCode } from '../common/app-error';
+import type { ExpressionScope, SourcePosition } from '../definitions/definition.types';
+import { compileExpression, MAX_EXPRESSION_LENGTH } from './expression';
+
+const position: SourcePosition = { file: 'p.yaml', line: 7, column: 15, path: 'states.a.on.go.when' };
+const checks = {
+  ruleNames: new Set(['factor', 'categories']),
+  contextSchema: { type: 'object', properties: { n: {}, score: {}, tags: {}, pause: { type: 'object', properties: { endsAt: {} } } } },
+  payloadSchema: { type: 'object', properties: { ok: {} } },
+};
+const scope: ExpressionScope = {
+  context: { n: 2, score: 3, tags: ['a', 'b'], pause: { endsAt: '2026-01-02T00:00:00Z' } },
+  payload: { ok: true },
+  rules: { factor: 1.5, categories: ['设备设施', '收费'] },
+  actor: { id: 'u1', roles: ['clerk'] },
+  now: '2026-01-01T08:00:00.000Z',
+};
+
+function evaluate(source: string, s: ExpressionScope = scope): unknown {
+  const result = compileExpression(source, position, checks);
+  if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
+  return result.expression.evaluate(s);
+}
+
+describe('compileExpression', () => {
+  it('mixes JSON numbers with integer and double literals', () => {
+    expect(evaluate('context.n + 1')).toBe(3);
+    expect(evaluate('context.score * 1.5')).toBe(4.5);
+    expect(evaluate('context.score * rules.factor')).toBe(4.5);
+    expect(evaluate('context.n == 2')).toBe(true);
+  });
+
+  it('reads lists, rules, the actor and now; returns timestamps as ISO text', () => {
+    expect(evaluate('"收费" in rules.categories')).toBe(true);
+    expect(evaluate('"clerk" in actor.roles && actor.id == "u1"')).toBe(true);
+    expect(evaluate('now + duration("72h")')).toBe('2026-01-04T08:00:00.000Z');
+    expect(evaluate('timestamp(context.pause.endsAt) > now')).toBe(true);
+    expect(evaluate('[context.n, "x", now]')).toEqual([2, 'x', '2026-01-01T08:00:00.000Z']);
+  });
+
+  it('is deterministic: now comes from the scope, not the clock', () => {
+    expect(evaluate('now', { ...scope, now: '2030-05-05T00:00:00Z' })).toBe('2030-05-05T00:00:00.000Z');
+  });
+
+  it.each([
+    ['process.env', "unknown name 'process'"],
+    ['require("fs")', 'require'],
+    ['context.constructor', "'constructor' is not a field of the context"],
+    ['rules.nope', "unknown rule 'nope'"],
+    ['context.pause.ends', "'ends' is not a field of 'context.pause'"],
+    ['payload.ko', "'ko' is not a field of the event's payload"],
+    ['1 +', 'cannot be read'],
+  ])('refuses `%s` at load', (source, message) => {
+    const result = compileExpression(source, position, checks);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0].message).toContain(message);
+  });
+
+  it('allows variables bound by macros', () => {
+    expect(evaluate('context.tags.exists(t, t == "b")')).toBe(true);
+    expect(evaluate('context.tags.map(t, t + "!")')).toEqual(['a!', 'b!']);
+  });
+
+  it('refuses an expression longer than the limit', () => {
+    const result = compileExpression('1 + '.repeat(MAX_EXPRESSION_LENGTH) + '1', position, checks);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0].message).toMatch(/the limit is 2000/);
+  });
+
+  it('turns a run-time failure into ExpressionFailed naming the expression and its place', () => {
+    const result = compileExpression('context.n / 0', position, checks);
+    if (!result.ok) throw new Error('should compile');
+    let error: unknown;
+    try {
+      result.expression.evaluate(scope);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe(ErrorCode.ExpressionFailed);
+    expect((error as AppError).message).toBe(
+      'the expression `context.n / 0` (p.yaml:7:15, states.a.on.go.when) failed: division by zero',
+    );
+  });
+});
