@@ -260,3 +260,35 @@ describe('createProcessMachine on the pause-request fixture', () => {
     expect(s.effects.map((e) => e.kind)).toEqual(['notify']);
   });
 });
+
+describe('values: the = convention', () => {
+  const text = `
+key: values
+title: 值
+roles: { clerk: {} }
+start: { roles: [clerk] }
+context: { type: object, properties: { note: {}, half: {}, unit: {} } }
+initial: a
+states:
+  a:
+    on:
+      go:
+        roles: [clerk]
+        target: b
+        assign: { note: "==A", half: =7.0 / 2 }
+        actions:
+          - start: { definition: other, businessKey: ="CA-" + context.unit, context: { source: =context.unit, fixed: [1, 文本] } }
+  b: { type: final }
+`;
+  it('treats =text as an expression, ==text as a literal starting with =, and evaluates inside maps', () => {
+    const result = loadDefinition(text, { file: 'values.yaml' });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const machine = createProcessMachine(result.definition);
+    const clerk = { id: 'c', roles: ['clerk'] };
+    const step = machine.send('a', { unit: '3-1' }, { type: 'go', payload: {}, actor: clerk, now: T0 });
+    expect(step.context).toEqual({ unit: '3-1', note: '=A', half: 3.5 });
+    expect(step.effects).toEqual([
+      { kind: 'start', params: { definition: 'other', businessKey: 'CA-3-1', context: { source: '3-1', fixed: [1, '文本'] } }, state: 'a' },
+    ]);
+  });
+});
