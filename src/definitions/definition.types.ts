@@ -56,7 +56,7 @@ export type ValueSpec =
 
 /** A named effect of a transition, returned as data by the compiler and run by the engine after commit. */
 export interface ActionDefinition {
-  /** `render`, `notify`, `email`, `emit`, `start`, ... (see docs/yaml-reference.md). */
+  /** `render`, `notify`, `email`, `emit`, `start`, ... (see definitions/README.md). */
   readonly kind: string;
   /** Parameters; their values are evaluated at transition time into `Effect.params`. */
   readonly params: Readonly<Record<string, ValueSpec>>;
