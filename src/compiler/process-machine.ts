@@ -52,7 +52,7 @@ interface SnapshotView {
   readonly status: string;
 }
 
-const EFFECT_KINDS = ['render', 'notify', 'email', 'emit', 'start'] as const;
+const EFFECT_KINDS = ['render', 'post', 'notify', 'email', 'emit', 'start'] as const;
 
 /** Builds the machine once for a definition; cache the result per definition version. */
 export function createProcessMachine(definition: ProcessDefinition): ProcessMachine {
@@ -78,7 +78,8 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
       const scope = scopeOf(context, event);
       const params: Record<string, unknown> = {};
       for (const [name, spec] of Object.entries(action.params)) params[name] = evaluateValue(spec, scope);
-      return { state, params };
+      // Plain JSON: the engine stores effects in the outbox and the audit trail as they are.
+      return { state, params: jsonCopy(params) };
     },
   });
 

@@ -6,11 +6,13 @@
  */
 import type { ValidateFunction } from 'ajv/dist/2020';
 import { compileExpression, type ExpressionChecks } from '../compiler/expression';
+import { parseDeadline, type DeadlineSpec, type RecurringSpec } from '../scheduler/deadline-spec';
 import type {
   ActionDefinition,
   Assignment,
   BranchDefinition,
   CompiledExpression,
+  DeadlineDefinition,
   DefinitionProblem,
   EventDefinition,
   ExpressionScope,
@@ -18,6 +20,7 @@ import type {
   ProcessDefinition,
   RoleDefinition,
   RuleDefinition,
+  ScheduleDefinition,
   SourcePosition,
   StateDefinition,
   StateKind,
@@ -30,9 +33,16 @@ import type { YamlLocator, YamlPath } from './yaml-locator';
 /** The engine's own actor (deadlines, automatic steps): usable without declaring it. */
 export const SYSTEM_ROLE = 'system';
 
+/**
+ * Fields the engine adds to the data of every rendered template, besides the context:
+ * a template may read them whatever the context schema says.
+ */
+export const TEMPLATE_META_FIELDS = ['businessKey', 'renderedAt', 'instanceId', 'definitionTitle', 'stateTitle'] as const;
+
 /** Action parameters that are names, never expressions. */
 const NAME_PARAMS: Readonly<Record<string, readonly string[]>> = {
   render: ['template'],
+  post: ['template'],
   notify: ['role'],
   email: ['template'],
   emit: ['event', 'definition'],
@@ -41,7 +51,7 @@ const NAME_PARAMS: Readonly<Record<string, readonly string[]>> = {
 
 interface BuildInput {
   readonly locator: YamlLocator;
-  readonly templates?: { has(name: string): boolean; readonly dir?: string };
+  readonly templates?: { has(name: string): boolean; fields?(name: string): readonly string[]; readonly dir?: string };
   readonly source: ProcessDefinition['source'];
 }
 
@@ -189,11 +199,31 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
     return { kind: 'literal', value };
   };
 
-  const checkTemplate = (name: unknown, path: YamlPath) => {
+  /** The template exists, and every top-level field it reads is a context property or a meta field. */
+  const checkTemplate = (name: unknown, path: YamlPath, actionPath: YamlPath) => {
     if (typeof name !== 'string' || !input.templates) return;
     if (!input.templates.has(name)) {
       const dir = input.templates.dir ?? 'the templates folder';
       report(path, `the template '${name}' does not exist: expected the file ${dir.replace(/\/?$/, '/')}${name}.hbs`);
+      return;
+    }
+    const properties = isMap(contextSchema.properties) ? contextSchema.properties : undefined;
+    if (!properties || !input.templates.fields) return;
+    let fields: readonly string[];
+    try {
+      fields = input.templates.fields(name);
+    } catch (error) {
+      report(path, `the template '${name}' cannot be read: ${(error as Error).message}`);
+      return;
+    }
+    const meta: readonly string[] = TEMPLATE_META_FIELDS;
+    for (const field of new Set(fields.map((f) => f.split('.')[0]))) {
+      if (Object.hasOwn(properties, field) || meta.includes(field)) continue;
+      report(
+        actionPath,
+        `template '${name}' reads '${field}', which the context schema does not declare; declare it under context.properties or change the template`,
+        'key',
+      );
     }
   };
 
@@ -208,8 +238,8 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
       const actionPath: YamlPath = [...path, i, kind];
       const params: Record<string, unknown> =
         kind === 'render' && typeof rawParams === 'string' ? { template: rawParams } : isMap(rawParams) ? rawParams : {};
-      if (kind === 'render' && typeof rawParams === 'string') checkTemplate(rawParams, actionPath);
-      else if (kind === 'render' || kind === 'email') checkTemplate(params.template, [...actionPath, 'template']);
+      if (kind === 'render' && typeof rawParams === 'string') checkTemplate(rawParams, actionPath, actionPath);
+      else if (kind === 'render' || kind === 'email' || kind === 'post') checkTemplate(params.template, [...actionPath, 'template'], actionPath);
       if (kind === 'notify' && typeof params.role === 'string' && !roleNames.has(params.role)) {
         report(
           [...actionPath, 'role'],
@@ -220,6 +250,13 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
         report(
           [...actionPath, 'to'],
           `'to' of an emit action is either 'parent' or an expression giving a business key, written with '=' (e.g. "=context.roundKey")`,
+        );
+      }
+      if (kind === 'emit' && params.to === 'parent' && params.definition !== undefined) {
+        report(
+          [...actionPath, 'definition'],
+          "an emit to 'parent' goes to the instance that started this one, whose process is known: remove 'definition'",
+          'key',
         );
       }
       const specs: Record<string, ValueSpec> = {};
@@ -346,11 +383,212 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
       on,
       entry: buildActions(r.entry, [...s.path, 'entry'], stateChecks),
       exit: buildActions(r.exit, [...s.path, 'exit'], stateChecks),
+      deadlines: [],
       position: pos(s.path, 'key'),
     };
   }
 
   const startRoles = isMap(raw.start) ? checkRoles(raw.start.roles, ['start', 'roles']) : [];
+
+  // Deadlines (need every state's events, so after the states).
+  const mapValues = (rawMap: unknown, path: YamlPath, checks: ExpressionChecks): Record<string, ValueSpec> => {
+    if (!isMap(rawMap)) return {};
+    return Object.fromEntries(Object.entries(rawMap).map(([k, v]) => [k, valueSpec(v, [...path, k], checks)]));
+  };
+  const literalValues = (specs: Record<string, ValueSpec>): Record<string, unknown> | undefined =>
+    Object.values(specs).every((v) => v.kind === 'literal')
+      ? Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, (v as { value: unknown }).value]))
+      : undefined;
+  const ancestorsAndSelf = (name: string): StateDefinition[] => {
+    const out: StateDefinition[] = [];
+    for (let st: StateDefinition | undefined = states[name]; st; st = st.parent ? states[st.parent] : undefined) out.push(st);
+    return out;
+  };
+  const lacksSystem = (event: EventDefinition) => !event.roles.includes(SYSTEM_ROLE);
+  const referenceProblem = (spec: DeadlineSpec): string | undefined => {
+    if (spec.kind === 'rule') {
+      if (!ruleNames.has(spec.name)) {
+        return `unknown rule '${spec.name}'; declared rules: ${quoteList(ruleNames)}.${didYouMean(spec.name, ruleNames)}`;
+      }
+      return ruleDurationProblem(spec.name, ruleValues[spec.name]);
+    }
+    if (spec.kind === 'context') {
+      const missing = undeclaredPath(contextSchema, spec.path.split('.'));
+      if (missing) {
+        return `'${missing.field}' is not a field of ${missing.at ? `'context.${missing.at}'` : 'the context'} (in 'context.${spec.path}'); known fields: ${quoteList(missing.known)}.${didYouMean(missing.field, missing.known)}`;
+      }
+    }
+    return undefined;
+  };
+
+  for (const s of rawStates) {
+    const list = s.raw.deadlines;
+    const state = states[s.name];
+    if (!Array.isArray(list) || !state) continue;
+    const deadlines: DeadlineDefinition[] = [];
+    list.forEach((item, i) => {
+      if (!isMap(item)) return;
+      const path: YamlPath = [...s.path, 'deadlines', i];
+      let spec: DeadlineSpec | undefined;
+      const keyword = item.after !== undefined ? 'after' : item.at !== undefined ? 'at' : undefined;
+      if (item.after !== undefined && item.at !== undefined) {
+        report([...path, 'at'], "a deadline has either 'after' (a duration) or 'at' (a moment), not both", 'key');
+      } else if (!keyword) {
+        report(path, "a deadline needs 'after' (e.g. 'after: 3 working days') or 'at' (e.g. 'at: end of day')", 'value');
+      } else if (typeof item[keyword] === 'string') {
+        const phrase = (item[keyword] as string).trim();
+        const alone = parseDeadline(phrase);
+        if (alone.ok && alone.spec.kind === 'every') {
+          report(
+            [...path, keyword],
+            `'${phrase}' repeats, but a state deadline happens once; a recurring schedule belongs under 'schedules' at the top level`,
+          );
+        } else {
+          const parsed = parseDeadline(`${keyword}: ${phrase}`);
+          if (!parsed.ok) {
+            report([...path, keyword], parsed.error);
+          } else {
+            const problem = referenceProblem(parsed.spec);
+            if (problem) report([...path, keyword], problem);
+            else spec = parsed.spec;
+          }
+        }
+      }
+      const payload = mapValues(item.payload, [...path, 'payload'], contextChecks(undefined));
+      const event = str(item.send);
+      if (event !== undefined) {
+        const accepting = ancestorsAndSelf(s.name).find((st) => Object.hasOwn(st.on, event));
+        const declared = accepting?.on[event];
+        if (!declared) {
+          const known = [...new Set(ancestorsAndSelf(s.name).flatMap((st) => Object.keys(st.on)))];
+          report(
+            [...path, 'send'],
+            `the deadline sends '${event}', which '${s.name}' does not accept: declare it under 'on' of '${s.name}' (or of a state around it) with roles [system]; accepted here: ${quoteList(known)}.${didYouMean(event, known)}`,
+          );
+        } else {
+          if (lacksSystem(declared)) {
+            report([...path, 'send'], `deadline sends '${event}' but that event's roles do not include system; add system to its roles`);
+          }
+          // An inner state may declare the event again (the innermost wins): it must accept system too.
+          for (const inner of Object.values(states)) {
+            if (inner.name === s.name || !inner.path.includes(s.name)) continue;
+            const override = inner.on[event];
+            if (override && lacksSystem(override)) {
+              report(
+                [...path, 'send'],
+                `deadline sends '${event}' but that event's roles in '${inner.name}' do not include system; add system to its roles`,
+              );
+            }
+          }
+          const literal = literalValues(payload);
+          if (literal) {
+            const errors = declared.validatePayload(literal);
+            if (errors.length > 0) {
+              report(
+                item.payload === undefined ? [...path, 'send'] : [...path, 'payload'],
+                `the payload this deadline sends does not match the payload of '${event}': ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+              );
+            }
+          }
+        }
+      }
+      if (spec && event !== undefined) {
+        deadlines.push({ name: `${s.name}#${i}`, spec, event, payload, position: pos(path) });
+      }
+    });
+    states[s.name] = { ...state, deadlines };
+  }
+
+  // Schedules.
+  const schedules: ScheduleDefinition[] = [];
+  if (isMap(raw.schedules)) {
+    const allEvents = [...new Set(Object.values(states).flatMap((st) => Object.keys(st.on)))];
+    for (const [name, item] of Object.entries(raw.schedules)) {
+      if (!isMap(item)) continue;
+      const path: YamlPath = ['schedules', name];
+      let spec: RecurringSpec | undefined;
+      if (typeof item.every === 'string') {
+        const phrase = item.every.trim();
+        const parsed = parseDeadline(/^every\s/i.test(phrase) ? phrase : `every ${phrase}`);
+        if (!parsed.ok) {
+          const alone = parseDeadline(phrase);
+          report(
+            [...path, 'every'],
+            alone.ok && alone.spec.kind !== 'every'
+              ? `'${phrase}' happens once, but a schedule repeats: write e.g. 'every: month on day 1 at 09:00' (a one-off deadline belongs under a state's 'deadlines')`
+              : parsed.error,
+          );
+        } else if (parsed.spec.kind === 'every') {
+          spec = parsed.spec;
+        }
+      }
+      const scheduleChecks = contextChecks(undefined);
+      const hasStart = isMap(item.start);
+      const hasSend = isMap(item.send);
+      if (hasStart === hasSend) {
+        report(path, "a schedule needs exactly one of 'start' (start an instance of this process) or 'send' (send an event to one)", 'key');
+      }
+      let start: ScheduleDefinition['start'];
+      if (isMap(item.start)) {
+        if (!startRoles.includes(SYSTEM_ROLE)) {
+          report(
+            [...path, 'start'],
+            `the schedule '${name}' starts an instance, but 'start.roles' does not include system; add system to start.roles`,
+            'key',
+          );
+        }
+        const contextMap = isMap(item.start.context) ? item.start.context : {};
+        for (const field of Object.keys(contextMap)) {
+          const missing = undeclaredPath(contextSchema, [field]);
+          if (missing) {
+            report(
+              [...path, 'start', 'context', field],
+              `'${field}' is not a field of the context; known fields: ${quoteList(missing.known)}.${didYouMean(field, missing.known)}`,
+              'key',
+            );
+          }
+        }
+        start = {
+          businessKey: valueSpec(item.start.businessKey, [...path, 'start', 'businessKey'], scheduleChecks),
+          context: mapValues(item.start.context, [...path, 'start', 'context'], scheduleChecks),
+        };
+      }
+      let send: ScheduleDefinition['send'];
+      if (isMap(item.send) && typeof item.send.event === 'string') {
+        const event = item.send.event;
+        const declarations = Object.values(states).filter((st) => Object.hasOwn(st.on, event));
+        if (declarations.length === 0) {
+          report(
+            [...path, 'send', 'event'],
+            `the schedule sends '${event}', which no state accepts; declare it under 'on' with roles [system].${didYouMean(event, allEvents)}`,
+          );
+        }
+        for (const st of declarations) {
+          if (lacksSystem(st.on[event])) {
+            report(
+              [...path, 'send', 'event'],
+              `the schedule sends '${event}' but that event's roles in '${st.name}' do not include system; add system to its roles`,
+            );
+          }
+        }
+        send = {
+          event,
+          to: valueSpec(item.send.to, [...path, 'send', 'to'], scheduleChecks),
+          payload: mapValues(item.send.payload, [...path, 'send', 'payload'], scheduleChecks),
+        };
+      }
+      if (spec) {
+        schedules.push({
+          name,
+          ...(str(item.title) ? { title: item.title as string } : {}),
+          spec,
+          ...(start ? { start } : {}),
+          ...(send ? { send } : {}),
+          position: pos(path, 'key'),
+        });
+      }
+    }
+  }
   if (problems.length > 0) return { problems };
 
   const validateContext = validateContextFn as ValidateFunction;
@@ -371,9 +609,24 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
     initial: raw.initial as string,
     topStates,
     states,
+    schedules,
     source: input.source,
   };
   return { definition, problems };
+}
+
+/** Why a rule's value cannot be a deadline (a whole number of days or a duration phrase), if it cannot. */
+function ruleDurationProblem(name: string, value: unknown): string | undefined {
+  const fix = "write a whole number of calendar days (e.g. 7) or a phrase such as '3 working days'";
+  if (typeof value === 'number') {
+    return Number.isInteger(value) && value >= 0 ? undefined : `the rule '${name}' is ${value}, which is not a duration: ${fix}`;
+  }
+  if (typeof value === 'string') {
+    const parsed = parseDeadline(value);
+    const usable = parsed.ok && ['workingDays', 'days', 'hours', 'minutes', 'endOfDay'].includes(parsed.spec.kind);
+    return usable ? undefined : `the rule '${name}' is '${value}', which is not a duration: ${fix}`;
+  }
+  return `the rule '${name}' is ${JSON.stringify(value) ?? 'empty'}, which is not a duration: ${fix}`;
 }
 
 function containsExpression(value: unknown): boolean {

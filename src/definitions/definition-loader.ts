@@ -18,9 +18,15 @@ import { lintDefinition } from './definition-lint';
 import { didYouMean } from './did-you-mean.util';
 import { dotted, YamlLocator, type YamlPath } from './yaml-locator';
 
-/** Answers whether a Handlebars template exists (e.g. `templates/<name>.hbs`). */
+/** Answers whether a Handlebars template exists (e.g. `templates/<name>.hbs`) and what it reads. */
 export interface TemplateLookup {
   has(name: string): boolean;
+  /**
+   * The top-level data fields the template reads (`complainant`, `returnVisit`, ...). When
+   * given, each must be a property of the context schema (if it lists `properties`) or one of
+   * the meta fields the engine adds (`TEMPLATE_META_FIELDS`).
+   */
+  fields?(name: string): readonly string[];
   /** Folder shown in messages, e.g. `templates/`. */
   readonly dir?: string;
 }
@@ -28,7 +34,7 @@ export interface TemplateLookup {
 export interface LoadOptions {
   /** File name shown in every problem. */
   readonly file: string;
-  /** When given, every template named by a `render` or `email` action must exist. */
+  /** When given, every template named by a `render`, `post` or `email` action must exist (and read only known fields). */
   readonly templates?: TemplateLookup;
   /** Largest accepted text in bytes (default 256 KiB). */
   readonly maxBytes?: number;
@@ -279,7 +285,7 @@ function schemaProblems(errors: readonly ErrorObject[], locator: YamlLocator): D
         if (path.includes('entry') || path.includes('exit') || path.includes('actions')) {
           out.push({
             ...locator.at(path),
-            message: `each action is a map with exactly one key, its kind (render, notify, email, emit or start), ${where(path)}`,
+            message: `each action is a map with exactly one key, its kind (render, post, notify, email, emit or start), ${where(path)}`,
           });
         } else {
           out.push({ ...locator.at(path), message: `'${dotted(path)}' ${e.message}` });

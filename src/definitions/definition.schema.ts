@@ -16,6 +16,8 @@ export const RULE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_]*$';
 /** Dotted context path of an assignment: `pause.endsAt`. */
 export const ASSIGN_PATH_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$';
 export const TEMPLATE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_./-]*$';
+/** Schedule names: like state names. */
+export const SCHEDULE_NAME_PATTERN = STATE_NAME_PATTERN;
 
 /** Plain-language description of each name pattern, for error messages. */
 export const PATTERN_HINTS: Readonly<Record<string, string>> = {
@@ -32,7 +34,9 @@ const roleList = { type: 'array', items: { type: 'string', pattern: ROLE_NAME_PA
 /** A value: a literal, or a string starting with `=` (an expression). */
 const value = {};
 
-export const ACTION_KINDS = ['render', 'notify', 'email', 'emit', 'start'] as const;
+export const ACTION_KINDS = ['render', 'post', 'notify', 'email', 'emit', 'start'] as const;
+/** A map of values (each a literal or an `=` expression), e.g. an event payload. */
+const valueMap = { type: 'object', additionalProperties: value };
 
 export const definitionSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -73,8 +77,51 @@ export const definitionSchema = {
     context: { type: 'object' },
     initial: { type: 'string', pattern: STATE_NAME_PATTERN },
     states: { $ref: '#/$defs/states' },
+    schedules: {
+      type: 'object',
+      propertyNames: { pattern: SCHEDULE_NAME_PATTERN },
+      additionalProperties: { $ref: '#/$defs/schedule' },
+    },
   },
   $defs: {
+    schedule: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['every'],
+      properties: {
+        title: text,
+        description: { type: 'string' },
+        every: text,
+        start: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['businessKey'],
+          properties: { businessKey: value, context: valueMap },
+        },
+        send: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['event', 'to'],
+          properties: {
+            event: { type: 'string', pattern: EVENT_NAME_PATTERN },
+            to: value,
+            payload: valueMap,
+          },
+        },
+      },
+    },
+    deadline: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['send'],
+      properties: {
+        title: text,
+        after: text,
+        at: text,
+        send: { type: 'string', pattern: EVENT_NAME_PATTERN },
+        payload: valueMap,
+      },
+    },
     states: {
       type: 'object',
       minProperties: 1,
@@ -92,6 +139,7 @@ export const definitionSchema = {
         states: { $ref: '#/$defs/states' },
         entry: { $ref: '#/$defs/actions' },
         exit: { $ref: '#/$defs/actions' },
+        deadlines: { type: 'array', items: { $ref: '#/$defs/deadline' } },
         on: {
           type: 'object',
           propertyNames: { pattern: EVENT_NAME_PATTERN },
@@ -142,6 +190,12 @@ export const definitionSchema = {
           pattern: TEMPLATE_NAME_PATTERN,
           additionalProperties: false,
           required: ['template'],
+          properties: { template: { type: 'string', pattern: TEMPLATE_NAME_PATTERN }, title: value },
+        },
+        post: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['template', 'title'],
           properties: { template: { type: 'string', pattern: TEMPLATE_NAME_PATTERN }, title: value },
         },
         notify: {

@@ -5,6 +5,7 @@
  * Everything here is plain data plus pre-compiled functions (expressions, payload validators),
  * deep-frozen by the loader. Nothing here imports Nest or TypeORM.
  */
+import type { DeadlineSpec, RecurringSpec } from '../scheduler/deadline-spec';
 
 /** A JSON Schema object as written in the YAML (draft 2020-12 subset accepted by ajv). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -56,7 +57,7 @@ export type ValueSpec =
 
 /** A named effect of a transition, returned as data by the compiler and run by the engine after commit. */
 export interface ActionDefinition {
-  /** `render`, `notify`, `email`, `emit`, `start`, ... (see definitions/README.md). */
+  /** `render`, `post`, `notify`, `email`, `emit`, `start` (see definitions/README.md). */
   readonly kind: string;
   /** Parameters; their values are evaluated at transition time into `Effect.params`. */
   readonly params: Readonly<Record<string, ValueSpec>>;
@@ -116,6 +117,44 @@ export interface StateDefinition {
   /** Effects run when the state is entered / left. */
   readonly entry: readonly ActionDefinition[];
   readonly exit: readonly ActionDefinition[];
+  /** Deadlines armed when this state is entered and cancelled when it is left. */
+  readonly deadlines: readonly DeadlineDefinition[];
+  readonly position: SourcePosition;
+}
+
+/**
+ * A state deadline: `after: 3 working days` / `at: end of day` / `after: rules.x` /
+ * `at: context.x`, sending `event` to the instance as the actor `system` when it falls due.
+ * The engine arms one timer per deadline of each state entered (see `compiler/deadlines.ts`).
+ */
+export interface DeadlineDefinition {
+  /** `${state}#${index}`: unique in the definition, stable while the YAML keeps its order. */
+  readonly name: string;
+  /** Never recurring (checked at load); rule references were checked to resolve to a duration. */
+  readonly spec: DeadlineSpec;
+  /** The event sent; accepted by the state (or an ancestor) with `system` among its roles. */
+  readonly event: string;
+  /** Evaluated when the deadline is armed (scope: the context then, payload {}, actor system). */
+  readonly payload: Readonly<Record<string, ValueSpec>>;
+  readonly position: SourcePosition;
+}
+
+/** A top-level recurring schedule: starts an instance of this definition or sends it an event. */
+export interface ScheduleDefinition {
+  readonly name: string;
+  readonly title?: string;
+  readonly spec: RecurringSpec;
+  /** Start an instance of this definition (`start.roles` includes `system`). */
+  readonly start?: {
+    readonly businessKey: ValueSpec;
+    readonly context: Readonly<Record<string, ValueSpec>>;
+  };
+  /** Send an event (accepted with `system` among its roles) to the instance with business key `to`. */
+  readonly send?: {
+    readonly event: string;
+    readonly to: ValueSpec;
+    readonly payload: Readonly<Record<string, ValueSpec>>;
+  };
   readonly position: SourcePosition;
 }
 
@@ -151,6 +190,11 @@ export interface ProcessDefinition {
   readonly topStates: readonly string[];
   /** Every state, by its unique name. */
   readonly states: Readonly<Record<string, StateDefinition>>;
+  /**
+   * Recurring schedules, in YAML order. Their expressions are evaluated with
+   * `{ context: {}, payload: {}, rules, actor: system, now }` (see `compiler/deadlines.ts`).
+   */
+  readonly schedules: readonly ScheduleDefinition[];
   readonly source: {
     readonly file: string;
     readonly text: string;
