@@ -2,9 +2,10 @@
  * Where CLI commands write and how they report failure: the real process in `main.ts`, a
  * capturing double in tests. Commands never call `process.exit`; they raise `exitCode`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TemplateLookup } from '../definitions/definition-loader';
+import { TemplateCatalog } from '../documents/template-catalog';
 
 export interface CliIo {
   /** Writes one line (a newline is added) to standard output. */
@@ -26,8 +27,24 @@ export function processIo(): CliIo {
   };
 }
 
-/** A template `x` exists when `DIR/x.hbs` exists. */
-export function templatesIn(dir: string, cwd: string): TemplateLookup {
-  const abs = resolve(cwd, dir);
-  return { has: (name) => existsSync(join(abs, `${name}.hbs`)), dir };
+/**
+ * The templates of `dir` (relative to the working directory), read with the same catalog the
+ * engine uses: a template `x` exists when `DIR/x.hbs` exists, and the loader checks the
+ * fields it reads against the context schema. A folder that does not exist means every
+ * template is missing; a template that cannot be parsed is reported on stderr (exit code 1),
+ * and then only the existence of the files is checked.
+ */
+export function templatesIn(dir: string, io: Pick<CliIo, 'cwd' | 'err' | 'exitCode'>): TemplateLookup {
+  const abs = resolve(io.cwd, dir);
+  const exists: TemplateLookup = { has: (name) => existsSync(join(abs, `${name}.hbs`)), dir };
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) return exists;
+  let catalog: TemplateCatalog;
+  try {
+    catalog = TemplateCatalog.fromDirectory(abs);
+  } catch (error) {
+    io.err(`cannot read the templates in ${dir}: ${(error as Error).message}`);
+    io.exitCode = 1;
+    return exists;
+  }
+  return { has: (name) => catalog.has(name), fields: (name) => catalog.referencedRootFields(name), dir };
 }

@@ -12,7 +12,7 @@ export function registerLintCommand(program: Command, io: CliIo): void {
     .argument('[files...]', 'YAML definition files')
     .option('--templates <dir>', 'folder of Handlebars templates (<name>.hbs)', 'templates')
     .action((files: string[], opts: { templates: string }) => {
-      const templates = templatesIn(opts.templates, io.cwd);
+      const templates = templatesIn(opts.templates, io);
       const targets =
         files.length > 0
           ? files

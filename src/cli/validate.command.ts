@@ -11,7 +11,7 @@ export function registerValidateCommand(program: Command, io: CliIo): void {
     .argument('<files...>', 'YAML definition files')
     .option('--templates <dir>', 'folder of Handlebars templates (<name>.hbs)', 'templates')
     .action((files: string[], opts: { templates: string }) => {
-      const templates = templatesIn(opts.templates, io.cwd);
+      const templates = templatesIn(opts.templates, io);
       for (const file of files) {
         const result = loadDefinitionFile(resolve(io.cwd, file), { file, templates });
         if (result.ok) {
