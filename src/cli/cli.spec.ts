@@ -94,6 +94,10 @@ describe('wf simulate', () => {
         '  effect render {"template":"complaint-record","title":"顾客投诉记录"} (from registered)',
         'step 2: dispatch by zhang (cs_assistant) at 2026-01-05T01:00:00.000Z: classified → handling.inProgress',
         "step 3: reply by wang (cs_assistant) at 2026-01-05T01:00:00.000Z: refused as expected: FORBIDDEN 'reply' may only be sent by dept_head; wang has cs_assistant",
+        '  deadline armed: contactOverdue at 2026-01-05T10:00:00.000Z',
+        '  deadline armed: replyOverdue at 2026-01-08T10:00:00.000Z',
+        '  deadline cancelled: contactOverdue (handling left); it was due at 2026-01-05T10:00:00.000Z, so the engine would have sent it before this step',
+        '  deadline cancelled: replyOverdue (handling left)',
         'step 5: recordReturnVisit by zhang (cs_assistant) at 2026-01-06T02:00:00.000Z: returnVisit → handling.inProgress',
         'final state: archived (done)',
       ]),
@@ -102,12 +106,46 @@ describe('wf simulate', () => {
     expect(context).toMatchObject({ reopenCount: 1, trainingCase: true });
   });
 
+  it('plays deadline events sent by system and shows the timers armed by the states entered', async () => {
+    const dir = workspace();
+    writeFileSync(
+      join(dir, 'late.yaml'),
+      [
+        'context: { receivedAt: "2026-02-13T09:30:00+08:00", complainant: a, unit: b, contact: c, channel: 来访, content: d }',
+        'actor: { id: u, roles: [cs_assistant] }',
+        'at: "2026-02-13T10:00:00+08:00"',
+        'steps:',
+        '  - event: classify',
+        '    payload: { valid: true, category: 收费, severity: 一般 }',
+        '  - event: dispatch',
+        '    payload: { department: 财务部 }',
+        '  - event: replyOverdue',
+        '    actor: { id: system, roles: [system] }',
+        '    at: "2026-02-25T18:00:00+08:00"',
+        '    expect: { state: handling.overdue, effects: [notify] }',
+        '  - event: explainDelay',
+        '    payload: { explanation: 太晚了 }',
+        '    expect: { error: EVENT_NOT_ACCEPTED }',
+      ].join('\n'),
+    );
+    const result = await wf(dir, 'simulate', 'definitions/complaint.yaml', 'late.yaml');
+    expect(result.code).toBe(0);
+    // Friday 13 Feb 2026 + 3 working days: Sat 14 (调休), Tue 24, Wed 25 (春节 in between).
+    expect(result.out).toEqual(
+      expect.arrayContaining([
+        '  deadline armed: contactOverdue at 2026-02-13T10:00:00.000Z',
+        '  deadline armed: replyOverdue at 2026-02-25T10:00:00.000Z',
+        'step 3: replyOverdue by system (system) at 2026-02-25T10:00:00.000Z: handling.inProgress → handling.overdue',
+      ]),
+    );
+  });
+
   it('exits 1 when an expectation is not met', async () => {
     const dir = workspace();
     writeFileSync(
       join(dir, 'wrong.yaml'),
       [
-        'context: { complainant: a, unit: b, contact: c, channel: 来访, content: d }',
+        'context: { receivedAt: "2026-01-01T08:00:00+08:00", complainant: a, unit: b, contact: c, channel: 来访, content: d }',
         'actor: { id: u, roles: [cs_assistant] }',
         'steps:',
         '  - event: classify',
@@ -125,7 +163,7 @@ describe('wf simulate', () => {
     writeFileSync(
       join(dir, 'refused.yaml'),
       [
-        'context: { complainant: a, unit: b, contact: c, channel: 来访, content: d }',
+        'context: { receivedAt: "2026-01-01T08:00:00+08:00", complainant: a, unit: b, contact: c, channel: 来访, content: d }',
         'actor: { id: u, roles: [cs_assistant] }',
         'steps:',
         '  - event: classify',

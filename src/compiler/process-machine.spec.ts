@@ -22,7 +22,7 @@ const manager: Actor = { id: 'liu', roles: ['manager'] };
 const T0 = '2026-01-05T01:00:00.000Z';
 
 const newComplaint = () =>
-  complaint.validateContext({ complainant: '李先生', unit: '3栋1201', contact: '13800000000', channel: '来电/传真', content: '门岗抬杆' }).value;
+  complaint.validateContext({ receivedAt: '2026-01-05T09:00:00+08:00', complainant: '李先生', unit: '3栋1201', contact: '13800000000', channel: '来电/传真', content: '门岗抬杆' }).value;
 
 /** Sends the events one after another, each from the previous result. */
 function run(machine: ProcessMachine, first: StepResult, events: [string, Actor, Record<string, unknown>?][]): StepResult[] {
@@ -61,7 +61,7 @@ describe('createProcessMachine on complaint.yaml', () => {
       ['dispatch', assistant, { department: '保安部' }],
       ['recordContact', assistant, { note: '已电话联系' }],
       ['reply', deptHead, { method: '培训护卫员', result: '已道歉' }],
-      ['recordReturnVisit', assistant, { satisfied: false, feedback: '仍不满意' }],
+      ['recordReturnVisit', assistant, { satisfied: false, comment: '仍不满意' }],
       ['reply', deptHead, { method: '雨天站岗刷卡', result: '业主认可' }],
       ['recordReturnVisit', supervisor, { satisfied: true }],
       ['tagTrainingCase', manager, { note: '雨天门岗案例' }],
@@ -74,7 +74,7 @@ describe('createProcessMachine on complaint.yaml', () => {
     expect(steps[2].effects.map((e) => e.kind)).toEqual(['render', 'notify']);
     expect(steps[2].effects[1].params).toEqual({ role: 'dept_head', message: '新的投诉单：3栋1201 李先生' });
     expect(steps[3].context.contactedAt).toBe('2026-01-08T02:00:00.000Z');
-    expect(steps[5].context).toMatchObject({ reopenCount: 1, returnVisit: { satisfied: false, feedback: '仍不满意', by: 'zhang' } });
+    expect(steps[5].context).toMatchObject({ reopenCount: 1, returnVisit: { satisfied: false, comment: '仍不满意', by: 'zhang' } });
     expect(steps[5].effects).toEqual([{ kind: 'notify', params: { role: 'dept_head', message: '顾客不满意，投诉重新处理：3栋1201' }, state: 'returnVisit' }]);
     expect(steps[7].context).toMatchObject({ reopenCount: 1, returnVisit: { satisfied: true }, handlingMethod: '雨天站岗刷卡' });
     expect(steps[8].context).toMatchObject({ trainingCase: true, trainingNote: '雨天门岗案例' });
@@ -96,8 +96,9 @@ describe('createProcessMachine on complaint.yaml', () => {
       ['explainToCustomer', supervisor, { explanation: '已说明施工计划', expectedBy: '2026-03-31' }],
       ['reply', deptHead, { method: '更换水管', result: '已完成' }],
     ]);
-    expect(steps.map((s) => s.state)).toEqual(['registered', 'classified', 'inProgress', 'inProgress', 'longTermPending', 'longTermFollowUp', 'returnVisit']);
+    expect(steps.map((s) => s.state)).toEqual(['registered', 'classified', 'inProgress', 'delayExplained', 'longTermPending', 'longTermFollowUp', 'returnVisit']);
     expect(steps[3].context.delays).toEqual([{ at: '2026-01-08T02:00:00.000Z', by: 'chen', explanation: '等待配件' }]);
+    expect(steps[3].context.explanation).toBe('等待配件');
     expect(steps[5].context.longTerm).toEqual({
       reason: '需更换整栋供水管',
       explanation: '已说明施工计划',
@@ -163,11 +164,14 @@ describe('createProcessMachine on complaint.yaml', () => {
 
   it('lists events of ancestors after the inner ones', () => {
     expect(machine.acceptedEvents('inProgress').map((a) => `${a.state}:${a.event.type}`)).toEqual([
-      'inProgress:markLongTerm',
+      'inProgress:explainDelay',
       'handling:recordContact',
-      'handling:explainDelay',
+      'handling:contactOverdue',
+      'handling:replyOverdue',
+      'handling:markLongTerm',
       'handling:reply',
     ]);
+    expect(machine.acceptedEvents('delayExplained').map((a) => `${a.state}:${a.event.type}`)[0]).toBe('delayExplained:replyOverdue');
     expect(machine.acceptedEvents('archived')).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateCatalog } from '../documents/template-catalog';
@@ -262,5 +262,13 @@ describe('template field check', () => {
       'context: { type: object }\n',
     );
     expect(loadDefinition(text, { file: 'x.yaml', templates }).ok).toBe(true);
+  });
+
+  it('validates complaint.yaml against the real templates/ folder', () => {
+    const catalog = TemplateCatalog.fromDirectory(join(__dirname, '../../templates'));
+    const templates: TemplateLookup = { has: (n) => catalog.has(n), fields: (n) => catalog.referencedRootFields(n) };
+    const result = loadDefinition(readFileSync(join(__dirname, '../../definitions/complaint.yaml'), 'utf8'), { file: 'complaint.yaml', templates });
+    if (!result.ok) throw new Error(at(result.errors).join('\n'));
+    expect(result.findings).toEqual([]);
   });
 });
