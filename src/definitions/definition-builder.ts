@@ -252,6 +252,26 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
           `'to' of an emit action is either 'parent' or an expression giving a business key, written with '=' (e.g. "=context.roundKey")`,
         );
       }
+      if (kind === 'emit' && typeof params.to === 'string' && params.to !== 'parent' && params.definition === undefined) {
+        // To instances of this same process, found by business key: it must accept the event from system.
+        const event = str(params.event);
+        const declaring = rawStates.filter((st) => isMap(st.raw.on) && isMap(st.raw.on[event ?? '']));
+        if (event !== undefined && declaring.length === 0) {
+          report(
+            [...actionPath, 'event'],
+            `the emit action sends '${event}' to an instance of this process (no 'definition' given), but no state here accepts '${event}'; declare it with roles [system], or name the other process in 'definition'`,
+          );
+        }
+        for (const st of declaring) {
+          const roles = (st.raw.on as Raw)[event as string] as Raw;
+          if (Array.isArray(roles.roles) && !roles.roles.includes(SYSTEM_ROLE)) {
+            report(
+              [...actionPath, 'event'],
+              `the emit action sends '${event}' but that event's roles in '${st.name}' do not include system; add system to its roles`,
+            );
+          }
+        }
+      }
       if (kind === 'emit' && params.to === 'parent' && params.definition !== undefined) {
         report(
           [...actionPath, 'definition'],

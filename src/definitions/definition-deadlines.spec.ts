@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateCatalog } from '../documents/template-catalog';
-import { loadDefinition, loadDefinitionFile, type TemplateLookup } from './definition-loader';
+import { loadDefinition, loadDefinitionFile, loadDefinitionsDir, type TemplateLookup } from './definition-loader';
 import type { DefinitionProblem } from './definition.types';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/definitions');
@@ -270,5 +270,57 @@ describe('template field check', () => {
     const result = loadDefinition(readFileSync(join(__dirname, '../../definitions/complaint.yaml'), 'utf8'), { file: 'complaint.yaml', templates });
     if (!result.ok) throw new Error(at(result.errors).join('\n'));
     expect(result.findings).toEqual([]);
+  });
+});
+
+describe('events between instances', () => {
+  const process = (key: string, startRoles: string, waiting: string[], actions: string[] = []) =>
+    [
+      `key: ${key}`,
+      'title: x',
+      'roles: { clerk: {} }',
+      `start: { roles: [${startRoles}] }`,
+      'initial: waiting',
+      'states:',
+      '  waiting:',
+      '    on:',
+      '      finish:',
+      '        roles: [clerk]',
+      '        target: done',
+      ...(actions.length ? ['        actions:', ...actions] : []),
+      ...waiting,
+      '  done: { type: final }',
+    ].join('\n');
+
+  it('needs system among the roles of an event emitted to an instance of the same process', () => {
+    const errors = errorsOf(
+      process('round', 'clerk', ['      ping: { roles: [clerk] }'], ['          - emit: { event: ping, to: =payload.key }', '          - emit: { event: pong, to: =payload.key }']),
+    );
+    expect(at(errors)).toEqual([
+      "13:28 the emit action sends 'ping' but that event's roles in 'waiting' do not include system; add system to its roles",
+      "14:28 the emit action sends 'pong' to an instance of this process (no 'definition' given), but no state here accepts 'pong'; declare it with roles [system], or name the other process in 'definition'",
+    ]);
+  });
+
+  it('checks a started or emitted-to process of the same folder accepts the system actor', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wf-defs-'));
+    writeFileSync(
+      join(dir, 'parent.yaml'),
+      process('parent', 'clerk', ['      childDone: { roles: [system] }'], [
+        '          - start: { definition: child, businessKey: =payload.key }',
+        '          - emit: { event: poke, to: =payload.key, definition: child }',
+        '          - emit: { event: nudge, to: =payload.key, definition: child }',
+      ]),
+    );
+    writeFileSync(join(dir, 'child.yaml'), process('child', 'clerk', ['      poke: { roles: [clerk] }']));
+    const result = loadDefinitionsDir(dir);
+    if (result.ok) throw new Error('expected problems');
+    expect(result.errors.map((e) => `${e.file.slice(dir.length + 1)}:${e.line}:${e.column} ${e.message}`)).toEqual([
+      "parent.yaml:13:13 the start action starts 'child', but its start.roles do not include system; add system to start.roles in child.yaml",
+      "parent.yaml:14:13 the emit action sends 'poke' to 'child', but that event's roles in 'waiting' (child.yaml) do not include system; add system to its roles",
+      "parent.yaml:15:13 the emit action sends 'nudge' to 'child', but no state of child.yaml accepts it; declare it there with roles [system]",
+    ]);
+    writeFileSync(join(dir, 'child.yaml'), process('child', 'clerk, system', ['      poke: { roles: [clerk, system] }', '      nudge: { roles: [system] }'], ['          - emit: { event: childDone, to: parent }']));
+    expect(loadDefinitionsDir(dir).ok).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
  * Lint: warnings about a definition that loads but is probably not what its owner meant.
  * - `unreachable-state`: no sequence of events leads there from the initial state.
  * - `dead-end-state`: a state that is not final and that no event leaves.
- * - `unsendable-event`: an event no role may send (empty `roles`).
+ * - `unsendable-event`: an event no role may send (empty `roles`). An event only `system` may
+ *   send is fine: deadlines, schedules and other instances send it.
  */
 import type { LintFinding, ProcessDefinition, StateDefinition } from './definition.types';
 

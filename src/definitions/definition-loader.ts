@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { LineCounter, parseDocument } from 'yaml';
-import type { DefinitionProblem, LintFinding, ProcessDefinition } from './definition.types';
+import type { ActionDefinition, DefinitionProblem, LintFinding, ProcessDefinition } from './definition.types';
 import { definitionSchema, PATTERN_HINTS } from './definition.schema';
 import { buildDefinition } from './definition-builder';
 import { lintDefinition } from './definition-lint';
@@ -174,17 +174,45 @@ export function loadDefinitionsDir(dir: string, options: Omit<LoadOptions, 'file
       for (const action of actions) {
         const named = action.params.definition;
         if ((action.kind === 'start' || action.kind === 'emit') && named?.kind === 'literal' && typeof named.value === 'string') {
-          if (!byKey.has(named.value)) {
+          const target = byKey.get(named.value);
+          if (!target) {
             errors.push({
               ...action.position,
               message: `the ${action.kind} action names the definition '${named.value}', which is not in ${dir}.${didYouMean(named.value, byKey.keys())}`,
             });
+          } else {
+            errors.push(...crossInstanceProblems(action, target));
           }
         }
       }
     }
   }
   return errors.length > 0 ? { ok: false, errors: sortProblems(errors) } : { ok: true, definitions, findings };
+}
+
+/**
+ * Another process started or sent an event by an action: the engine acts as `system` there, so
+ * `start.roles` of a started process, and the roles of an emitted event, must include it.
+ */
+function crossInstanceProblems(action: ActionDefinition, target: ProcessDefinition): DefinitionProblem[] {
+  const file = basename(target.source.file);
+  if (action.kind === 'start') {
+    return target.startRoles.includes('system')
+      ? []
+      : [{ ...action.position, message: `the start action starts '${target.key}', but its start.roles do not include system; add system to start.roles in ${file}` }];
+  }
+  const event = action.params.event?.kind === 'literal' ? String(action.params.event.value) : undefined;
+  if (event === undefined) return [];
+  const declaring = Object.values(target.states).filter((s) => Object.hasOwn(s.on, event));
+  if (declaring.length === 0) {
+    return [{ ...action.position, message: `the emit action sends '${event}' to '${target.key}', but no state of ${file} accepts it; declare it there with roles [system]` }];
+  }
+  return declaring
+    .filter((s) => !s.on[event].roles.includes('system'))
+    .map((s) => ({
+      ...action.position,
+      message: `the emit action sends '${event}' to '${target.key}', but that event's roles in '${s.name}' (${file}) do not include system; add system to its roles`,
+    }));
 }
 
 /** Sorted by file, line and column; exact duplicates removed. */
