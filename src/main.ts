@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  await engine.schedules.sync();
+  engine.startBackgroundWork();
   if ((await engine.auth.countUsers()) === 0) {
     logger.warn('no users yet. Create the first one in another terminal (it asks for the password):');
     logger.warn('  npm run wf -- user add admin --roles admin,process_owner,auditor');

@@ -26,6 +26,8 @@ export interface AuditRecord {
   readonly effects: string;
   readonly at: string;
   readonly prevHash: string;
+  /** JSON of what sent the event when no person did (timer, outbox message, schedule), else null. */
+  readonly cause: string | null;
 }
 
 /** SHA-256 (hex) of an audit record: what `hash` must equal. */
@@ -43,6 +45,7 @@ export function auditHash(record: AuditRecord): string {
     effects: record.effects,
     at: record.at,
     prevHash: record.prevHash,
+    cause: record.cause ?? null,
   });
   return createHash('sha256').update(canonical as string, 'utf8').digest('hex');
 }

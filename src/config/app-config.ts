@@ -2,6 +2,7 @@
  * Configuration, read once at boot from the environment and validated. Nothing else in the
  * code reads `process.env`: everything receives an `AppConfig`.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export type DatabaseConfig =
@@ -19,6 +20,17 @@ export interface AppConfig {
   readonly tokenTtlMinutes: number;
   /** Largest request body accepted (bytes): YAML uploads and JSON bodies alike. */
   readonly maxBodyBytes: number;
+  /** YAML business calendar (time zone, end of day, company closures); unset = the official calendar, Asia/Shanghai, 18:00. */
+  readonly calendarFile?: string;
+  /** smtp:// or smtps:// URL; unset = mail is written as .eml files under `mailDir` and counted as delivered. */
+  readonly smtpUrl?: string;
+  readonly mailFrom: string;
+  readonly mailDir: string;
+  /** How often the timer, outbox and schedule loops look for due work (ms). */
+  readonly pollIntervalMs: number;
+  readonly outboxMaxAttempts: number;
+  /** First outbox retry delay in seconds; doubles with each attempt, at most an hour. */
+  readonly outboxRetrySeconds: number;
   /** Log level for Nest's logger. */
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
 }
@@ -56,12 +68,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
   const cut = order.indexOf(level as (typeof order)[number]);
   if (cut < 0) throw new ConfigError(`WF_LOG_LEVEL must be one of ${order.join(', ')}, got '${level}'`);
+  const definitionsDir = resolve(cwd, env.WF_DEFINITIONS_DIR || 'definitions');
+  const bundledCalendar = resolve(definitionsDir, 'calendar', 'calendar.yaml');
+  const calendarFile = env.WF_CALENDAR_FILE ? resolve(cwd, env.WF_CALENDAR_FILE) : existsSync(bundledCalendar) ? bundledCalendar : undefined;
+  const smtpUrl = env.WF_SMTP_URL?.trim() || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError(`WF_SMTP_URL must start with smtp:// or smtps://`);
   return {
+    calendarFile,
+    smtpUrl,
+    mailFrom: env.WF_MAIL_FROM || 'workflow@localhost',
+    mailDir: resolve(dataDir, 'mail'),
+    pollIntervalMs: intVar(env, 'WF_POLL_MS', 1000, 50, 3_600_000),
+    outboxMaxAttempts: intVar(env, 'WF_OUTBOX_MAX_ATTEMPTS', 8, 1, 100),
+    outboxRetrySeconds: intVar(env, 'WF_OUTBOX_RETRY_SECONDS', 30, 1, 86_400),
     host: env.WF_HOST || '127.0.0.1',
     port: intVar(env, 'WF_PORT', 3000, 0, 65535),
     dataDir,
     database,
-    definitionsDir: resolve(cwd, env.WF_DEFINITIONS_DIR || 'definitions'),
+    definitionsDir,
     templatesDir: resolve(cwd, env.WF_TEMPLATES_DIR || 'templates'),
     tokenTtlMinutes: intVar(env, 'WF_TOKEN_TTL_MINUTES', 8 * 60, 1, 60 * 24 * 30),
     maxBodyBytes: intVar(env, 'WF_MAX_BODY_BYTES', 512 * 1024, 1024, 50 * 1024 * 1024),

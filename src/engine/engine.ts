@@ -1,46 +1,88 @@
 /**
- * Wires the engine's parts (database, definitions, instances, audit, auth) from a config.
- * Used by the HTTP service (`src/main.ts`), the CLI and the tests alike, so all three run
- * the same code; Nest only adds the HTTP surface on top.
+ * Wires the engine's parts (database, definitions, instances, timers, outbox, schedules,
+ * audit, auth) from a config. Used by the HTTP service (`src/main.ts`), the CLI and the tests
+ * alike, so all three run the same code; Nest only adds the HTTP surface on top.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { AuditVerifier } from '../audit/audit-verifier';
 import { AuthService } from '../auth/auth.service';
 import { Clock, SystemClock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
+import { TemplateCatalog } from '../documents/template-catalog';
+import { createMailer, type Mailer } from '../notices/mailer';
+import { OutboxDispatcher } from '../notices/outbox-dispatcher';
 import { Database } from '../persistence/database';
-import { DefinitionRegistry, type TemplateLookup } from './definition-registry';
+import { BusinessCalendar } from '../scheduler/business-calendar';
+import { loadBusinessCalendar } from '../scheduler/calendar-file';
+import { DefinitionRegistry } from './definition-registry';
 import { InstanceService } from './instance.service';
+import { RecordsService } from './records.service';
+import { ScheduleRunner } from './schedule-runner';
+import { TimerRunner } from './timer-runner';
 
 export interface Engine {
   readonly config: AppConfig;
   readonly clock: Clock;
   readonly db: Database;
+  readonly calendar: BusinessCalendar;
+  readonly templates: TemplateCatalog;
   readonly auth: AuthService;
   readonly definitions: DefinitionRegistry;
   readonly instances: InstanceService;
+  readonly timers: TimerRunner;
+  readonly outbox: OutboxDispatcher;
+  readonly schedules: ScheduleRunner;
   readonly auditVerifier: AuditVerifier;
+  readonly records: RecordsService;
+  /** Fires due timers, runs due schedules, delivers the outbox: one pass. */
+  runDueWork(): Promise<{ timers: number; schedules: number; outbox: number }>;
+  /** Starts the background loop (every `pollIntervalMs`); `close()` stops it. */
+  startBackgroundWork(): void;
   close(): Promise<void>;
 }
 
-/** A template exists when `<templatesDir>/<name>.hbs` exists. */
-export function templateLookup(templatesDir: string): TemplateLookup {
-  return { has: (name) => /^[a-z0-9][a-z0-9/_-]*$/i.test(name) && existsSync(join(templatesDir, `${name}.hbs`)) };
-}
-
-export async function openEngine(config: AppConfig, options: { clock?: Clock } = {}): Promise<Engine> {
+export async function openEngine(config: AppConfig, options: { clock?: Clock; mailer?: Mailer } = {}): Promise<Engine> {
+  Logger.overrideLogger([...config.logLevels]);
+  const logger = new Logger('engine');
   const clock = options.clock ?? new SystemClock();
+  const calendar = config.calendarFile ? loadBusinessCalendar(config.calendarFile) : new BusinessCalendar();
+  const templates = TemplateCatalog.fromDirectory(config.templatesDir);
   const db = await Database.open(config.database);
-  const definitions = new DefinitionRegistry(db, clock, templateLookup(config.templatesDir), config.maxBodyBytes);
+  const definitions = new DefinitionRegistry(db, clock, templates, config.maxBodyBytes);
+  const instances = new InstanceService(db, definitions, clock, calendar, templates);
+  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, fileDir: config.mailDir, from: config.mailFrom });
+  const timers = new TimerRunner(db, instances, clock);
+  const outbox = new OutboxDispatcher(db, instances, mailer, clock, {
+    maxAttempts: config.outboxMaxAttempts, baseDelaySeconds: config.outboxRetrySeconds,
+  });
+  const schedules = new ScheduleRunner(db, definitions, instances, calendar, clock);
+
+  let loop: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const runDueWork = async () => {
+    const fired = await timers.tick();
+    const ran = await schedules.tick();
+    // Deliver what the timers and schedules just queued, too.
+    const delivered = await outbox.tick();
+    return { timers: fired, schedules: ran, outbox: delivered };
+  };
   return {
-    config,
-    clock,
-    db,
+    config, clock, db, calendar, templates, definitions, instances, timers, outbox, schedules,
     auth: new AuthService(db, clock, config.tokenTtlMinutes),
-    definitions,
-    instances: new InstanceService(db, definitions, clock),
     auditVerifier: new AuditVerifier(db),
-    close: () => db.close(),
+    records: new RecordsService(db),
+    runDueWork,
+    startBackgroundWork() {
+      if (loop) return;
+      loop = setInterval(() => {
+        running = running.then(runDueWork).catch((err) => logger.error(err instanceof Error ? err.stack : String(err)));
+      }, config.pollIntervalMs);
+    },
+    async close() {
+      if (loop) clearInterval(loop);
+      await running;
+      await mailer.close();
+      await db.close();
+    },
   };
 }

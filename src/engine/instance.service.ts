@@ -7,6 +7,10 @@
  * chained to the previous one, record the idempotency key → commit. Two events racing on
  * one instance both read version v; only one UPDATE ... WHERE version = v matches, the
  * other gets VersionConflict and may retry. Nothing is half-written: any failure rolls back.
+ *
+ * The same transaction cancels the timers of the states left, arms the deadlines of the
+ * states entered, stores the documents rendered by the step, and queues its other effects
+ * in the outbox (delivered after commit by the outbox dispatcher).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
@@ -15,8 +19,11 @@ import { Clock } from '../common/clock';
 import type { Actor, ProcessMachine, StepResult } from '../compiler/process-machine.contract';
 import { auditHash, GENESIS_HASH, type AuditRecord } from '../audit/audit-chain';
 import { Database, type SqlExecutor } from '../persistence/database';
+import type { TemplateCatalog } from '../documents/template-catalog';
+import type { BusinessCalendar } from '../scheduler/business-calendar';
 import { DefinitionRegistry } from './definition-registry';
 import type { AuditEntryView, AvailableEventView, InstanceView, Page } from './instance.types';
+import { planTransition, type TransitionPlan } from './transition-plan';
 
 /** Event type recorded for the creation of an instance (first audit entry). */
 export const START_EVENT = '$start';
@@ -38,6 +45,21 @@ interface InstanceRow {
   created_by: string;
   created_at: string;
   updated_at: string;
+  parent_id: string | null;
+}
+
+/** What sent an event when no person did: linked in the receiving audit entry. */
+export type Cause =
+  | { readonly kind: 'timer'; readonly timerId: string; readonly deadline: string }
+  | { readonly kind: 'outbox'; readonly outboxId: string; readonly instanceId: string; readonly seq: number }
+  | { readonly kind: 'schedule'; readonly definition: string; readonly schedule: string; readonly runAt: string };
+
+export interface TransitionOptions {
+  readonly cause?: Cause;
+  /** Set when a due timer fires: the same transaction marks it fired, exactly once. */
+  readonly timerId?: string;
+  /** For `start` effects: the instance that created this one. */
+  readonly parentId?: string;
 }
 
 const INSTANCE_SELECT = `SELECT i.*, d.version AS definition_version FROM instances i JOIN definition_versions d ON d.id = i.definition_version_id`;
@@ -58,6 +80,7 @@ function toView(row: InstanceRow): InstanceView {
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    parentId: row.parent_id ?? null,
   };
 }
 
@@ -94,10 +117,12 @@ export class InstanceService {
     private readonly db: Database,
     private readonly registry: DefinitionRegistry,
     private readonly clock: Clock,
+    private readonly calendar: BusinessCalendar,
+    private readonly templates: TemplateCatalog,
   ) {}
 
   /** Starts an instance of the newest version of a definition. */
-  async create(input: CreateInstanceInput, actor: Actor): Promise<Replay> {
+  async create(input: CreateInstanceInput, actor: Actor, options: TransitionOptions = {}): Promise<Replay> {
     const requestHash = sha256(canonicalize({ op: 'create', ...input, idempotencyKey: undefined }) as string);
     const replay = await this.findReplay(actor, input.idempotencyKey, requestHash);
     if (replay) return replay;
@@ -113,26 +138,29 @@ export class InstanceService {
     if (checked.errors.length > 0) {
       throw new AppError(ErrorCode.ContextInvalid, `the context does not match the context schema of '${def.key}'`, { errors: checked.errors });
     }
-    const now = this.clock.now().toISOString();
+    const clockNow = this.clock.now();
+    const now = clockNow.toISOString();
     const step = machine.start(checked.value, actor, now);
     const id = randomUUID();
-    const record = this.auditRecord(id, 1, GENESIS_HASH, START_EVENT, input.context ?? {}, actor, null, step, version.id, now);
+    const plan = this.plan(machine, id, input.businessKey, null, step, actor, clockNow);
+    const record = this.auditRecord(id, 1, GENESIS_HASH, START_EVENT, input.context ?? {}, actor, null, step, plan, version.id, now, options.cause);
     const hash = auditHash(record);
     const row: InstanceRow = {
       id, definition_key: def.key, definition_version_id: version.id, definition_version: version.version,
       business_key: input.businessKey, state: step.state, context: JSON.stringify(step.context),
       status: step.done ? 'completed' : 'active', version: 1, audit_seq: 1, audit_head: hash,
-      created_by: actor.id, created_at: now, updated_at: now,
+      created_by: actor.id, created_at: now, updated_at: now, parent_id: options.parentId ?? null,
     };
     const result: Replay = { statusCode: 201, body: toView(row) };
     try {
       await this.db.transaction(async (tx) => {
         await tx.run(
-          `INSERT INTO instances (id, definition_key, definition_version_id, business_key, state, context, status, version, audit_seq, audit_head, created_by, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+          `INSERT INTO instances (id, definition_key, definition_version_id, business_key, state, context, status, version, audit_seq, audit_head, created_by, created_at, updated_at, parent_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
           [row.id, row.definition_key, row.definition_version_id, row.business_key, row.state, row.context, row.status,
-            1, 1, hash, actor.id, now, now]);
+            1, 1, hash, actor.id, now, now, row.parent_id]);
         await this.insertAudit(tx, record, hash);
+        await this.writePlan(tx, id, 1, plan, now);
         await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, result, now);
       });
     } catch (err) {
@@ -148,7 +176,7 @@ export class InstanceService {
   }
 
   /** Applies one event to an instance (see the file header for the steps). */
-  async send(instanceId: string, input: SendEventInput, actor: Actor): Promise<Replay> {
+  async send(instanceId: string, input: SendEventInput, actor: Actor, options: TransitionOptions = {}): Promise<Replay> {
     const requestHash = sha256(canonicalize({ op: 'send', instanceId, type: input.type, payload: input.payload ?? {} }) as string);
     const replay = await this.findReplay(actor, input.idempotencyKey, requestHash);
     if (replay) return replay;
@@ -158,12 +186,14 @@ export class InstanceService {
       throw new AppError(ErrorCode.InstanceCompleted, `instance ${instanceId} is completed (state '${row.state}') and accepts no more events`);
     }
     const machine = await this.registry.machine(row.definition_version_id);
-    const now = this.clock.now().toISOString();
+    const clockNow = this.clock.now();
+    const now = clockNow.toISOString();
     const payload = input.payload ?? {};
     const step = machine.send(row.state, JSON.parse(row.context), { type: input.type, payload, actor, now });
+    const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
 
     const seq = Number(row.audit_seq) + 1;
-    const record = this.auditRecord(row.id, seq, row.audit_head, input.type, payload, actor, row.state, step, row.definition_version_id, now);
+    const record = this.auditRecord(row.id, seq, row.audit_head, input.type, payload, actor, row.state, step, plan, row.definition_version_id, now, options.cause);
     const hash = auditHash(record);
     const next: InstanceRow = {
       ...row, state: step.state, context: JSON.stringify(step.context), status: step.done ? 'completed' : 'active',
@@ -180,7 +210,14 @@ export class InstanceService {
           throw new AppError(ErrorCode.VersionConflict,
             `instance ${row.id} changed while '${input.type}' was being applied (it was at version ${row.version}); read it again and retry`);
         }
+        if (options.timerId) {
+          const fired = await tx.run(
+            `UPDATE timers SET status = 'fired', fired_seq = $1, fired_at = $2 WHERE id = $3 AND status = 'pending'`,
+            [seq, now, options.timerId]);
+          if (fired !== 1) throw new AppError(ErrorCode.VersionConflict, `timer ${options.timerId} already fired or was cancelled`);
+        }
         await this.insertAudit(tx, record, hash);
+        await this.writePlan(tx, row.id, seq, plan, now);
         await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, result, now);
       });
     } catch (err) {
@@ -274,20 +311,58 @@ export class InstanceService {
 
   private auditRecord(
     instanceId: string, seq: number, prevHash: string, eventType: string, payload: unknown, actor: Actor,
-    fromState: string | null, step: StepResult, definitionVersionId: string, at: string,
+    fromState: string | null, step: StepResult, plan: TransitionPlan, definitionVersionId: string, at: string, cause?: Cause,
   ): AuditRecord {
     return {
       instanceId, seq, eventType, payload: JSON.stringify(payload), actor: actor.id, actorRoles: JSON.stringify(actor.roles),
-      fromState, toState: step.state, definitionVersionId, effects: JSON.stringify(step.effects), at, prevHash,
+      fromState, toState: step.state, definitionVersionId, at, prevHash, cause: cause ? JSON.stringify(cause) : null,
+      effects: JSON.stringify({
+        effects: plan.effects,
+        timers: plan.timers.map((t) => ({ id: t.id, deadline: t.deadline, event: t.eventType, dueAt: t.dueAt })),
+        ...(plan.cancelAll || plan.cancelStates.length ? { cancelledTimersOf: plan.cancelAll ? '*' : plan.cancelStates } : {}),
+      }),
     };
+  }
+
+  private plan(machine: ProcessMachine, instanceId: string, businessKey: string, fromState: string | null, step: StepResult, actor: Actor, now: Date) {
+    return planTransition({ machine, instanceId, businessKey, fromState, step, actor, now, calendar: this.calendar, templates: this.templates });
+  }
+
+  /** Timers cancelled and armed, documents and outbox messages: in the transition's transaction. */
+  private async writePlan(tx: SqlExecutor, instanceId: string, seq: number, plan: TransitionPlan, now: string): Promise<void> {
+    if (plan.cancelAll) {
+      await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
+    } else if (plan.cancelStates.length > 0) {
+      const marks = plan.cancelStates.map((_, i) => `$${i + 2}`).join(', ');
+      await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND state IN (${marks})`,
+        [instanceId, ...plan.cancelStates]);
+    }
+    for (const t of plan.timers) {
+      await tx.run(
+        `INSERT INTO timers (id, instance_id, state, deadline, event_type, payload, due_at, status, created_seq, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)`,
+        [t.id, instanceId, t.state, t.deadline, t.eventType, JSON.stringify(t.payload), t.dueAt, seq, now]);
+    }
+    for (const d of plan.documents) {
+      await tx.run(
+        `INSERT INTO documents (id, instance_id, audit_seq, template, template_hash, title, html, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [d.id, instanceId, seq, d.template, d.templateHash, d.title, d.html, now]);
+    }
+    for (const o of plan.outbox) {
+      await tx.run(
+        `INSERT INTO outbox (id, instance_id, audit_seq, kind, params, document_id, status, attempts, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)`,
+        [o.id, instanceId, seq, o.kind, JSON.stringify(o.params), o.documentId, now, now]);
+    }
   }
 
   private async insertAudit(tx: SqlExecutor, r: AuditRecord, hash: string): Promise<void> {
     await tx.run(
-      `INSERT INTO audit_entries (instance_id, seq, event_type, payload, actor, actor_roles, from_state, to_state, definition_version_id, effects, at, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      `INSERT INTO audit_entries (instance_id, seq, event_type, payload, actor, actor_roles, from_state, to_state, definition_version_id, effects, at, prev_hash, hash, cause)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [r.instanceId, r.seq, r.eventType, r.payload, r.actor, r.actorRoles, r.fromState, r.toState, r.definitionVersionId,
-        r.effects, r.at, r.prevHash, hash]);
+        r.effects, r.at, r.prevHash, hash, r.cause]);
   }
 
   private async findReplay(actor: Actor, key: string | undefined, requestHash: string): Promise<Replay | undefined> {
@@ -312,12 +387,12 @@ export class InstanceService {
 
 export const AUDIT_SELECT = `SELECT instance_id AS "instanceId", seq, event_type AS "eventType", payload, actor, actor_roles AS "actorRoles",
   from_state AS "fromState", to_state AS "toState", definition_version_id AS "definitionVersionId", effects, at,
-  prev_hash AS "prevHash", hash FROM audit_entries`;
+  prev_hash AS "prevHash", hash, cause FROM audit_entries`;
 
 export function toAuditView(r: AuditRecord & { hash: string }): AuditEntryView {
   return {
     instanceId: r.instanceId, seq: Number(r.seq), eventType: r.eventType, payload: JSON.parse(r.payload), actor: r.actor,
     actorRoles: JSON.parse(r.actorRoles), fromState: r.fromState, toState: r.toState, definitionVersionId: r.definitionVersionId,
-    effects: JSON.parse(r.effects), at: r.at, prevHash: r.prevHash, hash: r.hash,
+    effects: JSON.parse(r.effects), at: r.at, prevHash: r.prevHash, hash: r.hash, cause: r.cause ? JSON.parse(r.cause) : null,
   };
 }

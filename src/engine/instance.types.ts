@@ -15,6 +15,8 @@ export interface InstanceView {
   readonly createdBy: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** The instance whose `start` action created this one, if any. */
+  readonly parentId: string | null;
 }
 
 export interface AuditEntryView {
@@ -31,6 +33,8 @@ export interface AuditEntryView {
   readonly at: string;
   readonly prevHash: string;
   readonly hash: string;
+  /** What sent the event when no person did (timer, another instance's outbox message, schedule). */
+  readonly cause: unknown;
 }
 
 export interface AvailableEventView {

@@ -12,6 +12,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { DefinitionsController } from './definitions.controller';
 import { InstancesController } from './instances.controller';
+import { RecordsController } from './records.controller';
 import { ENGINE } from './tokens';
 
 @Module({})
@@ -19,7 +20,7 @@ export class AppModule {
   static forEngine(engine: Engine): DynamicModule {
     return {
       module: AppModule,
-      controllers: [AuthController, DefinitionsController, InstancesController, AuditController],
+      controllers: [AuthController, DefinitionsController, InstancesController, AuditController, RecordsController],
       providers: [
         { provide: ENGINE, useValue: engine },
         { provide: AuthService, useValue: engine.auth },

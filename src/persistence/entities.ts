@@ -44,6 +44,8 @@ export class InstanceEntity {
   @Column('varchar', { name: 'created_by', length: 100 }) createdBy: string;
   @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
   @Column('varchar', { name: 'updated_at', length: 30 }) updatedAt: string;
+  /** The instance whose `start` action created this one. */
+  @Column('varchar', { name: 'parent_id', length: 36, nullable: true }) parentId: string | null;
 }
 
 @Entity('audit_entries')
@@ -61,6 +63,8 @@ export class AuditEntryEntity {
   @Column('varchar', { length: 30 }) at: string;
   @Column('varchar', { name: 'prev_hash', length: 64 }) prevHash: string;
   @Column('varchar', { length: 64 }) hash: string;
+  /** JSON: what sent the event when no person did (a timer, an outbox message from another instance, a schedule). */
+  @Column('text', { nullable: true }) cause: string | null;
 }
 
 @Entity('users')
@@ -91,7 +95,95 @@ export class IdempotencyRecordEntity {
   @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
 }
 
+@Entity('timers')
+export class TimerEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  /** The state whose deadline armed it: leaving the state cancels it. */
+  @Column('varchar', { length: 100 }) state: string;
+  @Column('varchar', { length: 200 }) deadline: string;
+  @Column('varchar', { name: 'event_type', length: 100 }) eventType: string;
+  @Column('text') payload: string;
+  @Column('varchar', { name: 'due_at', length: 30 }) dueAt: string;
+  /** pending, fired, cancelled or failed. */
+  @Column('varchar', { length: 20 }) status: string;
+  @Column('integer', { name: 'created_seq' }) createdSeq: number;
+  @Column('integer', { name: 'fired_seq', nullable: true }) firedSeq: number | null;
+  @Column('varchar', { name: 'fired_at', length: 30, nullable: true }) firedAt: string | null;
+  @Column('text', { name: 'last_error', nullable: true }) lastError: string | null;
+  @Column('varchar', { name: 'claimed_by', length: 100, nullable: true }) claimedBy: string | null;
+  @Column('varchar', { name: 'claimed_until', length: 30, nullable: true }) claimedUntil: string | null;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
+@Entity('documents')
+export class DocumentEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @Column('integer', { name: 'audit_seq' }) auditSeq: number;
+  @Column('varchar', { length: 200 }) template: string;
+  @Column('varchar', { name: 'template_hash', length: 64 }) templateHash: string;
+  @Column('varchar', { length: 300 }) title: string;
+  @Column('text') html: string;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
+@Entity('outbox')
+export class OutboxEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @Column('integer', { name: 'audit_seq' }) auditSeq: number;
+  /** email, notify, post, emit or start. */
+  @Column('varchar', { length: 30 }) kind: string;
+  @Column('text') params: string;
+  @Column('varchar', { name: 'document_id', length: 36, nullable: true }) documentId: string | null;
+  /** pending, delivered or failed (gave up after the last retry). */
+  @Column('varchar', { length: 20 }) status: string;
+  @Column('integer') attempts: number;
+  @Column('varchar', { name: 'next_attempt_at', length: 30 }) nextAttemptAt: string;
+  @Column('text', { name: 'last_error', nullable: true }) lastError: string | null;
+  @Column('text', { nullable: true }) result: string | null;
+  @Column('varchar', { name: 'delivered_at', length: 30, nullable: true }) deliveredAt: string | null;
+  @Column('varchar', { name: 'claimed_by', length: 100, nullable: true }) claimedBy: string | null;
+  @Column('varchar', { name: 'claimed_until', length: 30, nullable: true }) claimedUntil: string | null;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
+@Entity('inbox_items')
+export class InboxItemEntity {
+  /** The id of the outbox message that delivered it: a redelivery cannot add it twice. */
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { length: 100 }) role: string;
+  @Column('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @Column('text') message: string;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
+@Entity('notices')
+export class NoticeEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @Column('varchar', { name: 'document_id', length: 36 }) documentId: string;
+  @Column('varchar', { length: 300 }) title: string;
+  @Column('varchar', { name: 'posted_at', length: 30 }) postedAt: string;
+}
+
+@Entity('schedules')
+export class ScheduleEntity {
+  @PrimaryColumn('varchar', { name: 'definition_key', length: 100 }) definitionKey: string;
+  @PrimaryColumn('varchar', { length: 100 }) name: string;
+  @Column('varchar', { name: 'next_run_at', length: 30 }) nextRunAt: string;
+  @Column('varchar', { name: 'last_run_at', length: 30, nullable: true }) lastRunAt: string | null;
+  @Column('text', { name: 'last_error', nullable: true }) lastError: string | null;
+}
+
 export const ENTITIES = [
+  TimerEntity,
+  DocumentEntity,
+  OutboxEntity,
+  InboxItemEntity,
+  NoticeEntity,
+  ScheduleEntity,
   DefinitionVersionEntity,
   InstanceEntity,
   AuditEntryEntity,

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { openEngine } from '../../src/engine/engine';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
-const LEAVE = readFileSync(join(ROOT, 'test/fixtures/engine/leave-approval.yaml'), 'utf8');
+const LEAVE = readFileSync(join(ROOT, 'test/fixtures/engine/definitions/leave-approval.yaml'), 'utf8');
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 50);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 40);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);

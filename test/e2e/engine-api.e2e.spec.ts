@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DRIVERS, REPO_ROOT } from '../support/databases';
 import { startHarness, type Harness } from '../support/http-harness';
 
-const LEAVE = readFileSync(join(REPO_ROOT, 'test/fixtures/engine/leave-approval.yaml'), 'utf8');
+const LEAVE = readFileSync(join(REPO_ROOT, 'test/fixtures/engine/definitions/leave-approval.yaml'), 'utf8');
 
 describe.each(DRIVERS)('engine API on %s', (driver) => {
   let h: Harness;

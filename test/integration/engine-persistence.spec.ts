@@ -12,7 +12,7 @@ import { runCli } from '../../src/cli/main';
 import { openEngine, type Engine } from '../../src/engine/engine';
 import { DRIVERS, freshDatabase, REPO_ROOT, type TestDatabase } from '../support/databases';
 
-const LEAVE = readFileSync(join(REPO_ROOT, 'test/fixtures/engine/leave-approval.yaml'), 'utf8');
+const LEAVE = readFileSync(join(REPO_ROOT, 'test/fixtures/engine/definitions/leave-approval.yaml'), 'utf8');
 const alice: Actor = { id: 'alice', roles: ['applicant'] };
 const bob: Actor = { id: 'bob', roles: ['approver'] };
 

@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+import { TimersOutboxDocuments1764100000000 } from './1764100000000-timers-outbox-documents';
 
 /** Every migration, in order. Schema changes are new entries here, never `synchronize`. */
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, TimersOutboxDocuments1764100000000];

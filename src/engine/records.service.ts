@@ -1,0 +1,80 @@
+/**
+ * Read side of what transitions produce besides state: documents, timers, outbox messages,
+ * role inboxes and the notice board.
+ */
+import { AppError, ErrorCode } from '../common/app-error';
+import { Database } from '../persistence/database';
+
+export interface DocumentSummary {
+  readonly id: string;
+  readonly instanceId: string;
+  readonly auditSeq: number;
+  readonly template: string;
+  readonly templateHash: string;
+  readonly title: string;
+  readonly createdAt: string;
+}
+
+const DOC_COLUMNS = `id, instance_id AS "instanceId", audit_seq AS "auditSeq", template, template_hash AS "templateHash", title, created_at AS "createdAt"`;
+const TIMER_COLUMNS = `id, instance_id AS "instanceId", state, deadline, event_type AS "eventType", payload, due_at AS "dueAt", status,
+  created_seq AS "createdSeq", fired_seq AS "firedSeq", fired_at AS "firedAt", last_error AS "lastError", created_at AS "createdAt"`;
+const OUTBOX_COLUMNS = `id, instance_id AS "instanceId", audit_seq AS "auditSeq", kind, params, document_id AS "documentId", status, attempts,
+  next_attempt_at AS "nextAttemptAt", last_error AS "lastError", result, delivered_at AS "deliveredAt", created_at AS "createdAt"`;
+
+const num = <T extends Record<string, unknown>>(row: T, ...keys: string[]) => {
+  const out: Record<string, unknown> = { ...row };
+  for (const k of keys) if (out[k] !== null && out[k] !== undefined) out[k] = Number(out[k]);
+  return out;
+};
+const json = (row: Record<string, unknown>, ...keys: string[]) => {
+  for (const k of keys) if (typeof row[k] === 'string') row[k] = JSON.parse(row[k] as string);
+  return row;
+};
+
+export class RecordsService {
+  constructor(private readonly db: Database) {}
+
+  async documents(instanceId: string): Promise<DocumentSummary[]> {
+    const rows = await this.db.read((q) => q.rows<DocumentSummary>(
+      `SELECT ${DOC_COLUMNS} FROM documents WHERE instance_id = $1 ORDER BY audit_seq, created_at, id`, [instanceId]));
+    return rows.map((r) => num(r as unknown as Record<string, unknown>, 'auditSeq') as unknown as DocumentSummary);
+  }
+
+  async document(id: string): Promise<DocumentSummary & { html: string }> {
+    const [row] = await this.db.read((q) => q.rows<DocumentSummary & { html: string }>(`SELECT ${DOC_COLUMNS}, html FROM documents WHERE id = $1`, [id]));
+    if (!row) throw new AppError(ErrorCode.NotFound, `no document '${id}'`);
+    return { ...row, auditSeq: Number(row.auditSeq) };
+  }
+
+  async timers(instanceId: string) {
+    const rows = await this.db.read((q) => q.rows<Record<string, unknown>>(
+      `SELECT ${TIMER_COLUMNS} FROM timers WHERE instance_id = $1 ORDER BY created_seq, due_at`, [instanceId]));
+    return rows.map((r) => json(num(r, 'createdSeq', 'firedSeq'), 'payload'));
+  }
+
+  async outbox(filter: { instanceId?: string; status?: string; limit?: number }) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.instanceId) { params.push(filter.instanceId); where.push(`instance_id = $${params.length}`); }
+    if (filter.status) { params.push(filter.status); where.push(`status = $${params.length}`); }
+    const limit = Math.min(500, Math.max(1, filter.limit ?? 100));
+    const rows = await this.db.read((q) => q.rows<Record<string, unknown>>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ${limit}`, params));
+    return rows.map((r) => json(num(r, 'auditSeq', 'attempts'), 'params', 'result'));
+  }
+
+  /** Inbox items addressed to any of the roles, newest first. */
+  async inbox(roles: readonly string[], limit = 100) {
+    if (roles.length === 0) return [];
+    const marks = roles.map((_, i) => `$${i + 1}`).join(', ');
+    return this.db.read((q) => q.rows(
+      `SELECT id, role, instance_id AS "instanceId", message, created_at AS "createdAt" FROM inbox_items WHERE role IN (${marks})
+       ORDER BY created_at DESC, id LIMIT ${Math.min(500, Math.max(1, limit))}`, [...roles]));
+  }
+
+  async notices(limit = 100) {
+    return this.db.read((q) => q.rows(
+      `SELECT n.id, n.instance_id AS "instanceId", n.document_id AS "documentId", n.title, n.posted_at AS "postedAt"
+       FROM notices n ORDER BY n.posted_at DESC, n.id LIMIT ${Math.min(500, Math.max(1, limit))}`));
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Recurring schedules declared in definitions (`schedules:`), e.g. "every month on day 1 at
+ * 09:00" starting the monthly complaint report. Each schedule has one row holding its next
+ * run; a process runs it by moving that row forward with a compare-and-set
+ * (`... WHERE next_run_at = <the due time>`), so across any number of processes each run
+ * happens once. A run missed while no process was up happens once on the next tick, then the
+ * schedule continues from now (no burst of catch-up runs).
+ */
+import { Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { evaluateSchedule } from '../compiler/deadlines';
+import { Database } from '../persistence/database';
+import type { BusinessCalendar } from '../scheduler/business-calendar';
+import { nextOccurrence } from '../scheduler/deadline-spec';
+import { DefinitionRegistry } from './definition-registry';
+import { InstanceService } from './instance.service';
+import { SYSTEM_ACTOR } from './transition-plan';
+
+export class ScheduleRunner {
+  private readonly logger = new Logger('schedules');
+
+  constructor(
+    private readonly db: Database,
+    private readonly registry: DefinitionRegistry,
+    private readonly instances: InstanceService,
+    private readonly calendar: BusinessCalendar,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates the rows of schedules declared by the newest versions, and drops rows of schedules no longer declared. */
+  async sync(): Promise<void> {
+    const now = this.clock.now();
+    for (const version of await this.registry.list()) {
+      const def = (await this.registry.machine(version.id)).definition;
+      const names = def.schedules.map((s) => s.name);
+      await this.db.transaction(async (tx) => {
+        for (const schedule of def.schedules) {
+          await tx.run(
+            `INSERT INTO schedules (definition_key, name, next_run_at) VALUES ($1, $2, $3) ON CONFLICT (definition_key, name) DO NOTHING`,
+            [def.key, schedule.name, nextOccurrence(schedule.spec, now, this.calendar).toISOString()]);
+        }
+        const keep = names.map((_, i) => `$${i + 2}`).join(', ');
+        await tx.run(`DELETE FROM schedules WHERE definition_key = $1${names.length ? ` AND name NOT IN (${keep})` : ''}`, [def.key, ...names]);
+      });
+    }
+  }
+
+  /** Runs every schedule that is due; returns how many ran. */
+  async tick(): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.db.read((q) => q.rows<{ definition_key: string; name: string; next_run_at: string }>(
+      'SELECT definition_key, name, next_run_at FROM schedules WHERE next_run_at <= $1 ORDER BY next_run_at', [now.toISOString()]));
+    let ran = 0;
+    for (const row of due) {
+      const version = await this.registry.latest(row.definition_key);
+      const def = (await this.registry.machine(version.id)).definition;
+      const schedule = def.schedules.find((s) => s.name === row.name);
+      if (!schedule) continue;
+      const next = nextOccurrence(schedule.spec, now, this.calendar).toISOString();
+      const claimed = await this.db.transaction((tx) => tx.run(
+        'UPDATE schedules SET next_run_at = $1, last_run_at = $2 WHERE definition_key = $3 AND name = $4 AND next_run_at = $5',
+        [next, row.next_run_at, row.definition_key, row.name, row.next_run_at]));
+      if (claimed !== 1) continue;
+      const cause = { kind: 'schedule' as const, definition: def.key, schedule: schedule.name, runAt: row.next_run_at };
+      try {
+        const action = evaluateSchedule(def, schedule, row.next_run_at);
+        if (action.kind === 'start') {
+          await this.instances.create({
+            definition: def.key, businessKey: action.businessKey, context: action.context,
+            idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}`,
+          }, SYSTEM_ACTOR, { cause });
+        } else {
+          const targets = await this.db.read((q) => q.rows<{ id: string }>(
+            `SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active'`, [def.key, action.to]));
+          for (const target of targets) {
+            await this.instances.send(target.id, {
+              type: action.event, payload: action.payload,
+              idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}:${target.id}`,
+            }, SYSTEM_ACTOR, { cause });
+          }
+        }
+        await this.db.transaction((tx) => tx.run('UPDATE schedules SET last_error = NULL WHERE definition_key = $1 AND name = $2', [def.key, schedule.name]));
+        ran += 1;
+      } catch (err) {
+        const text = err instanceof Error ? err.message : String(err);
+        this.logger.warn(`schedule ${def.key}/${schedule.name} at ${row.next_run_at} failed: ${text}`);
+        await this.db.transaction((tx) => tx.run('UPDATE schedules SET last_error = $1 WHERE definition_key = $2 AND name = $3', [text, def.key, schedule.name]));
+      }
+    }
+    return ran;
+  }
+}

@@ -1,0 +1,93 @@
+import { Body, Controller, Get, Header, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { PLATFORM_ROLES } from '../auth/auth.service';
+import type { Actor } from '../compiler/process-machine.contract';
+import type { Engine } from '../engine/engine';
+import { CurrentActor, requireRole } from './auth.guard';
+import { bodyValidator } from './body-validation';
+import { ENGINE } from './tokens';
+
+/** Rendered documents are shown as-is: no scripts, no remote content, inline styles only. */
+const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+const PREVIEW = {
+  type: 'object', required: ['context'], additionalProperties: false,
+  properties: { context: { type: 'object' } },
+};
+const parsePreview = bodyValidator<{ context: Record<string, unknown> }>(PREVIEW);
+
+@ApiTags('documents and notices')
+@ApiBearerAuth()
+@Controller()
+export class RecordsController {
+  constructor(@Inject(ENGINE) private readonly engine: Engine) {}
+
+  @Get('instances/:id/documents')
+  @ApiOperation({ summary: 'Documents rendered by an instance, with template and template hash, in audit order' })
+  async documents(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    await this.engine.instances.get(id, actor);
+    return { items: await this.engine.records.documents(id) };
+  }
+
+  @Get('documents/:id')
+  @ApiOperation({ summary: 'One rendered document as printable HTML (A4)' })
+  @ApiProduces('text/html')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', DOCUMENT_CSP)
+  async document(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    const doc = await this.engine.records.document(id);
+    await this.engine.instances.get(doc.instanceId, actor);
+    return doc.html;
+  }
+
+  @Get('instances/:id/timers')
+  @ApiOperation({ summary: 'Deadlines armed by an instance: pending, fired, cancelled or failed' })
+  async timers(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    await this.engine.instances.get(id, actor);
+    return { items: await this.engine.records.timers(id) };
+  }
+
+  @Get('instances/:id/outbox')
+  @ApiOperation({ summary: 'Effects of an instance queued for delivery, with delivery status, attempts and last error' })
+  async instanceOutbox(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    await this.engine.instances.get(id, actor);
+    return { items: await this.engine.records.outbox({ instanceId: id }) };
+  }
+
+  @Get('outbox')
+  @ApiOperation({ summary: 'All outbox messages, newest first, by status (admins, auditors)' })
+  @ApiQuery({ name: 'status', required: false, enum: ['pending', 'delivered', 'failed'] })
+  async outbox(@CurrentActor() actor: Actor, @Query('status') status?: string) {
+    requireRole(actor, [PLATFORM_ROLES.admin, PLATFORM_ROLES.auditor], 'reading the whole outbox');
+    return { items: await this.engine.records.outbox({ status }) };
+  }
+
+  @Get('inbox')
+  @ApiOperation({ summary: "Notifications addressed to the caller's roles, newest first" })
+  async inbox(@CurrentActor() actor: Actor) {
+    return { items: await this.engine.records.inbox(actor.roles) };
+  }
+
+  @Get('notices')
+  @ApiOperation({ summary: 'The notice board: posted notices, newest first (fetch each as /documents/:documentId)' })
+  async notices() {
+    return { items: await this.engine.records.notices() };
+  }
+
+  @Get('templates')
+  @ApiOperation({ summary: 'Template names' })
+  templates() {
+    return { items: this.engine.templates.names() };
+  }
+
+  @Post('templates/:name/preview')
+  @ApiOperation({ summary: 'Render a template with a given context without storing anything' })
+  @ApiBody({ schema: PREVIEW })
+  @ApiProduces('text/html')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', DOCUMENT_CSP)
+  preview(@Param('name') name: string, @Body() body: unknown) {
+    const { context } = parsePreview(body);
+    return this.engine.templates.preview(name, { renderedAt: this.engine.clock.now().toISOString(), ...context }).html;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Delivers the outbox after commit: email, role inboxes, the notice board, events to other
+ * instances, child instances. Messages are claimed like timers (SKIP LOCKED on PostgreSQL),
+ * delivered at least once, and made idempotent at the receiver: inbox and notice rows use the
+ * outbox id as their key, emails carry it as Message-ID, and events/starts to other instances
+ * carry it as their idempotency key. A failure is retried with exponential backoff and stays
+ * visible (status, attempts, last error) through the API; after `maxAttempts` it is `failed`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { AppError, ErrorCode } from '../common/app-error';
+import { Clock } from '../common/clock';
+import { InstanceService } from '../engine/instance.service';
+import { SYSTEM_ACTOR } from '../engine/transition-plan';
+import { Database, type SqlExecutor } from '../persistence/database';
+import type { Mailer } from './mailer';
+
+interface OutboxClaim {
+  id: string;
+  instance_id: string;
+  audit_seq: number | string;
+  kind: string;
+  params: string;
+  document_id: string | null;
+  attempts: number | string;
+}
+
+/** Receivers' answers that retrying cannot change. */
+const PERMANENT = new Set<ErrorCode>([
+  ErrorCode.EventNotAccepted, ErrorCode.GuardRejected, ErrorCode.Forbidden, ErrorCode.PayloadInvalid,
+  ErrorCode.ContextInvalid, ErrorCode.ExpressionFailed, ErrorCode.InstanceCompleted, ErrorCode.NotFound,
+  ErrorCode.AlreadyExists, ErrorCode.TemplateInvalid, ErrorCode.BadRequest,
+]);
+
+class PermanentFailure extends Error {}
+
+export interface OutboxOptions {
+  readonly maxAttempts?: number;
+  /** First retry delay; doubles with each attempt, capped at one hour. */
+  readonly baseDelaySeconds?: number;
+  readonly batchSize?: number;
+  readonly claimSeconds?: number;
+}
+
+/** Delay before attempt n+1 after n failed attempts: base · 2^(n-1), at most an hour. */
+export function backoffSeconds(attempts: number, baseDelaySeconds: number): number {
+  return Math.min(3600, baseDelaySeconds * 2 ** Math.max(0, attempts - 1));
+}
+
+export class OutboxDispatcher {
+  private readonly logger = new Logger('outbox');
+  readonly workerId = `outbox-${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  constructor(
+    private readonly db: Database,
+    private readonly instances: InstanceService,
+    private readonly mailer: Mailer,
+    private readonly clock: Clock,
+    private readonly options: OutboxOptions = {},
+  ) {}
+
+  /** Claims and delivers due messages until none is left; returns how many were delivered. */
+  async tick(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const batch = await this.claim();
+      if (batch.length === 0) return delivered;
+      for (const message of batch) if (await this.deliver(message)) delivered += 1;
+    }
+  }
+
+  private claim(): Promise<OutboxClaim[]> {
+    const now = this.clock.now();
+    const until = new Date(now.getTime() + (this.options.claimSeconds ?? 120) * 1000).toISOString();
+    const lock = this.db.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    return this.db.transaction((tx) => tx.rows<OutboxClaim>(
+      `UPDATE outbox SET claimed_by = $1, claimed_until = $2
+       WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
+                    ORDER BY created_at LIMIT ${this.options.batchSize ?? 50} ${lock})
+       RETURNING id, instance_id, audit_seq, kind, params, document_id, attempts`,
+      [this.workerId, until, now.toISOString()]));
+  }
+
+  private async deliver(message: OutboxClaim): Promise<boolean> {
+    const params = JSON.parse(message.params) as Record<string, unknown>;
+    try {
+      const result = await this.handle(message, params);
+      await this.db.transaction((tx) => tx.run(
+        `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, result = $2, last_error = NULL,
+                claimed_by = NULL, claimed_until = NULL WHERE id = $3`,
+        [this.clock.now().toISOString(), JSON.stringify(result ?? null), message.id]));
+      return true;
+    } catch (err) {
+      const permanent = err instanceof PermanentFailure || (err instanceof AppError && PERMANENT.has(err.code));
+      const text = err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+      const attempts = Number(message.attempts) + 1;
+      const gaveUp = permanent || attempts >= (this.options.maxAttempts ?? 8);
+      const next = new Date(this.clock.now().getTime() + backoffSeconds(attempts, this.options.baseDelaySeconds ?? 30) * 1000);
+      await this.db.transaction((tx) => tx.run(
+        `UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, claimed_by = NULL, claimed_until = NULL WHERE id = $5`,
+        [gaveUp ? 'failed' : 'pending', attempts, next.toISOString(), text, message.id]));
+      this.logger.warn(`${message.kind} ${message.id} (instance ${message.instance_id}) attempt ${attempts} failed${gaveUp ? ', giving up' : ''}: ${text}`);
+      return false;
+    }
+  }
+
+  private async handle(message: OutboxClaim, params: Record<string, unknown>): Promise<unknown> {
+    const seq = Number(message.audit_seq);
+    const cause = { kind: 'outbox' as const, outboxId: message.id, instanceId: message.instance_id, seq };
+    switch (message.kind) {
+      case 'email': {
+        const html = await this.documentHtml(message.document_id);
+        const to = (params.to as string[]) ?? [];
+        if (to.length === 0) throw new PermanentFailure('the email has no recipient (the "to" expression gave nothing)');
+        return this.mailer.send({
+          to, cc: (params.cc as string[]) ?? [], subject: String(params.subject ?? ''), html,
+          messageId: `<${message.id}@workflow-engine>`,
+        });
+      }
+      case 'notify':
+        return this.db.transaction((tx) => insertIgnore(tx,
+          'INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)',
+          [message.id, String(params.role), message.instance_id, String(params.message ?? ''), this.clock.now().toISOString()]));
+      case 'post':
+        if (!message.document_id) throw new PermanentFailure('a notice needs a rendered document');
+        return this.db.transaction((tx) => insertIgnore(tx,
+          'INSERT INTO notices (id, instance_id, document_id, title, posted_at) VALUES ($1, $2, $3, $4, $5)',
+          [message.id, message.instance_id, message.document_id, String(params.title ?? '').slice(0, 300), this.clock.now().toISOString()]));
+      case 'emit': {
+        const targets = await this.targets(message.instance_id, params);
+        const results = [];
+        for (const target of targets) {
+          const r = await this.instances.send(target,
+            { type: String(params.event), payload: (params.payload as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}:${target}` },
+            SYSTEM_ACTOR, { cause });
+          results.push({ instanceId: target, state: r.body.state, version: r.body.version });
+        }
+        return { delivered: results };
+      }
+      case 'start': {
+        const r = await this.instances.create({
+          definition: String(params.definition), businessKey: String(params.businessKey),
+          context: (params.context as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}`,
+        }, SYSTEM_ACTOR, { cause, parentId: message.instance_id });
+        return { instanceId: r.body.id, state: r.body.state };
+      }
+      default:
+        throw new PermanentFailure(`unknown outbox kind '${message.kind}'`);
+    }
+  }
+
+  /** `to: parent` → the parent instance; otherwise active instances with that business key. */
+  private async targets(sourceId: string, params: Record<string, unknown>): Promise<string[]> {
+    if (params.to === 'parent') {
+      const [row] = await this.db.read((q) => q.rows<{ parent_id: string | null }>('SELECT parent_id FROM instances WHERE id = $1', [sourceId]));
+      if (!row?.parent_id) throw new PermanentFailure('emit to parent: this instance has no parent');
+      return [row.parent_id];
+    }
+    const [source] = await this.db.read((q) => q.rows<{ definition_key: string }>('SELECT definition_key FROM instances WHERE id = $1', [sourceId]));
+    const definition = typeof params.definition === 'string' && params.definition ? params.definition : source.definition_key;
+    const rows = await this.db.read((q) => q.rows<{ id: string }>(
+      `SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active' ORDER BY id`,
+      [definition, String(params.to)]));
+    if (rows.length === 0) throw new PermanentFailure(`emit: no active '${definition}' instance with business key '${params.to}'`);
+    return rows.map((r) => r.id);
+  }
+
+  private async documentHtml(documentId: string | null): Promise<string> {
+    if (!documentId) throw new PermanentFailure('the email has no rendered body');
+    const [row] = await this.db.read((q) => q.rows<{ html: string }>('SELECT html FROM documents WHERE id = $1', [documentId]));
+    if (!row) throw new PermanentFailure(`document ${documentId} is missing`);
+    return row.html;
+  }
+}
+
+/** Inserts a row keyed by the outbox id; a redelivery finds it there and changes nothing. */
+async function insertIgnore(tx: SqlExecutor, sql: string, params: unknown[]): Promise<{ inserted: boolean }> {
+  const inserted = await tx.run(`${sql} ON CONFLICT (id) DO NOTHING`, params);
+  return { inserted: inserted === 1 };
+}
