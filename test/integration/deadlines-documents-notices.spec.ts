@@ -220,3 +220,45 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
     await expect(engine.auditVerifier.verify()).resolves.toMatchObject({ ok: true });
   });
 });
+
+describe.each(DRIVERS)('recurring schedules on %s', (driver) => {
+  // SQLite is one process by design (one connection, writes queued); PostgreSQL takes any number.
+  it(`starts the monthly instance once at 09:00 on day 1 even with ${driver === 'postgres' ? 'two engines' : 'two ticks'} competing, then its 5-day deadline fires`, async () => {
+    const database = await freshDatabase(driver, {
+      WF_DEFINITIONS_DIR: join(FIXTURES, 'definitions'),
+      WF_TEMPLATES_DIR: join(FIXTURES, 'templates'),
+    });
+    const clock = new ManualClock(new Date('2026-02-13T02:00:00.000Z'));
+    const a = await openEngine(database.config, { clock });
+    const b = driver === 'postgres' ? await openEngine(database.config, { clock }) : a;
+    try {
+      await a.definitions.registerDirectory(database.config.definitionsDir, 'system');
+      await a.schedules.sync();
+      await b.schedules.sync();
+      expect((await a.runDueWork()).schedules).toBe(0);
+      clock.set('2026-03-01T00:59:59.000Z');
+      expect((await a.runDueWork()).schedules).toBe(0);
+      clock.set('2026-03-01T01:00:00.000Z');
+      const [ra, rb] = await Promise.all([a.schedules.tick(), b.schedules.tick()]);
+      expect(ra + rb).toBe(1);
+      const admin = { id: 'x', roles: ['admin'] };
+      const started = await a.instances.list({ definition: 'digest' }, admin);
+      expect(started.items.map((i) => [i.businessKey, i.context.month, i.state])).toEqual([['digest-2026-02', '2026-02', 'collecting']]);
+      const [first] = await a.instances.audit(started.items[0].id, admin);
+      expect(first).toMatchObject({ actor: 'system', cause: { kind: 'schedule', schedule: 'monthly', runAt: '2026-03-01T01:00:00.000Z' } });
+      expect((await a.schedules.tick()) + (await b.schedules.tick())).toBe(0);
+
+      clock.set('2026-03-06T01:00:00.000Z');
+      expect((await a.runDueWork()).timers).toBe(1);
+      await expect(a.instances.get(started.items[0].id, admin)).resolves.toMatchObject({ context: { late: true } });
+      clock.set('2026-04-01T01:00:00.000Z');
+      await b.runDueWork();
+      const april = await a.instances.list({ definition: 'digest', businessKey: 'digest-2026-03' }, admin);
+      expect(april.total).toBe(1);
+    } finally {
+      await a.close();
+      if (b !== a) await b.close();
+      await database.dispose();
+    }
+  });
+});
