@@ -127,3 +127,24 @@ describe.each(DRIVERS)('engine persistence on %s', (driver) => {
     await expect(engine.auth.authenticate(token)).rejects.toMatchObject({ code: ErrorCode.Unauthenticated, message: expect.stringContaining('expired') });
   });
 });
+
+describe.each(DRIVERS)('schema on %s', (driver) => {
+  // Indices and foreign keys live in the migrations only (the entities declare no relations).
+  it('the migrations create the tables and columns the entities describe', async () => {
+    const database = await freshDatabase(driver);
+    const engine = await openEngine(database.config);
+    try {
+      const runner = engine.db.dataSource.createQueryRunner();
+      const tables = await runner.getTables(engine.db.dataSource.entityMetadatas.map((m) => m.tablePath));
+      await runner.release();
+      const actual = Object.fromEntries(tables.map((t) => [t.name.split('.').pop(), t.columns.map((c) => `${c.name}${c.isNullable ? '?' : ''}`).sort()]));
+      const expected = Object.fromEntries(engine.db.dataSource.entityMetadatas.map((m) =>
+        [m.tableName, m.columns.map((c) => `${c.databaseName}${c.isNullable ? '?' : ''}`).sort()]));
+      expect(actual).toEqual(expected);
+      expect(Object.keys(expected)).toHaveLength(12);
+    } finally {
+      await engine.close();
+      await database.dispose();
+    }
+  });
+});
