@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { PLATFORM_ROLES } from '../auth/auth.service';
 import type { Actor } from '../compiler/process-machine.contract';
@@ -81,6 +81,7 @@ export class RecordsController {
   }
 
   @Post('templates/:name/preview')
+  @HttpCode(200)
   @ApiOperation({ summary: 'Render a template with a given context without storing anything' })
   @ApiBody({ schema: PREVIEW })
   @ApiProduces('text/html')
