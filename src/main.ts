@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   logger.log(config.database.kind === 'sqlite'
     ? `database: SQLite file ${config.database.file}`
     : `database: PostgreSQL${config.database.schema ? ` (schema ${config.database.schema})` : ''}`);
+  logger.log(`calendar: ${config.calendarFile ?? 'official Chinese calendar, Asia/Shanghai, end of day 18:00'}; mail: ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}`);
   try {
     const versions = await engine.definitions.registerDirectory(config.definitionsDir, 'system');
     for (const v of versions) {
