@@ -83,3 +83,16 @@ describe('compileExpression', () => {
     );
   });
 });
+
+describe('calendar text functions', () => {
+  // 2026-03-01 01:00 UTC is 09:00 on 1 March in Shanghai, still 28 February in Los Angeles.
+  const at = { ...scope, now: '2026-03-01T01:00:00.000Z' };
+  it('formats local dates and months in Asia/Shanghai by default, or in a given zone', () => {
+    expect(evaluate('localDate(now)', at)).toBe('2026-03-01');
+    expect(evaluate('localMonth(now)', at)).toBe('2026-03');
+    expect(evaluate('previousMonth(now)', at)).toBe('2026-02');
+    expect(evaluate('"report-" + previousMonth(now)', { ...at, now: '2027-01-01T01:00:00.000Z' })).toBe('report-2026-12');
+    expect(evaluate('localDate(now, "America/Los_Angeles")', at)).toBe('2026-02-28');
+    expect(evaluate('localMonth(timestamp(context.pause.endsAt))', at)).toBe('2026-01');
+  });
+});

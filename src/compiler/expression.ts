@@ -22,6 +22,7 @@ import type {
   SourcePosition,
 } from '../definitions/definition.types';
 import { didYouMean, quoteList } from '../definitions/did-you-mean.util';
+import { localDateOf, localParts } from '../scheduler/zoned-time.util';
 
 /** The only names an expression may use. */
 export const EXPRESSION_VARIABLES = ['context', 'payload', 'rules', 'actor', 'now'] as const;
@@ -51,9 +52,26 @@ function buildEnvironment(): Environment {
     env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
     env.registerOperator(`int ${op} double`, (a: bigint, b: number) => fn(Number(a), b));
   }
+  // Calendar texts for business keys and reports, in the given IANA zone (default Asia/Shanghai):
+  // localDate(now) = "2026-03-01", localMonth(now) = "2026-03", previousMonth(now) = "2026-02".
+  const TS = 'google.protobuf.Timestamp';
+  const month = (t: Date, zone: string, back: number) => {
+    const p = localParts(t, zone);
+    const index = p.year * 12 + (p.month - 1) - back;
+    return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+  };
+  for (const [name, fn] of Object.entries({
+    localDate: (t: Date, zone: string) => localDateOf(t, zone),
+    localMonth: (t: Date, zone: string) => month(t, zone, 0),
+    previousMonth: (t: Date, zone: string) => month(t, zone, 1),
+  })) {
+    env.registerFunction(`${name}(${TS}): string`, (t: Date) => fn(t, DEFAULT_ZONE));
+    env.registerFunction(`${name}(${TS}, string): string`, (t: Date, zone: string) => fn(t, zone));
+  }
   return env;
 }
 
+const DEFAULT_ZONE = 'Asia/Shanghai';
 const environment = buildEnvironment();
 
 /** What the loader knows when an expression is checked. */
