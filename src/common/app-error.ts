@@ -43,6 +43,13 @@ export enum ErrorCode {
   CalendarInvalid = 'CALENDAR_INVALID',
   /** A Handlebars template or partial fails to parse or to render (details name the template). */
   TemplateInvalid = 'TEMPLATE_INVALID',
+  /** A survey questionnaire YAML has errors (details.errors lists each with file/line/column). */
+  QuestionnaireInvalid = 'QUESTIONNAIRE_INVALID',
+  /**
+   * An uploaded owner roster cannot be used: unreadable file, or bad rows (details.errors lists
+   * each with its 1-based spreadsheet row, column header and value). Nothing is stored.
+   */
+  RosterInvalid = 'ROSTER_INVALID',
   Internal = 'INTERNAL',
 }
 

@@ -27,6 +27,8 @@ export function statusFor(code: ErrorCode): number {
     case ErrorCode.CalendarDataMissing: return 422;
     case ErrorCode.CalendarInvalid: return 422;
     case ErrorCode.TemplateInvalid: return 422;
+    case ErrorCode.QuestionnaireInvalid: return 422;
+    case ErrorCode.RosterInvalid: return 422;
     case ErrorCode.Internal: return 500;
     default: {
       const unhandled: never = code;
