@@ -8,6 +8,7 @@ import type { ValidateFunction } from 'ajv/dist/2020';
 import { compileExpression, type ExpressionChecks } from '../compiler/expression';
 import { parseDeadline, type DeadlineSpec, type RecurringSpec } from '../scheduler/deadline-spec';
 import type {
+  ComputeDefinition,
   ActionDefinition,
   Assignment,
   BranchDefinition,
@@ -52,6 +53,8 @@ const NAME_PARAMS: Readonly<Record<string, readonly string[]>> = {
 interface BuildInput {
   readonly locator: YamlLocator;
   readonly templates?: { has(name: string): boolean; fields?(name: string): readonly string[]; readonly dir?: string };
+  /** When given, every `compute` must name one of these domain functions. */
+  readonly functions?: { has(name: string): boolean; names(): readonly string[] };
   readonly source: ProcessDefinition['source'];
 }
 
@@ -331,7 +334,33 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
     const compiled = compileUserSchema(ajv, payloadSchema);
     if (!compiled.ok) report([...path, 'payload'], `the payload schema is not a valid JSON Schema: ${compiled.message}`, 'key');
     const validate = compiled.ok ? compiled.validate : undefined;
-    const checks = contextChecks(payloadSchema);
+    // Computed fields are filled in by the engine: the sender's payload is validated without them,
+    // and expressions may read them as payload fields.
+    const computeFields = isMap(rawEvent.compute) ? Object.keys(rawEvent.compute) : [];
+    const payloadProperties = isMap(payloadSchema.properties) ? payloadSchema.properties : undefined;
+    const checks = contextChecks(payloadProperties && computeFields.length
+      ? { ...payloadSchema, properties: { ...payloadProperties, ...Object.fromEntries(computeFields.map((f) => [f, {}])) } }
+      : payloadSchema);
+    const compute: ComputeDefinition[] = computeFields.map((field) => {
+      const rawSpec = (rawEvent.compute as Raw)[field];
+      const fieldPath = [...path, 'compute', field];
+      const name = typeof rawSpec === 'string' ? rawSpec : isMap(rawSpec) ? str(rawSpec.function) ?? '' : '';
+      if (payloadProperties && field in payloadProperties) {
+        report(fieldPath, `'${field}' is computed by the engine, so it cannot also be a payload field the sender fills in`, 'key');
+      }
+      if (name && input.functions && !input.functions.has(name)) {
+        const known = input.functions.names();
+        report(typeof rawSpec === 'string' ? fieldPath : [...fieldPath, 'function'],
+          `there is no domain function '${name}'; known functions: ${quoteList([...known])}.${didYouMean(name, [...known])}`);
+      }
+      return {
+        field, function: name,
+        args: isMap(rawSpec) && isMap(rawSpec.with)
+          ? Object.fromEntries(Object.entries(rawSpec.with).map(([k, v]) => [k, valueSpec(v, [...fieldPath, 'with', k], checks)]))
+          : {},
+        position: pos(fieldPath, 'key'),
+      };
+    });
     const inlineKeys = ['when', 'target', 'assign', 'actions'].filter((k) => k in rawEvent);
     let branches: BranchDefinition[];
     if (Array.isArray(rawEvent.branches)) {
@@ -354,10 +383,12 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
       type,
       ...(str(rawEvent.title) ? { title: rawEvent.title as string } : {}),
       roles: checkRoles(rawEvent.roles, [...path, 'roles']),
+      compute,
       payloadSchema,
       validatePayload: (payload: unknown) => {
         if (!validate) return [{ path: '$', message: 'the payload schema of this event is invalid' }];
-        const copy = jsonCopy(payload);
+        const copy = jsonCopy(payload) as Record<string, unknown>;
+        if (copy && typeof copy === 'object') for (const f of computeFields) delete copy[f];
         return validate(copy) ? [] : toValidationErrors(validate.errors);
       },
       branches,

@@ -85,7 +85,7 @@ describe('loadDefinition', () => {
   it('points an unknown key at the key itself', () => {
     const errors = errorsOf(doc(['    on:', '      finish: { roles: [clerk], tagret: done }']));
     expect(at(errors)).toEqual([
-      "18:33 unknown key 'tagret' in 'states.open.on.finish'. Did you mean 'target'? Allowed keys here: title, description, roles, payload, when, target, assign, actions, branches.",
+      "18:33 unknown key 'tagret' in 'states.open.on.finish'. Did you mean 'target'? Allowed keys here: title, description, roles, payload, compute, when, target, assign, actions, branches.",
     ]);
     expect(errors[0].path).toBe('states.open.on.finish.tagret');
   });
@@ -252,5 +252,46 @@ describe('loadDefinitionsDir', () => {
     writeFileSync(join(dir, 'a.yaml'), doc(['    on:', '      finish: { roles: [clerk], target: done }']));
     const result = loadDefinitionsDir(dir);
     expect(result.ok && result.definitions.map((d) => d.key)).toEqual(['sample']);
+  });
+});
+
+describe('compute (domain functions run by the engine before an event)', () => {
+  const functions = { has: (n: string) => n === 'complaint.monthlyReport', names: () => ['complaint.monthlyReport'] };
+  const withCompute = (compute: string[], payload: string[] = []) => doc([
+    '    on:',
+    '      finish:',
+    '        roles: [clerk]',
+    ...payload,
+    '        compute:',
+    ...compute,
+    '        when: has(payload.report)',
+    '        target: done',
+  ]);
+
+  it('accepts a known function, lets expressions read the computed field and validates the sender payload without it', () => {
+    const text = withCompute(
+      ['          report: { function: complaint.monthlyReport, with: { month: "=context.count" } }'],
+      ['        payload: { type: object, additionalProperties: false, properties: { note: { type: string } } }'],
+    );
+    const result = loadDefinition(text, { file: 'x.yaml', functions });
+    if (!result.ok) throw new Error(at(result.errors).join('\n'));
+    const event = result.definition.states.open.on.finish;
+    expect(event.compute).toEqual([expect.objectContaining({ field: 'report', function: 'complaint.monthlyReport' })]);
+    expect(Object.keys(event.compute[0].args)).toEqual(['month']);
+    expect(event.validatePayload({ note: 'x', report: { any: 1 } })).toEqual([]);
+    expect(event.validatePayload({ other: 1 })).toHaveLength(1);
+  });
+
+  it('refuses an unknown function with its position and the known names', () => {
+    const errors = errorsOf(withCompute(['          report: complaint.monthlyReprot']), { functions });
+    expect(at(errors)).toEqual([
+      "21:19 there is no domain function 'complaint.monthlyReprot'; known functions: 'complaint.monthlyReport'. Did you mean 'complaint.monthlyReport'?",
+    ]);
+  });
+
+  it('refuses a computed field that is also a field the sender fills in', () => {
+    const errors = errorsOf(withCompute(['          report: complaint.monthlyReport'],
+      ['        payload: { type: object, properties: { report: { type: object } } }']), { functions });
+    expect(errors.map((e) => e.message)).toEqual(["'report' is computed by the engine, so it cannot also be a payload field the sender fills in"]);
   });
 });

@@ -38,6 +38,8 @@ export interface LoadOptions {
   readonly templates?: TemplateLookup;
   /** Largest accepted text in bytes (default 256 KiB). */
   readonly maxBytes?: number;
+  /** When given, every `compute` must name one of these domain functions. */
+  readonly functions?: { has(name: string): boolean; names(): readonly string[] };
 }
 
 export type LoadResult =
@@ -100,6 +102,7 @@ export function loadDefinition(text: string, options: LoadOptions): LoadResult {
   const built = buildDefinition(raw as Record<string, unknown>, {
     locator,
     templates: options.templates,
+    functions: options.functions,
     source: { file, text, hash: createHash('sha256').update(text, 'utf8').digest('hex') },
   });
   problems.push(...built.problems);

@@ -37,6 +37,8 @@ const value = {};
 export const ACTION_KINDS = ['render', 'post', 'notify', 'email', 'emit', 'start'] as const;
 /** A map of values (each a literal or an `=` expression), e.g. an event payload. */
 const valueMap = { type: 'object', additionalProperties: value };
+/** A domain function name: `area.function`, e.g. `complaint.monthlyReport`. */
+export const FUNCTION_NAME_PATTERN = '^[a-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*)+$';
 
 export const definitionSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -156,6 +158,21 @@ export const definitionSchema = {
         description: { type: 'string' },
         roles: roleList,
         payload: { type: 'object' },
+        compute: {
+          type: 'object',
+          propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
+          additionalProperties: {
+            oneOf: [
+              { type: 'string', pattern: FUNCTION_NAME_PATTERN },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['function'],
+                properties: { function: { type: 'string', pattern: FUNCTION_NAME_PATTERN }, with: valueMap },
+              },
+            ],
+          },
+        },
         when: { type: 'string' },
         target: { type: 'string', pattern: STATE_NAME_PATTERN },
         assign: { $ref: '#/$defs/assign' },

@@ -86,8 +86,24 @@ export interface PayloadValidationError {
   readonly message: string;
 }
 
+/**
+ * A named domain calculation the engine runs before the event is applied; its result is put
+ * into the payload under `field` (overwriting anything the sender put there), so guards,
+ * assignments and the audit entry all see it.
+ */
+export interface ComputeDefinition {
+  readonly field: string;
+  /** Name in the domain function registry, e.g. `complaint.monthlyReport`. */
+  readonly function: string;
+  /** Arguments (literals or expressions over context, payload, rules, actor, now). */
+  readonly args: Readonly<Record<string, ValueSpec>>;
+  readonly position: SourcePosition;
+}
+
 export interface EventDefinition {
   readonly type: string;
+  /** Domain calculations run by the engine before the transition (see ComputeDefinition). */
+  readonly compute: readonly ComputeDefinition[];
   readonly title?: string;
   /** Roles allowed to send this event in this state. `system` is the engine's own actor. */
   readonly roles: readonly string[];
