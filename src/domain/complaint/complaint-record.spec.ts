@@ -117,6 +117,14 @@ describe('the reply deadline (003 四.(八).4: 三个工作日内回单)', () =>
     expect(facts.escalated).toBe(true);
   });
 
+  it('an explanation recorded after the deadline (before a late timer fired) does not make it explained', () => {
+    const cycle = { index: 0, startedAt: '2026-02-13T02:00:00.000Z', deadline: DUE, deadlineStatus: 'fired', explainedAt: '2026-02-25T10:00:30.000Z' };
+    expect(replyTimelinessOf({ cycle })).toBe('late');
+    expect(replyTimelinessOf({ cycle: { ...cycle, explainedAt: DUE } })).toBe('explained');
+    expect(replyTimelinessOf({ cycle: { ...cycle, deadline: undefined } })).toBe('noDeadline');
+    expect(replyTimelinessOf({ cycle: undefined })).toBe('notDispatched');
+  });
+
   it('an invalid complaint is closed at classification and never dispatched', () => {
     const record = new ComplaintRun('c-2', 'TS-2', { receivedAt: '2026-02-13T09:00:00+08:00' }, FRI)
       .send('classify', { valid: false, reason: '非物业管理范围' })
