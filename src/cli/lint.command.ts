@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDefinitionFile } from '../definitions/definition-loader';
+import { createDomainFunctions } from '../domain';
 import { templatesIn, type CliIo } from './cli-io';
 
 export function registerLintCommand(program: Command, io: CliIo): void {
@@ -22,7 +23,7 @@ export function registerLintCommand(program: Command, io: CliIo): void {
               .map((f) => join('definitions', f));
       let count = 0;
       for (const file of targets) {
-        const result = loadDefinitionFile(resolve(io.cwd, file), { file, templates });
+        const result = loadDefinitionFile(resolve(io.cwd, file), { file, templates, functions: createDomainFunctions() });
         if (!result.ok) {
           for (const e of result.errors) io.out(`${e.file}:${e.line}:${e.column} [error] ${e.message}`);
           io.exitCode = 1;

@@ -59,11 +59,12 @@ export class DefinitionRegistry {
     private readonly clock: Clock,
     private readonly templates: TemplateLookup,
     private readonly maxBytes: number,
+    private readonly functions?: { has(name: string): boolean; names(): readonly string[] },
   ) {}
 
   /** Loads and checks a YAML text without storing anything. */
   validate(text: string, file: string) {
-    return loadDefinition(text, { file, templates: this.templates, maxBytes: this.maxBytes });
+    return loadDefinition(text, { file, templates: this.templates, functions: this.functions, maxBytes: this.maxBytes });
   }
 
   /** Loads every *.yaml/*.yml in dir and registers each; refuses (storing nothing) if any file has errors. */

@@ -14,6 +14,7 @@ import { OutboxDispatcher } from '../notices/outbox-dispatcher';
 import { Database } from '../persistence/database';
 import { BusinessCalendar } from '../scheduler/business-calendar';
 import { loadBusinessCalendar } from '../scheduler/calendar-file';
+import { createDomainFunctions } from '../domain';
 import { DefinitionRegistry } from './definition-registry';
 import { InstanceService } from './instance.service';
 import { RecordsService } from './records.service';
@@ -48,8 +49,10 @@ export async function openEngine(config: AppConfig, options: { clock?: Clock; ma
   const calendar = config.calendarFile ? loadBusinessCalendar(config.calendarFile) : new BusinessCalendar();
   const templates = TemplateCatalog.fromDirectory(config.templatesDir);
   const db = await Database.open(config.database);
-  const definitions = new DefinitionRegistry(db, clock, templates, config.maxBodyBytes);
-  const instances = new InstanceService(db, definitions, clock, calendar, templates);
+  const functions = createDomainFunctions();
+  const records = new RecordsService(db);
+  const definitions = new DefinitionRegistry(db, clock, templates, config.maxBodyBytes, functions);
+  const instances = new InstanceService(db, definitions, clock, calendar, templates, functions, records);
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, fileDir: config.mailDir, from: config.mailFrom });
   const timers = new TimerRunner(db, instances, clock);
   const outbox = new OutboxDispatcher(db, instances, mailer, clock, {
@@ -70,7 +73,7 @@ export async function openEngine(config: AppConfig, options: { clock?: Clock; ma
     config, clock, db, calendar, templates, definitions, instances, timers, outbox, schedules,
     auth: new AuthService(db, clock, config.tokenTtlMinutes),
     auditVerifier: new AuditVerifier(db),
-    records: new RecordsService(db),
+    records,
     runDueWork,
     startBackgroundWork() {
       if (loop) return;

@@ -20,6 +20,8 @@ import type { Actor, ProcessMachine, StepResult } from '../compiler/process-mach
 import { auditHash, GENESIS_HASH, type AuditRecord } from '../audit/audit-chain';
 import { Database, type SqlExecutor } from '../persistence/database';
 import type { TemplateCatalog } from '../documents/template-catalog';
+import type { DomainFunctionRegistry, DomainStore } from '../domain/domain-functions';
+import type { ExpressionScope } from '../definitions/definition.types';
 import type { BusinessCalendar } from '../scheduler/business-calendar';
 import { DefinitionRegistry } from './definition-registry';
 import type { AuditEntryView, AvailableEventView, InstanceView, Page } from './instance.types';
@@ -119,6 +121,8 @@ export class InstanceService {
     private readonly clock: Clock,
     private readonly calendar: BusinessCalendar,
     private readonly templates: TemplateCatalog,
+    private readonly functions: DomainFunctionRegistry,
+    private readonly store: DomainStore,
   ) {}
 
   /** Starts an instance of the newest version of a definition. */
@@ -188,8 +192,9 @@ export class InstanceService {
     const machine = await this.registry.machine(row.definition_version_id);
     const clockNow = this.clock.now();
     const now = clockNow.toISOString();
-    const payload = input.payload ?? {};
-    const step = machine.send(row.state, JSON.parse(row.context), { type: input.type, payload, actor, now });
+    const context = JSON.parse(row.context);
+    const payload = await this.computePayload(machine, row, context, input.type, input.payload ?? {}, actor, clockNow);
+    const step = machine.send(row.state, context, { type: input.type, payload, actor, now });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
 
     const seq = Number(row.audit_seq) + 1;
@@ -281,6 +286,31 @@ export class InstanceService {
       .map(({ state, event }) => ({
         type: event.type, title: event.title, state, roles: event.roles, payloadSchema: event.payloadSchema,
       }));
+  }
+
+  /**
+   * Runs the event's `compute:` domain functions (when the actor may send it at all) and puts
+   * each result into the payload, overwriting whatever the sender put under that name.
+   */
+  private async computePayload(
+    machine: ProcessMachine, row: InstanceRow, context: Record<string, unknown>, type: string,
+    payload: Record<string, unknown>, actor: Actor, now: Date,
+  ): Promise<Record<string, unknown>> {
+    const accepted = machine.acceptedEvents(row.state).find((a) => a.event.type === type)?.event;
+    if (!accepted || accepted.compute.length === 0 || !accepted.roles.some((r) => actor.roles.includes(r))) return payload;
+    const scope: ExpressionScope = { context, payload, rules: machine.definition.ruleValues, actor, now: now.toISOString() };
+    const out = { ...payload };
+    for (const c of accepted.compute) {
+      const fn = this.functions.get(c.function);
+      if (!fn) throw new AppError(ErrorCode.ExpressionFailed, `'${type}' computes '${c.field}' with '${c.function}', which this engine does not have`);
+      const args = Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v.kind === 'literal' ? v.value : v.expression.evaluate(scope)]));
+      const result = await fn({
+        instance: { id: row.id, definition: row.definition_key, businessKey: row.business_key, context },
+        args, now, calendar: this.calendar, store: this.store,
+      });
+      out[c.field] = JSON.parse(JSON.stringify(result ?? null));
+    }
+    return out;
   }
 
   private async loadRow(instanceId: string): Promise<InstanceRow> {

@@ -3,6 +3,7 @@
  * role inboxes and the notice board.
  */
 import { AppError, ErrorCode } from '../common/app-error';
+import type { DomainStore, StoredInstance } from '../domain/domain-functions';
 import { Database } from '../persistence/database';
 
 export interface DocumentSummary {
@@ -31,8 +32,38 @@ const json = (row: Record<string, unknown>, ...keys: string[]) => {
   return row;
 };
 
-export class RecordsService {
+export class RecordsService implements DomainStore {
   constructor(private readonly db: Database) {}
+
+  /** Every instance of a definition with its audit trail and timers (three queries, grouped in memory). */
+  async instancesOf(definition: string): Promise<StoredInstance[]> {
+    return this.db.read(async (q) => {
+      const instances = await q.rows<Record<string, string>>(
+        `SELECT id, business_key, state, status, context, created_at, updated_at FROM instances WHERE definition_key = $1 ORDER BY created_at, id`, [definition]);
+      const trail = await q.rows<Record<string, string>>(
+        `SELECT a.instance_id, a.seq, a.event_type, a.at, a.actor, a.from_state, a.to_state, a.payload FROM audit_entries a
+         JOIN instances i ON i.id = a.instance_id WHERE i.definition_key = $1 ORDER BY a.instance_id, a.seq`, [definition]);
+      const timers = await q.rows<Record<string, string | null>>(
+        `SELECT t.instance_id, t.event_type, t.due_at, t.status, t.fired_at FROM timers t
+         JOIN instances i ON i.id = t.instance_id WHERE i.definition_key = $1 ORDER BY t.instance_id, t.created_seq, t.due_at`, [definition]);
+      const trails = new Map<string, StoredInstance['trail'][number][]>();
+      for (const e of trail) {
+        const list = trails.get(e.instance_id) ?? [];
+        list.push({ seq: Number(e.seq), eventType: e.event_type, at: e.at, actor: e.actor, fromState: e.from_state, toState: e.to_state, payload: JSON.parse(e.payload) });
+        trails.set(e.instance_id, list);
+      }
+      const timerLists = new Map<string, StoredInstance['timers'][number][]>();
+      for (const t of timers) {
+        const list = timerLists.get(t.instance_id as string) ?? [];
+        list.push({ eventType: t.event_type as string, dueAt: t.due_at as string, status: t.status as string, firedAt: t.fired_at });
+        timerLists.set(t.instance_id as string, list);
+      }
+      return instances.map((i) => ({
+        id: i.id, definition, businessKey: i.business_key, state: i.state, status: i.status, context: JSON.parse(i.context),
+        createdAt: i.created_at, updatedAt: i.updated_at, trail: trails.get(i.id) ?? [], timers: timerLists.get(i.id) ?? [],
+      }));
+    });
+  }
 
   async documents(instanceId: string): Promise<DocumentSummary[]> {
     const rows = await this.db.read((q) => q.rows<DocumentSummary>(

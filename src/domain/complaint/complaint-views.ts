@@ -1,0 +1,173 @@
+/**
+ * Views of complaints for the CS center's working list: what is due, filters, and the story of
+ * one complaint in Chinese. Pure: `now` is passed in.
+ *
+ * "Due" (`currentDueAt`) is the deadline the complaint is waiting on now:
+ * - in `handling`: the reply deadline of the current cycle (its `replyOverdue` timer), except in
+ *   `longTermFollowUp`, where the date promised to the customer (`longTermDue` timer) counts —
+ *   the reply limit no longer applies to an explained long-term problem;
+ * - in any other state (registered, classified, returnVisit, finished): none — complaint.yaml
+ *   sets no deadline for classifying, dispatching or the return visit.
+ */
+import { dateCn } from '../../documents/template-helpers';
+import { replyCycles, type ComplaintAuditEntry, type ComplaintRecord } from './complaint-record';
+import { COMPLAINT_VOCABULARY, eventTitle, isHandlingState, START_EVENT, type ComplaintVocabulary } from './complaint-vocabulary';
+
+export interface WorkingViewItem {
+  readonly record: ComplaintRecord;
+  /** The deadline the complaint is waiting on (see the module header), if any. */
+  readonly dueAt?: string;
+  /** Due before `now`. */
+  readonly overdue: boolean;
+  /** How long past due, in milliseconds (0 when not overdue). */
+  readonly overdueByMs: number;
+}
+
+const ms = (iso: string) => Date.parse(iso);
+
+/** The deadline a complaint is waiting on now (see the module header); undefined when none. */
+export function currentDueAt({ record, vocabulary = COMPLAINT_VOCABULARY }: { record: ComplaintRecord; vocabulary?: ComplaintVocabulary }): string | undefined {
+  if (record.status === 'completed' || !isHandlingState({ state: record.state, vocabulary })) return undefined;
+  if (record.state === 'longTermFollowUp') {
+    const promised = record.timers.filter((t) => t.eventType === 'longTermDue');
+    if (promised.length) return promised[promised.length - 1].dueAt;
+  }
+  const cycles = replyCycles({ record, vocabulary });
+  const current = cycles[cycles.length - 1];
+  return current && current.repliedAt === undefined ? current.deadline : undefined;
+}
+
+/**
+ * The working list: active complaints with a deadline first, ordered by that deadline — so the
+ * most overdue come first, then those due soonest; then active complaints without a deadline,
+ * oldest first; finished complaints last, oldest first. Ties: older receipt, then business key.
+ */
+export function sortForWorkingView({ records, now, vocabulary = COMPLAINT_VOCABULARY }: {
+  records: readonly ComplaintRecord[];
+  now: Date;
+  vocabulary?: ComplaintVocabulary;
+}): WorkingViewItem[] {
+  const items = records.map((record) => {
+    const dueAt = currentDueAt({ record, vocabulary });
+    const overdueByMs = dueAt === undefined ? 0 : Math.max(0, now.getTime() - ms(dueAt));
+    return { record, dueAt, overdue: overdueByMs > 0, overdueByMs };
+  });
+  const group = (i: WorkingViewItem) => (i.dueAt !== undefined ? 0 : i.record.status === 'active' ? 1 : 2);
+  return items.sort(
+    (a, b) =>
+      group(a) - group(b) ||
+      (a.dueAt !== undefined && b.dueAt !== undefined ? ms(a.dueAt) - ms(b.dueAt) : 0) ||
+      ms(a.record.context.receivedAt) - ms(b.record.context.receivedAt) ||
+      a.record.businessKey.localeCompare(b.record.businessKey),
+  );
+}
+
+/**
+ * The complaints matching every criterion given: `state` (a leaf state, or `handling` for any
+ * state inside it; one or several), responsible `department`, `category`, and `dueBefore`
+ * (a current deadline strictly before that moment; complaints without one are left out).
+ */
+export function filterComplaints({ records, state, department, category, dueBefore, vocabulary = COMPLAINT_VOCABULARY }: {
+  records: readonly ComplaintRecord[];
+  state?: string | readonly string[];
+  department?: string;
+  category?: string;
+  dueBefore?: Date | string;
+  vocabulary?: ComplaintVocabulary;
+}): ComplaintRecord[] {
+  const states = state === undefined ? undefined : new Set(typeof state === 'string' ? [state] : state);
+  const before = dueBefore === undefined ? undefined : new Date(dueBefore).getTime();
+  const inStates = (leaf: string) => {
+    for (let s: string | undefined = leaf; s; s = vocabulary.stateParents[s]) if (states!.has(s)) return true;
+    return false;
+  };
+  return records.filter((r) => {
+    if (states && !inStates(r.state)) return false;
+    if (department !== undefined && r.context.department !== department) return false;
+    if (category !== undefined && r.context.category !== category) return false;
+    if (before !== undefined) {
+      const due = currentDueAt({ record: r, vocabulary });
+      if (due === undefined || !(ms(due) < before)) return false;
+    }
+    return true;
+  });
+}
+
+/**
+ * The audit trail of one complaint as lines in Chinese — when, who, what (the event's title in
+ * complaint.yaml) and the essentials of what was recorded:
+ * `2026年2月13日 10:20　客服助理 zhang　派单（服务投诉单）：派往工程部`.
+ * `actorNames` maps user ids to names; times are shown in `timeZone` (default Asia/Shanghai).
+ */
+export function complaintTimeline({ record, actorNames = {}, timeZone, vocabulary = COMPLAINT_VOCABULARY }: {
+  record: ComplaintRecord;
+  actorNames?: Readonly<Record<string, string>>;
+  timeZone?: string;
+  vocabulary?: ComplaintVocabulary;
+}): string[] {
+  const cycles = replyCycles({ record, vocabulary });
+  let replies = 0;
+  return record.trail.map((e, i) => {
+    const title = e.eventType === START_EVENT ? '登记投诉（顾客投诉记录）' : (eventTitle({ event: e.eventType, state: e.fromState, vocabulary }) ?? e.eventType);
+    let detail = describe(e, record, record.trail.slice(0, i));
+    if (e.eventType === 'reply') {
+      const cycle = cycles[replies++];
+      if (cycle?.deadline && ms(e.at) > ms(cycle.deadline)) detail += `（超过回单时限 ${dateCn(cycle.deadline, { time: true, timeZone })}）`;
+    }
+    return `${dateCn(e.at, { time: true, timeZone })}　${who(e, actorNames, vocabulary)}　${title}${detail ? `：${detail}` : ''}`;
+  });
+}
+
+function who(e: ComplaintAuditEntry, names: Readonly<Record<string, string>>, vocabulary: ComplaintVocabulary): string {
+  if (e.actor === 'system') return vocabulary.roleTitles.system ?? '系统';
+  const role = (e.actorRoles ?? []).map((r) => vocabulary.roleTitles[r]).find((t) => t !== undefined);
+  const name = names[e.actor] ?? e.actor;
+  return role ? `${role} ${name}` : name;
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function excerpt(s: string, max = 40): string {
+  const chars = Array.from(s);
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : s;
+}
+
+function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: readonly ComplaintAuditEntry[]): string {
+  const p = (e.payload && typeof e.payload === 'object' ? e.payload : {}) as Record<string, unknown>;
+  switch (e.eventType) {
+    case START_EVENT: {
+      const from = text(p.forwardedBy) ? `（${text(p.forwardedBy)}转交）` : '';
+      return `${text(p.channel)}${from}，${text(p.unit)} ${text(p.complainant)}：“${excerpt(text(p.content))}”`;
+    }
+    case 'classify':
+      return p.valid === true ? `有效投诉，${text(p.category)}，${text(p.severity)}` : `无效投诉（${text(p.reason)}），已关闭`;
+    case 'dispatch':
+      return `派往${text(p.department)}`;
+    case 'recordContact':
+      return text(p.note);
+    case 'contactOverdue':
+      return before.some((x) => x.eventType === 'recordContact') ? '此前已联系投诉人，无需处理' : '已通知客户服务主任跟进';
+    case 'replyOverdue':
+      return e.toState === 'overdue' ? '已上报服务中心经理' : '';
+    case 'explainDelay':
+      return text(p.explanation);
+    case 'markLongTerm':
+      return `原因：${text(p.reason)}`;
+    case 'explainToCustomer':
+      return `${text(p.explanation)}；预计解决期限 ${dateCn(p.expectedBy)}`;
+    case 'reply':
+      return `处理方式：${text(p.method)}；处理结果：${text(p.result)}`;
+    case 'recordReturnVisit': {
+      const comment = text(p.comment) ? `；顾客意见：${text(p.comment)}` : '';
+      return p.satisfied === true
+        ? `顾客满意，结案${comment}`
+        : `顾客不满意，退回${record.context.department ?? '责任部门'}重新处理${comment}`;
+    }
+    case 'tagTrainingCase':
+      return text(p.note);
+    default:
+      return '';
+  }
+}
