@@ -62,6 +62,12 @@ export interface TransitionOptions {
   readonly timerId?: string;
   /** For `start` effects: the instance that created this one. */
   readonly parentId?: string;
+  /**
+   * Domain rows to write in the transition's own transaction (e.g. an imported roster with the
+   * event that records the import): committed together with the transition or not at all.
+   * Runs after the instance row was compare-and-set, so a conflicting transition writes nothing.
+   */
+  readonly within?: (tx: SqlExecutor, transition: { readonly instanceId: string; readonly seq: number; readonly step: StepResult }) => Promise<void>;
 }
 
 const INSTANCE_SELECT = `SELECT i.*, d.version AS definition_version FROM instances i JOIN definition_versions d ON d.id = i.definition_version_id`;
@@ -165,6 +171,7 @@ export class InstanceService {
             1, 1, hash, actor.id, now, now, row.parent_id]);
         await this.insertAudit(tx, record, hash);
         await this.writePlan(tx, id, 1, plan, now);
+        if (options.within) await options.within(tx, { instanceId: id, seq: 1, step });
         await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, result, now);
       });
     } catch (err) {
@@ -223,6 +230,7 @@ export class InstanceService {
         }
         await this.insertAudit(tx, record, hash);
         await this.writePlan(tx, row.id, seq, plan, now);
+        if (options.within) await options.within(tx, { instanceId: row.id, seq, step });
         await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, result, now);
       });
     } catch (err) {
