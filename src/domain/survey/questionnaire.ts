@@ -70,9 +70,9 @@ export interface Questionnaire {
  */
 export interface SurveyAnswers {
   /** Item key → level key. */
-  readonly ratings?: Readonly<Record<string, string | null>>;
+  readonly ratings?: Readonly<Record<string, string | null | undefined>>;
   /** Question key → text. */
-  readonly comments?: Readonly<Record<string, string | null>>;
+  readonly comments?: Readonly<Record<string, string | null | undefined>>;
 }
 
 /** A returned form, optionally tied to the household it was given to. */
