@@ -3,6 +3,7 @@ import { BusinessCalendar } from '../../scheduler/business-calendar';
 import { ComplaintRun } from '../../../test/fixtures/complaint/complaint-driver';
 import {
   complaintRecordFrom,
+  complaintRecordFromStored,
   replyCycles,
   replyTimelinessOf,
   toComplaintFacts,
@@ -178,5 +179,16 @@ describe('the reply deadline (003 四.(八).4: 三个工作日内回单)', () =>
     expect(record.trail.map((e) => e.seq)).toEqual([1, 2]);
     expect(entry.toState).toBe('invalid');
     expect(toComplaintFacts({ record, calendar })).toMatchObject({ valid: false, closedAt: '2026-02-13T02:00:00.000Z' });
+  });
+
+  it('reads a stored instance of the domain store (compute: functions) the same way', () => {
+    const record = dispatchedFriday().send('reply', { method: 'm', result: 'r' }, { at: '2026-02-24T10:00:00+08:00' }).toRecord();
+    const stored = {
+      ...record, definition: 'complaint', status: 'active', context: record.context as unknown as Record<string, unknown>,
+      createdAt: record.trail[0].at, updatedAt: record.trail[record.trail.length - 1].at, trail: [...record.trail].reverse(),
+    };
+    const again = complaintRecordFromStored({ instance: stored });
+    expect(again.trail).toEqual(record.trail);
+    expect(toComplaintFacts({ record: again, calendar })).toEqual(toComplaintFacts({ record, calendar }));
   });
 });

@@ -30,6 +30,7 @@
  */
 import { AppError, ErrorCode } from '../../common/app-error';
 import type { AuditEntryView, InstanceView } from '../../engine/instance.types';
+import type { StoredInstance } from '../domain-functions';
 import type { BusinessCalendar } from '../../scheduler/business-calendar';
 import { COMPLAINT_VOCABULARY, isHandlingState, type ComplaintVocabulary } from './complaint-vocabulary';
 
@@ -203,6 +204,19 @@ export function complaintRecordFrom({ instance, audit, timers }: {
     context: instance.context as unknown as ComplaintContext,
     trail: [...audit].sort((a, b) => a.seq - b.seq),
     timers,
+  };
+}
+
+/** A stored instance as the domain store hands it to `compute:` functions, as a `ComplaintRecord`. */
+export function complaintRecordFromStored({ instance }: { instance: StoredInstance }): ComplaintRecord {
+  return {
+    id: instance.id,
+    businessKey: instance.businessKey,
+    state: instance.state,
+    status: instance.status === 'completed' ? 'completed' : 'active',
+    context: instance.context as unknown as ComplaintContext,
+    trail: [...instance.trail].sort((a, b) => a.seq - b.seq),
+    timers: instance.timers,
   };
 }
 
