@@ -92,7 +92,8 @@ export class TemplateCatalog {
   /** Renders a template; throws `NotFound` for an unknown name, `TemplateInvalid` on failure. */
   render(name: string, data: Record<string, unknown>): RenderedDocument {
     const entry = this.entry(name);
-    entry.compiled ??= this.hb.compile(entry.source);
+    // preventIndent: a partial's indentation must not be added to multi-line user text it shows.
+    entry.compiled ??= this.hb.compile(entry.source, { preventIndent: true });
     let html: string;
     try {
       html = entry.compiled(data);
