@@ -30,7 +30,7 @@ const records = [
 ];
 const report = monthlyComplaintReport({ month: '2026-02', records, calendar, now: new Date('2026-03-04T09:00:00+08:00') });
 const data = {
-  ...report,
+  report,
   analysis: '设备老化，维保不到位。<script>alert("x")</script>',
   proposals: '1. 电梯月检。\n2. 配件备库。',
   renderedAt: '2026-03-04T01:00:00.000Z',
@@ -86,14 +86,13 @@ describe('templates/complaint-monthly-report.hbs', () => {
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('3栋&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
-    // The sheet partial indents its block (Handlebars indents standalone partials), so a second
-    // line of user text gains leading spaces; the line break itself is kept (white-space: pre-wrap).
-    expect(html).toMatch(/<td class="text tall">1\. 电梯月检。\n *2\. 配件备库。<\/td>/);
+    // The line break is kept (white-space: pre-wrap) and no partial indentation is added to it.
+    expect(html).toMatch(/<td class="text tall">1\. 电梯月检。\n2\. 配件备库。<\/td>/);
   });
 
   it('says so when nothing was late, when the month is not over, and when nothing was replied', () => {
     const partial = monthlyComplaintReport({ month: '2026-02', records: records.slice(3), calendar, now: new Date('2026-02-27T12:00:00+08:00') });
-    const { html } = catalog.render(TEMPLATE, { ...partial, analysis: '', proposals: '', renderedAt: '2026-02-27T04:00:00.000Z' });
+    const { html } = catalog.render(TEMPLATE, { report: partial, analysis: '', proposals: '', renderedAt: '2026-02-27T04:00:00.000Z' });
     expect(html).toContain('本月受理的投诉均按时回单。');
     expect(html).toContain('<strong>本月尚未结束，数据不完整</strong>');
     expect(html).toContain('<th>按时回单率</th><td class="n">—</td>');
