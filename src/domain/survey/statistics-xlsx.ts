@@ -57,7 +57,7 @@ export async function exportStatisticsXlsx({
   sheet.getRow(2).values = ['服务中心', serviceCenter ?? '', '项目', project ?? '', '调查批次', batch ?? '', '统计日期', preparedAt ?? ''];
 
   const summaryHeader = ['总户数', '发放份数', '发放率', '回收份数', '回收率', '评价总数', '满意数', '总满意率', '总不满意率', ...(hasPoints ? ['平均得分'] : [])];
-  const summary = [s.households, s.issued, s.issuanceRate, s.returned, s.responseRate, s.ratings, s.satisfiedRatings, s.overallSatisfaction, s.overallDissatisfaction, ...(hasPoints ? [round1(s.points!.score)] : [])];
+  const summary = [s.households, s.issued, s.issuanceRate, s.returned, s.responseRate, s.ratings, s.satisfiedRatings, s.overallSatisfaction, s.overallDissatisfaction, ...(hasPoints ? [s.points!.displayScore] : [])];
   sheet.getRow(4).values = summaryHeader;
   sheet.getRow(5).values = summary;
   for (const c of [3, 5, 8, 9]) sheet.getCell(5, c).numFmt = PERCENT;
@@ -77,7 +77,7 @@ export async function exportStatisticsXlsx({
       item.satisfied,
       item.satisfaction,
       item.dissatisfaction,
-      ...(hasPoints ? [item.points ? round1(item.points.score) : null] : []),
+      ...(hasPoints ? [item.points ? item.points.displayScore : null] : []),
     ];
     row.getCell(2 + levelCols + 4).numFmt = PERCENT;
     row.getCell(2 + levelCols + 5).numFmt = PERCENT;
@@ -93,7 +93,7 @@ export async function exportStatisticsXlsx({
     s.satisfiedRatings,
     s.overallSatisfaction,
     s.overallDissatisfaction,
-    ...(hasPoints ? [round1(s.points!.score)] : []),
+    ...(hasPoints ? [s.points!.displayScore] : []),
   ];
   total.getCell(2 + levelCols + 4).numFmt = PERCENT;
   total.getCell(2 + levelCols + 5).numFmt = PERCENT;
@@ -102,7 +102,7 @@ export async function exportStatisticsXlsx({
 
   const notes = totalRowNo + 2;
   sheet.getCell(notes, 1).value =
-    '说明：满意率 = 该项满意等级（' + s.levels.filter((l) => l.satisfied).map((l) => l.label).join('、') + '）评定数量 / 该项评定总数；未填的不计入评定数。总满意率 = 各项满意评定数之和 / 各项评定数之和。';
+    `说明：满意率 = 该项满意等级（${s.satisfiedLevelLabels.join('、')}）评定数量 / 该项评定总数；不满意率 = 该项不满意等级（${s.dissatisfiedLevelLabels.join('、')}）评定数量 / 该项评定总数；未填的不计入评定数。总满意率 = 各项满意评定数之和 / 各项评定数之和。`;
   sheet.mergeCells(notes, 1, notes, width);
   sheet.getCell(notes + 2, 1).value = `统计人：${preparedBy ?? ''}`;
   sheet.getCell(notes + 2, Math.max(4, width - 2)).value = '审核人：';
@@ -122,8 +122,4 @@ function boxRows(sheet: ExcelJS.Worksheet, from: number, to: number, width: numb
     }
   }
   if (boldFirst) sheet.getRow(from).font = { bold: true };
-}
-
-function round1(n: number): number {
-  return Math.round(Number((n * 10).toPrecision(12))) / 10;
 }

@@ -82,7 +82,7 @@ describe('worked example 004 第四篇 (internal survey, points 5/4/0)', () => {
     const { questionnaire, issued, responses } = internal004();
     expect(percent(responseRate({ issued, returned: responses.length }))).toBe('100.0%');
     const points = meanPoints({ questionnaire, responses })!;
-    expect(points).toEqual({ ratings: 50, totalPoints: 236, mean: 4.72, max: 5, score: expect.closeTo(94.4, 10) });
+    expect(points).toEqual({ ratings: 50, totalPoints: 236, mean: 4.72, max: 5, score: expect.closeTo(94.4, 10), displayScore: 94.4 });
     const s = surveyStatistics({ questionnaire, households: 12, issued, responses });
     expect(s.points!.score.toFixed(1)).toBe('94.4');
     expect(s.items.find((i) => i.key === 'workshops')!.points).toMatchObject({ ratings: 5, totalPoints: 20, score: 80 });

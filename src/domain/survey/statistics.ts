@@ -38,6 +38,8 @@ export interface PointsScore {
   readonly max: number;
   /** mean / max × 100: the "平均得分" on a 100-point scale (004: 94.4分). */
   readonly score: number;
+  /** `score` rounded half up to one decimal, for printing (94.4). */
+  readonly displayScore: number;
 }
 
 export interface ItemStatistics {
@@ -75,6 +77,10 @@ export interface SurveyStatistics {
   readonly questionnaire: { readonly key: string; readonly title: string; readonly version: number; readonly formNo?: string };
   /** The scale, best first, for table headers. */
   readonly levels: { readonly key: string; readonly label: string; readonly satisfied: boolean; readonly dissatisfied: boolean; readonly points?: number }[];
+  /** Labels of the satisfied levels, for printing the definition (非常满意、满意). */
+  readonly satisfiedLevelLabels: string[];
+  /** Labels of the dissatisfied levels (不满意、非常不满意). */
+  readonly dissatisfiedLevelLabels: string[];
   readonly households: number;
   readonly issued: number;
   readonly issuanceRate: number | null;
@@ -235,7 +241,8 @@ export function meanPoints({
   }
   if (ratings === 0 || max <= 0) return null;
   const mean = totalPoints / ratings;
-  return { ratings, totalPoints, mean, max, score: (mean / max) * 100 };
+  const score = (mean / max) * 100;
+  return { ratings, totalPoints, mean, max, score, displayScore: Math.round(Number((score * 10).toPrecision(12))) / 10 };
 }
 
 /**
@@ -314,6 +321,8 @@ export function surveyStatistics({
       dissatisfied: dissatisfiedKeys.has(l.key),
       ...(l.points !== undefined ? { points: l.points } : {}),
     })),
+    satisfiedLevelLabels: questionnaire.scale.levels.filter((l) => satisfiedKeys.has(l.key)).map((l) => l.label),
+    dissatisfiedLevelLabels: questionnaire.scale.levels.filter((l) => dissatisfiedKeys.has(l.key)).map((l) => l.label),
     households,
     issued,
     issuanceRate: issuanceRate({ issued, households }),
