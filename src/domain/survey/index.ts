@@ -1,0 +1,11 @@
+/**
+ * The survey round's pure domain calculations (DOMAIN.md §1): questionnaire, roster, sampling,
+ * F002 statistics, analysis, and the data the survey documents read. No Nest, no TypeORM.
+ */
+export * from './questionnaire';
+export * from './roster';
+export * from './sampling';
+export * from './statistics';
+export * from './statistics-xlsx';
+export * from './analysis';
+export * from './survey-documents';
