@@ -10,6 +10,7 @@ import { AppErrorFilter } from './app-error.filter';
 import { AuditController } from './audit.controller';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
+import { ComplaintsController } from './complaints.controller';
 import { DefinitionsController } from './definitions.controller';
 import { InstancesController } from './instances.controller';
 import { RecordsController } from './records.controller';
@@ -20,7 +21,7 @@ export class AppModule {
   static forEngine(engine: Engine): DynamicModule {
     return {
       module: AppModule,
-      controllers: [AuthController, DefinitionsController, InstancesController, AuditController, RecordsController],
+      controllers: [AuthController, DefinitionsController, InstancesController, AuditController, RecordsController, ComplaintsController],
       providers: [
         { provide: ENGINE, useValue: engine },
         { provide: AuthService, useValue: engine.auth },
