@@ -50,6 +50,18 @@ export enum ErrorCode {
    * each with its 1-based spreadsheet row, column header and value). Nothing is stored.
    */
   RosterInvalid = 'ROSTER_INVALID',
+  /**
+   * The participation rule table (`definitions/rules/participation.yaml`) has errors
+   * (details.errors lists each with file/line/column). The whole table is refused.
+   */
+  ParticipationRulesInvalid = 'PARTICIPATION_RULES_INVALID',
+  /** The facts of a project/phase cannot be judged by the participation rules (details.errors has JSON paths). */
+  ParticipationFactsInvalid = 'PARTICIPATION_FACTS_INVALID',
+  /**
+   * A survey round was asked for a stage the participation rules do not survey; the message and
+   * details name the rule(s). A group CR override can allow it.
+   */
+  StageNotParticipating = 'STAGE_NOT_PARTICIPATING',
   Internal = 'INTERNAL',
 }
 

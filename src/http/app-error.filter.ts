@@ -29,6 +29,9 @@ export function statusFor(code: ErrorCode): number {
     case ErrorCode.TemplateInvalid: return 422;
     case ErrorCode.QuestionnaireInvalid: return 422;
     case ErrorCode.RosterInvalid: return 422;
+    case ErrorCode.ParticipationRulesInvalid: return 422;
+    case ErrorCode.ParticipationFactsInvalid: return 422;
+    case ErrorCode.StageNotParticipating: return 422;
     case ErrorCode.Internal: return 500;
     default: {
       const unhandled: never = code;
