@@ -20,6 +20,7 @@ export const PLATFORM_ROLES = {
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{1,100}$/;
 export const ROLE_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 export const MIN_PASSWORD_LENGTH = 8;
+export const ATTRIBUTE_PATTERN = /^[a-z][A-Za-z0-9_]{0,49}$/;
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -27,6 +28,7 @@ export interface UserSummary {
   readonly username: string;
   readonly roles: readonly string[];
   readonly displayName: string | null;
+  readonly attributes: Readonly<Record<string, string>>;
   readonly createdAt: string;
 }
 
@@ -38,7 +40,9 @@ export class AuthService {
   ) {}
 
   /** Creates a user. Refuses weak passwords, malformed names and roles, and duplicates. */
-  async addUser(input: { username: string; password: string; roles: readonly string[]; displayName?: string }): Promise<UserSummary> {
+  async addUser(input: {
+    username: string; password: string; roles: readonly string[]; displayName?: string; attributes?: Readonly<Record<string, string>>;
+  }): Promise<UserSummary> {
     if (!USERNAME_PATTERN.test(input.username)) {
       throw new AppError(ErrorCode.BadRequest, `username '${input.username}' may only use letters, digits and _ . @ - (at most 100)`);
     }
@@ -50,19 +54,25 @@ export class AuthService {
     if (badRole) throw new AppError(ErrorCode.BadRequest, `role '${badRole}' must start with a letter and use letters, digits and _`);
     if (roles.length === 0) throw new AppError(ErrorCode.BadRequest, 'a user needs at least one role');
     if (roles.includes('system')) throw new AppError(ErrorCode.BadRequest, "the role 'system' is reserved for the engine itself");
+    const attributes = { ...(input.attributes ?? {}) };
+    for (const name of Object.keys(attributes)) {
+      if (!ATTRIBUTE_PATTERN.test(name) || name === 'id' || name === 'roles') {
+        throw new AppError(ErrorCode.BadRequest, `attribute name '${name}' must start with a lower-case letter and use letters, digits and _ (not 'id' or 'roles')`);
+      }
+    }
     const passwordHash = await hashPassword(input.password);
     const createdAt = this.clock.now().toISOString();
     try {
       await this.db.transaction((tx) =>
-        tx.run('INSERT INTO users (username, password_hash, roles, display_name, created_at) VALUES ($1, $2, $3, $4, $5)', [
-          input.username, passwordHash, JSON.stringify(roles), input.displayName ?? null, createdAt,
+        tx.run('INSERT INTO users (username, password_hash, roles, display_name, attributes, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+          input.username, passwordHash, JSON.stringify(roles), input.displayName ?? null, JSON.stringify(attributes), createdAt,
         ]),
       );
     } catch (err) {
       if (this.db.isUniqueViolation(err)) throw new AppError(ErrorCode.AlreadyExists, `user '${input.username}' already exists`);
       throw err;
     }
-    return { username: input.username, roles, displayName: input.displayName ?? null, createdAt };
+    return { username: input.username, roles, displayName: input.displayName ?? null, attributes, createdAt };
   }
 
   async countUsers(): Promise<number> {
@@ -93,8 +103,8 @@ export class AuthService {
   /** Resolves a bearer token to the actor it was issued to. */
   async authenticate(token: string): Promise<Actor> {
     const [row] = await this.db.read((q) =>
-      q.rows<{ username: string; roles: string; expires_at: string }>(
-        'SELECT t.username, u.roles, t.expires_at FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1',
+      q.rows<{ username: string; roles: string; attributes: string | null; expires_at: string }>(
+        'SELECT t.username, u.roles, u.attributes, t.expires_at FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1',
         [sha256(token)],
       ),
     );
@@ -102,7 +112,10 @@ export class AuthService {
     if (row.expires_at <= this.clock.now().toISOString()) {
       throw new AppError(ErrorCode.Unauthenticated, `token expired at ${row.expires_at}: sign in again with POST /auth/token`);
     }
-    return { id: row.username, roles: JSON.parse(row.roles) };
+    const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, string>) : {};
+    return Object.keys(attributes).length > 0
+      ? { id: row.username, roles: JSON.parse(row.roles), attributes }
+      : { id: row.username, roles: JSON.parse(row.roles) };
   }
 }
 

@@ -9,6 +9,8 @@ import { toValidationErrors } from '../definitions/json-schema.util';
 export interface ScenarioActor {
   readonly id: string;
   readonly roles: readonly string[];
+  /** User attributes the process may check as actor.<name>, e.g. { department: 工程部 }. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 export interface ScenarioExpect {
@@ -41,7 +43,11 @@ const actor = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'roles'],
-  properties: { id: { type: 'string', minLength: 1 }, roles: { type: 'array', items: { type: 'string' } } },
+  properties: {
+    id: { type: 'string', minLength: 1 },
+    roles: { type: 'array', items: { type: 'string' } },
+    attributes: { type: 'object', additionalProperties: { type: 'string' } },
+  },
 };
 const time = { type: 'string', minLength: 1 };
 

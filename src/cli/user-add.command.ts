@@ -28,14 +28,27 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     .requiredOption('--roles <roles>', 'comma-separated roles, e.g. cs_assistant,dept_head (platform roles: admin, process_owner, auditor)')
     .option('--password <password>', 'the password (prefer stdin: it stays out of shell history)')
     .option('--display-name <name>', 'name shown to other users')
-    .action(async (name: string, opts: { roles: string; password?: string; displayName?: string }) => {
+    .option('--attr <name=value>', 'an attribute processes can check as actor.<name>, e.g. --attr department=工程部 (repeatable)',
+      (value: string, all: string[]) => [...all, value], [] as string[])
+    .action(async (name: string, opts: { roles: string; password?: string; displayName?: string; attr: string[] }) => {
+      const attributes: Record<string, string> = {};
+      for (const pair of opts.attr) {
+        const at = pair.indexOf('=');
+        if (at < 1) {
+          io.err(`error: --attr must be written name=value, got '${pair}'`);
+          io.exitCode = 1;
+          return;
+        }
+        attributes[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+      }
       const password = opts.password ?? (await readPassword());
       const engine = await openEngine(loadConfig(process.env, io.cwd));
       try {
         const created = await engine.auth.addUser({
-          username: name, password, roles: opts.roles.split(','), displayName: opts.displayName,
+          username: name, password, roles: opts.roles.split(','), displayName: opts.displayName, attributes,
         });
-        io.out(`created user ${created.username} with roles ${created.roles.join(', ')}`);
+        const attrs = Object.entries(created.attributes).map(([k, v]) => `${k}=${v}`).join(', ');
+        io.out(`created user ${created.username} with roles ${created.roles.join(', ')}${attrs ? ` and attributes ${attrs}` : ''}`);
       } catch (err) {
         if (err instanceof AppError) {
           io.err(`error: ${err.message}`);

@@ -18,7 +18,7 @@ function load(text: string, file = 'x.yaml'): ProcessDefinition {
 const complaint = load(readFileSync(join(__dirname, '../../definitions/complaint.yaml'), 'utf8'), 'complaint.yaml');
 const system: Actor = { id: 'system', roles: ['system'] };
 const assistant: Actor = { id: 'zhang', roles: ['cs_assistant'] };
-const deptHead: Actor = { id: 'chen', roles: ['dept_head'] };
+const deptHead: Actor = { id: 'chen', roles: ['dept_head'], attributes: { department: '工程部' } };
 const names = (list: { name: string; event: string }[]) => list.map((d) => `${d.name}:${d.event}`);
 
 describe('deadlinesToStart and statesLeft', () => {

@@ -293,7 +293,7 @@ function toCelScope(scope: ExpressionScope): Record<string, unknown> {
     context: toCel(scope.context),
     payload: toCel(scope.payload),
     rules: toCel(scope.rules),
-    actor: { id: scope.actor.id, roles: [...scope.actor.roles] },
+    actor: { ...(scope.actor.attributes ?? {}), id: scope.actor.id, roles: [...scope.actor.roles] },
     now,
   };
 }

@@ -8,6 +8,8 @@ import type { EventDefinition, Effect, ProcessDefinition } from '../definitions/
 export interface Actor {
   readonly id: string;
   readonly roles: readonly string[];
+  /** Facts about the user a process may check, e.g. `{ department: '工程部' }` (read as `actor.department`). */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** What the engine hands in: the event plus who sent it and when (from the engine's clock). */

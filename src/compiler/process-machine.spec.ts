@@ -17,7 +17,8 @@ const pauseRequest = load(join(__dirname, '../../test/fixtures/definitions/pause
 
 const assistant: Actor = { id: 'zhang', roles: ['cs_assistant'] };
 const supervisor: Actor = { id: 'zhou', roles: ['cs_supervisor'] };
-const deptHead: Actor = { id: 'chen', roles: ['dept_head'] };
+const deptHead: Actor = { id: 'chen', roles: ['dept_head'], attributes: { department: '工程部' } };
+const securityHead: Actor = { id: 'zhao', roles: ['dept_head'], attributes: { department: '保安部' } };
 const manager: Actor = { id: 'liu', roles: ['manager'] };
 const T0 = '2026-01-05T01:00:00.000Z';
 
@@ -60,9 +61,9 @@ describe('createProcessMachine on complaint.yaml', () => {
       ['classify', assistant, { valid: true, category: '管理服务', severity: '一般' }],
       ['dispatch', assistant, { department: '保安部' }],
       ['recordContact', assistant, { note: '已电话联系' }],
-      ['reply', deptHead, { method: '培训护卫员', result: '已道歉' }],
+      ['reply', securityHead, { method: '培训护卫员', result: '已道歉' }],
       ['recordReturnVisit', assistant, { satisfied: false, comment: '仍不满意' }],
-      ['reply', deptHead, { method: '雨天站岗刷卡', result: '业主认可' }],
+      ['reply', securityHead, { method: '雨天站岗刷卡', result: '业主认可' }],
       ['recordReturnVisit', supervisor, { satisfied: true }],
       ['tagTrainingCase', manager, { note: '雨天门岗案例' }],
       ['archive', assistant, {}],
@@ -152,14 +153,38 @@ describe('createProcessMachine on complaint.yaml', () => {
     ]);
   });
 
-  it('refuses when no branch holds, listing the conditions', () => {
+  it("refuses with the process owner's own words when a 'reject' branch is taken, and changes nothing", () => {
     const step = start();
     const error = thrown(() =>
       machine.send(step.state, step.context, { type: 'classify', payload: { valid: true, category: '天气', severity: '一般' }, actor: assistant, now: T0 }),
     );
     expect(error.code).toBe(ErrorCode.GuardRejected);
-    expect(error.message).toContain('payload.valid == false && has(payload.reason)');
-    expect(error.message).toContain('payload.category in rules.categories');
+    expect(error.message).toBe("'classify' was refused: 投诉类别须为以下之一：设备设施、管理服务、收费、突发事件");
+    const dispatched = run(machine, start(), [
+      ['classify', assistant, { valid: true, category: '设备设施', severity: '一般' }],
+      ['dispatch', assistant, { department: '工程部' }],
+    ]).at(-1)!;
+    const wrongDepartment = thrown(() => machine.send(dispatched.state, dispatched.context,
+      { type: 'reply', payload: { method: 'a', result: 'b' }, actor: securityHead, now: T0 }));
+    expect(wrongDepartment.message).toBe("'reply' was refused: 该投诉已派往工程部，只有该部门负责人可以回单");
+    const noDepartment = thrown(() => machine.send(dispatched.state, dispatched.context,
+      { type: 'reply', payload: { method: 'a', result: 'b' }, actor: { id: 'x', roles: ['dept_head'] }, now: T0 }));
+    expect(noDepartment.code).toBe(ErrorCode.GuardRejected);
+  });
+
+  it('refuses when no branch holds, listing the conditions', () => {
+    const loaded = loadDefinition([
+      'key: gate', 'title: 门', 'roles: { guard: { title: 门卫 } }', 'start: { roles: [guard] }',
+      'initial: shut', 'states:', '  shut:', '    on:', '      open:', '        roles: [guard]',
+      '        branches:', '          - when: payload.code == "1234"', '            target: opened',
+      '  opened: { type: final }',
+    ].join('\n'), { file: 'gate.yaml' });
+    if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('; '));
+    const gate = createProcessMachine(loaded.definition);
+    const first = gate.start({}, { id: 'g', roles: ['guard'] }, T0);
+    const error = thrown(() => gate.send(first.state, first.context, { type: 'open', payload: { code: '0000' }, actor: { id: 'g', roles: ['guard'] }, now: T0 }));
+    expect(error.code).toBe(ErrorCode.GuardRejected);
+    expect(error.message).toContain('payload.code == "1234"');
   });
 
   it('lists events of ancestors after the inner ones', () => {
@@ -179,12 +204,12 @@ describe('createProcessMachine on complaint.yaml', () => {
     const events: [string, Actor, Record<string, unknown>][] = [
       ['classify', assistant, { valid: true, category: '管理服务', severity: '重大' }],
       ['dispatch', assistant, { department: '保安部' }],
-      ['explainDelay', deptHead, { explanation: '人手不足' }],
-      ['reply', deptHead, { method: 'a', result: 'b' }],
+      ['explainDelay', securityHead, { explanation: '人手不足' }],
+      ['reply', securityHead, { method: 'a', result: 'b' }],
       ['recordReturnVisit', assistant, { satisfied: false }],
-      ['markLongTerm', deptHead, { reason: 'c' }],
+      ['markLongTerm', securityHead, { reason: 'c' }],
       ['explainToCustomer', assistant, { explanation: 'd', expectedBy: '2026-06-30' }],
-      ['reply', deptHead, { method: 'e', result: 'f' }],
+      ['reply', securityHead, { method: 'e', result: 'f' }],
       ['recordReturnVisit', assistant, { satisfied: true }],
       ['archive', assistant, {}],
     ];

@@ -225,7 +225,12 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
       // Which branch applies is decided here too (the guards are pure), so that "no branch
       // matched" can be told apart from "a branch matched and changed nothing".
       const scope: ExpressionScope = { context, payload, rules: def.ruleValues, actor: event.actor, now: event.now };
-      if (!found.event.branches.some((b) => !b.when || b.when.evaluate(scope) === true)) {
+      const taken = found.event.branches.find((b) => !b.when || b.when.evaluate(scope) === true);
+      if (taken?.reject) {
+        const reason = String(taken.reject.kind === 'literal' ? taken.reject.value : taken.reject.expression.evaluate(scope));
+        throw new AppError(ErrorCode.GuardRejected, `'${event.type}' was refused: ${reason}`, { state, event: event.type, reason });
+      }
+      if (!taken) {
         throw new AppError(
           ErrorCode.GuardRejected,
           `'${event.type}' was refused in '${state}': none of its conditions holds (${found.event.branches

@@ -317,8 +317,15 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
       );
     }
     const when = typeof rawBranch.when === 'string' ? expression(rawBranch.when, [...path, 'when'], 0, checks) : undefined;
+    const reject = typeof rawBranch.reject === 'string' ? valueSpec(rawBranch.reject, [...path, 'reject'], checks) : undefined;
+    if (reject) {
+      for (const k of ['target', 'assign', 'actions'].filter((key) => key in rawBranch)) {
+        report([...path, k], `a branch with 'reject' refuses the event, so it cannot also have '${k}': move '${k}' into another branch`, 'key');
+      }
+    }
     return {
       ...(when ? { when } : {}),
+      ...(reject ? { reject } : {}),
       ...(target !== undefined ? { target } : {}),
       assign: buildAssign(rawBranch.assign, [...path, 'assign'], checks),
       actions: buildActions(rawBranch.actions, [...path, 'actions'], checks),
@@ -361,7 +368,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
         position: pos(fieldPath, 'key'),
       };
     });
-    const inlineKeys = ['when', 'target', 'assign', 'actions'].filter((k) => k in rawEvent);
+    const inlineKeys = ['when', 'reject', 'target', 'assign', 'actions'].filter((k) => k in rawEvent);
     let branches: BranchDefinition[];
     if (Array.isArray(rawEvent.branches)) {
       for (const k of inlineKeys) {

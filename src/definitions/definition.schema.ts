@@ -174,6 +174,7 @@ export const definitionSchema = {
           },
         },
         when: { type: 'string' },
+        reject: { type: 'string', minLength: 1 },
         target: { type: 'string', pattern: STATE_NAME_PATTERN },
         assign: { $ref: '#/$defs/assign' },
         actions: { $ref: '#/$defs/actions' },
@@ -185,6 +186,7 @@ export const definitionSchema = {
       additionalProperties: false,
       properties: {
         when: { type: 'string' },
+        reject: { type: 'string', minLength: 1 },
         target: { type: 'string', pattern: STATE_NAME_PATTERN },
         assign: { $ref: '#/$defs/assign' },
         actions: { $ref: '#/$defs/actions' },

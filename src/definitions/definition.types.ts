@@ -37,7 +37,7 @@ export interface ExpressionScope {
   readonly context: Readonly<Record<string, unknown>>;
   readonly payload: Readonly<Record<string, unknown>>;
   readonly rules: Readonly<Record<string, unknown>>;
-  readonly actor: { readonly id: string; readonly roles: readonly string[] };
+  readonly actor: { readonly id: string; readonly roles: readonly string[]; readonly attributes?: Readonly<Record<string, string>> };
   /** ISO-8601 time of the event, from the engine's clock (never the wall clock inside the compiler). */
   readonly now: string;
 }
@@ -73,6 +73,11 @@ export interface Assignment {
 /** One guarded branch of an event: the first whose `when` holds is taken. */
 export interface BranchDefinition {
   readonly when?: CompiledExpression;
+  /**
+   * When this branch is the one taken, the event is refused with this message (a literal or an
+   * `=` expression) and nothing changes: a business rule stated in the process owner's words.
+   */
+  readonly reject?: ValueSpec;
   /** Name of the target state; absent means stay in the current state (assign/actions only). */
   readonly target?: string;
   readonly assign: readonly Assignment[];

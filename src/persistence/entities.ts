@@ -73,6 +73,8 @@ export class UserEntity {
   @Column('varchar', { name: 'password_hash', length: 300 }) passwordHash: string;
   @Column('text') roles: string;
   @Column('varchar', { name: 'display_name', length: 200, nullable: true }) displayName: string | null;
+  /** JSON map of attributes processes may check, e.g. {"department": "工程部"}. */
+  @Column('text', { nullable: true }) attributes: string | null;
   @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
 }
 
@@ -177,6 +179,49 @@ export class ScheduleEntity {
   @Column('text', { name: 'last_error', nullable: true }) lastError: string | null;
 }
 
+/** A household of a round's roster (survey-round.yaml); frozen with the round's `freezeRoster`. */
+@Entity('survey_households')
+export class SurveyHouseholdEntity {
+  @PrimaryColumn('varchar', { name: 'round_id', length: 36 }) roundId: string;
+  @PrimaryColumn('varchar', { name: 'household_id', length: 200 }) householdId: string;
+  @Column('integer', { name: 'row_no' }) rowNo: number;
+  @Column('varchar', { length: 100 }) building: string;
+  @Column('varchar', { length: 50 }) unit: string;
+  @Column('varchar', { length: 50 }) room: string;
+  @Column('varchar', { name: 'owner_name', length: 200 }) ownerName: string;
+  @Column('varchar', { length: 100, nullable: true }) phone: string | null;
+  /** 1 occupied, 0 not. */
+  @Column('integer') occupied: number;
+  @Column('text', { name: 'special_remark', nullable: true }) specialRemark: string | null;
+  @Column('integer', { name: 'import_seq' }) importSeq: number;
+  /** The approved exclusion request that removed the household from the round (issue 6). */
+  @Column('varchar', { name: 'excluded_ref', length: 200, nullable: true }) excludedRef: string | null;
+  @Column('integer', { name: 'sampled_seq', nullable: true }) sampledSeq: number | null;
+}
+
+/** A single-use answer token: only its SHA-256 is stored. */
+@Entity('survey_tokens')
+export class SurveyTokenEntity {
+  @PrimaryColumn('varchar', { name: 'token_hash', length: 64 }) tokenHash: string;
+  @Column('varchar', { name: 'round_id', length: 36 }) roundId: string;
+  @Column('varchar', { name: 'household_id', length: 200 }) householdId: string;
+  @Column('integer', { name: 'issued_seq' }) issuedSeq: number;
+  @Column('varchar', { name: 'used_at', length: 30, nullable: true }) usedAt: string | null;
+  @Column('integer', { name: 'used_seq', nullable: true }) usedSeq: number | null;
+}
+
+/** A returned form (online or paper), one per household and round. */
+@Entity('survey_responses')
+export class SurveyResponseEntity {
+  @PrimaryColumn('varchar', { name: 'round_id', length: 36 }) roundId: string;
+  @PrimaryColumn('varchar', { name: 'household_id', length: 200 }) householdId: string;
+  @Column('varchar', { length: 20 }) channel: string;
+  @Column('text') answers: string;
+  @Column('integer', { name: 'audit_seq' }) auditSeq: number;
+  @Column('varchar', { name: 'recorded_by', length: 200 }) recordedBy: string;
+  @Column('varchar', { name: 'received_at', length: 30 }) receivedAt: string;
+}
+
 export const ENTITIES = [
   TimerEntity,
   DocumentEntity,
@@ -190,4 +235,7 @@ export const ENTITIES = [
   UserEntity,
   ApiTokenEntity,
   IdempotencyRecordEntity,
+  SurveyHouseholdEntity,
+  SurveyTokenEntity,
+  SurveyResponseEntity,
 ];

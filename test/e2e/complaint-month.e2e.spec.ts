@@ -37,14 +37,19 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
   const calendar = new BusinessCalendar();
   const tokens: Record<string, { token: string; at: number }> = {};
   const users: Record<string, string[]> = {
-    ca: ['cs_assistant'], cs: ['cs_supervisor'], dh: ['dept_head'], mg: ['manager'], au: ['auditor'],
+    ca: ['cs_assistant'], cs: ['cs_supervisor'], mg: ['manager'], au: ['auditor'],
   };
+  /** One department head per department: only the department a complaint went to may reply. */
+  const head = (department: string) => `dh${DEPARTMENTS.indexOf(department)}`;
 
   beforeAll(async () => {
     h = await startHarness(driver, { clock, env: { WF_TOKEN_TTL_MINUTES: String(60 * 24 * 30) } });
     await h.engine.definitions.registerDirectory(h.engine.config.definitionsDir, 'system');
     await h.engine.schedules.sync();
     for (const [name, roles] of Object.entries(users)) tokens[name] = { token: await h.user(name, roles), at: clock.now().getTime() };
+    for (const department of DEPARTMENTS) {
+      tokens[head(department)] = { token: await h.user(head(department), ['dept_head'], { department }), at: clock.now().getTime() };
+    }
   });
   afterAll(() => h.close());
 
@@ -98,12 +103,12 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
       if (!p.valid) continue;
       steps.push({ at: t0 + 20 * MIN, run: () => send('cs', ids.get(p.i)!, 'dispatch', { department: p.department }).then(() => undefined) });
       if (p.contact) steps.push({ at: t0 + 40 * MIN, run: () => send('ca', ids.get(p.i)!, 'recordContact', { note: '已电话联系' }).then(() => undefined) });
-      if (p.explain) steps.push({ at: t0 + 20 * MIN + 2 * HOUR, run: () => send('dh', ids.get(p.i)!, 'explainDelay', { explanation: '配件需从厂家调货' }).then(() => undefined) });
+      if (p.explain) steps.push({ at: t0 + 20 * MIN + 2 * HOUR, run: () => send(head(p.department), ids.get(p.i)!, 'explainDelay', { explanation: '配件需从厂家调货' }).then(() => undefined) });
       const replyAt = t0 + 20 * MIN + p.replyAfterMs;
-      steps.push({ at: replyAt, run: () => send('dh', ids.get(p.i)!, 'reply', { method: '上门维修', result: '已修复' }).then(() => undefined) });
+      steps.push({ at: replyAt, run: () => send(head(p.department), ids.get(p.i)!, 'reply', { method: '上门维修', result: '已修复' }).then(() => undefined) });
       steps.push({ at: replyAt + HOUR, run: () => send('ca', ids.get(p.i)!, 'recordReturnVisit', { satisfied: !p.reopen, comment: p.reopen ? '仍有异响' : '满意' }).then(() => undefined) });
       if (p.reopen) {
-        steps.push({ at: replyAt + 5 * HOUR, run: () => send('dh', ids.get(p.i)!, 'reply', { method: '更换部件', result: '已解决' }).then(() => undefined) });
+        steps.push({ at: replyAt + 5 * HOUR, run: () => send(head(p.department), ids.get(p.i)!, 'reply', { method: '更换部件', result: '已解决' }).then(() => undefined) });
         steps.push({ at: replyAt + 6 * HOUR, run: () => send('ca', ids.get(p.i)!, 'recordReturnVisit', { satisfied: true, comment: '满意' }).then(() => undefined) });
       }
     }
@@ -189,7 +194,7 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     const html = await h.http.get(`/documents/${docs.body.items[0].id}`).set(await auth('mg'));
     expect(html.text).toContain(`<th>受理投诉</th><td class="n">${COUNT}</td>`);
     await h.engine.runDueWork();
-    const inbox = await h.http.get('/inbox').set(await auth('dh'));
+    const inbox = await h.http.get('/inbox').set(await auth('dh0'));
     expect(inbox.body.items.map((i: { message: string }) => i.message)).toContain('投诉月报（2026-02）已发布，请查阅并落实改进建议');
     const done = await h.http.get(`/instances/${reportInstance.id}`).set(await auth('mg'));
     expect(done.body).toMatchObject({ state: 'published', context: { late: false, reviewedBy: 'mg' } });
@@ -209,7 +214,7 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     expect(timeline.body.items[0]).toContain('登记投诉');
     const trail = await h.http.get(`/instances/${ids.get(0)}/audit`).set(await auth('au'));
     expect(trail.body.items.map((e: { actor: string; eventType: string }) => `${e.eventType}:${e.actor}`)).toEqual(
-      ['$start:ca', 'classify:ca', 'dispatch:cs', 'recordContact:ca', 'reply:dh', 'recordReturnVisit:ca']);
+      ['$start:ca', 'classify:ca', 'dispatch:cs', 'recordContact:ca', `reply:${head(plans[0].department)}`, 'recordReturnVisit:ca']);
     const lateOne = valid.find((p) => replyOf(p) > deadlineOf(p) && !p.explain)!;
     const lateTrail = await h.http.get(`/instances/${ids.get(lateOne.i)}/audit`).set(await auth('au'));
     const overdue = lateTrail.body.items.find((e: { eventType: string }) => e.eventType === 'replyOverdue');
@@ -222,4 +227,36 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     const verify = await h.http.get('/audit/verify').set(await auth('au'));
     expect(verify.body.ok).toBe(true);
   }, 600_000);
+
+  it('refuses bad input with a clear error and changes nothing', async () => {
+    clock.set('2026-04-01T02:00:00.000Z');
+    const base = { receivedAt: '2026-04-01T02:00:00.000Z', complainant: '王五', unit: '3栋201', channel: '来电/传真', content: '楼道灯不亮' };
+    const noContact = await h.http.post('/instances').set(await auth('ca')).send({ definition: 'complaint', businessKey: 'BAD-1', context: base });
+    expect(noContact.status).toBe(422);
+    expect(noContact.body).toMatchObject({ code: 'CONTEXT_INVALID', errors: [expect.objectContaining({ path: '$.contact' })] });
+
+    const created = await h.http.post('/instances').set(await auth('ca')).send({ definition: 'complaint', businessKey: 'BAD-2', context: { ...base, contact: '13900000000' } });
+    const id = created.body.id;
+    const unknownCategory = await h.http.post(`/instances/${id}/events`).set(await auth('ca')).send({ type: 'classify', payload: { valid: true, category: '天气', severity: '一般' } });
+    expect(unknownCategory.status).toBe(409);
+    expect(unknownCategory.body).toMatchObject({ code: 'GUARD_REJECTED', message: "'classify' was refused: 投诉类别须为以下之一：设备设施、管理服务、收费、突发事件" });
+    await send('ca', id, 'classify', { valid: true, category: '设备设施', severity: '一般' });
+    const unknownDepartment = await h.http.post(`/instances/${id}/events`).set(await auth('cs')).send({ type: 'dispatch', payload: { department: '宣传部' } });
+    expect(unknownDepartment.body.message).toContain('未知的责任部门：宣传部');
+    await send('cs', id, 'dispatch', { department: '工程部' });
+    const otherDepartment = await h.http.post(`/instances/${id}/events`).set(await auth(head('保安部'))).send({ type: 'reply', payload: { method: 'x', result: 'y' } });
+    expect(otherDepartment.status).toBe(409);
+    expect(otherDepartment.body.message).toBe("'reply' was refused: 该投诉已派往工程部，只有该部门负责人可以回单");
+    // Past the reply deadline the explanation is no longer accepted.
+    clock.set('2026-04-09T02:00:00.000Z');
+    await h.engine.runDueWork();
+    const before = (await h.http.get(`/instances/${id}`).set(await auth('cs'))).body;
+    expect(before.state).toBe('overdue');
+    const lateExplanation = await h.http.post(`/instances/${id}/events`).set(await auth(head('工程部'))).send({ type: 'explainDelay', payload: { explanation: '太忙' } });
+    expect(lateExplanation.status).toBe(409);
+    expect(lateExplanation.body.code).toBe('EVENT_NOT_ACCEPTED');
+    const after = (await h.http.get(`/instances/${id}`).set(await auth('cs'))).body;
+    expect(after.version).toBe(before.version);
+    expect(after.context).toEqual(before.context);
+  });
 });

@@ -15,7 +15,7 @@ export interface Harness {
   readonly baseUrl: string;
   readonly http: ReturnType<typeof request>;
   /** Creates a user with the roles and returns a bearer token for it (signed in over HTTP). */
-  user(name: string, roles: string[]): Promise<string>;
+  user(name: string, roles: string[], attributes?: Record<string, string>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -31,8 +31,8 @@ export async function startHarness(driver: DriverName, options: { clock?: Clock;
   const http = request(baseUrl);
   return {
     engine, app, baseUrl, http,
-    async user(name, roles) {
-      await engine.auth.addUser({ username: name, password: PASSWORD, roles });
+    async user(name, roles, attributes) {
+      await engine.auth.addUser({ username: name, password: PASSWORD, roles, attributes });
       const res = await http.post('/auth/token').send({ username: name, password: PASSWORD }).expect(200);
       return res.body.token as string;
     },
