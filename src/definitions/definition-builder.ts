@@ -28,6 +28,7 @@ import type {
   ValueSpec,
 } from './definition.types';
 import { didYouMean, quoteList } from './did-you-mean.util';
+import type { DomainFunctionLookup } from './definition-loader';
 import { compileUserSchema, createSchemaAjv, jsonCopy, toValidationErrors } from './json-schema.util';
 import type { YamlLocator, YamlPath } from './yaml-locator';
 
@@ -48,13 +49,14 @@ const NAME_PARAMS: Readonly<Record<string, readonly string[]>> = {
   email: ['template'],
   emit: ['event', 'definition'],
   start: ['definition'],
+  apply: ['function'],
 };
 
 interface BuildInput {
   readonly locator: YamlLocator;
   readonly templates?: { has(name: string): boolean; fields?(name: string): readonly string[]; readonly dir?: string };
-  /** When given, every `compute` must name one of these domain functions. */
-  readonly functions?: { has(name: string): boolean; names(): readonly string[] };
+  /** When given, every `compute` must name one of these domain functions, every `apply` one of the writers. */
+  readonly functions?: DomainFunctionLookup;
   readonly source: ProcessDefinition['source'];
 }
 
@@ -243,6 +245,11 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
         kind === 'render' && typeof rawParams === 'string' ? { template: rawParams } : isMap(rawParams) ? rawParams : {};
       if (kind === 'render' && typeof rawParams === 'string') checkTemplate(rawParams, actionPath, actionPath);
       else if (kind === 'render' || kind === 'email' || kind === 'post') checkTemplate(params.template, [...actionPath, 'template'], actionPath);
+      if (kind === 'apply' && typeof params.function === 'string' && input.functions && !input.functions.hasWriter(params.function)) {
+        const known = input.functions.writerNames();
+        report([...actionPath, 'function'],
+          `there is no domain writer '${params.function}' for 'apply'; known writers: ${quoteList([...known])}.${didYouMean(params.function, [...known])}`);
+      }
       if (kind === 'notify' && typeof params.role === 'string' && !roleNames.has(params.role)) {
         report(
           [...actionPath, 'role'],

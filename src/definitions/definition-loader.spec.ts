@@ -256,7 +256,10 @@ describe('loadDefinitionsDir', () => {
 });
 
 describe('compute (domain functions run by the engine before an event)', () => {
-  const functions = { has: (n: string) => n === 'complaint.monthlyReport', names: () => ['complaint.monthlyReport'] };
+  const functions = {
+    has: (n: string) => n === 'complaint.monthlyReport', names: () => ['complaint.monthlyReport'],
+    hasWriter: (n: string) => n === 'survey.excludeHouseholds', writerNames: () => ['survey.excludeHouseholds'],
+  };
   const withCompute = (compute: string[], payload: string[] = []) => doc([
     '    on:',
     '      finish:',
@@ -287,6 +290,16 @@ describe('compute (domain functions run by the engine before an event)', () => {
     expect(at(errors)).toEqual([
       "21:19 there is no domain function 'complaint.monthlyReprot'; known functions: 'complaint.monthlyReport'. Did you mean 'complaint.monthlyReport'?",
     ]);
+  });
+
+  it('checks the writers named by apply actions', () => {
+    const text = doc(['    on:', '      finish:', '        roles: [clerk]', '        target: done', '        actions:',
+      '          - apply: { function: survey.excludeHousehold, with: { ids: =context.count } }']);
+    expect(at(errorsOf(text, { functions }))).toEqual([
+      "22:32 there is no domain writer 'survey.excludeHousehold' for 'apply'; known writers: 'survey.excludeHouseholds'. Did you mean 'survey.excludeHouseholds'?",
+    ]);
+    const ok = loadDefinition(text.replace('excludeHousehold,', 'excludeHouseholds,'), { file: 'x.yaml', functions });
+    expect(ok.ok).toBe(true);
   });
 
   it('refuses a computed field that is also a field the sender fills in', () => {

@@ -38,8 +38,16 @@ export interface LoadOptions {
   readonly templates?: TemplateLookup;
   /** Largest accepted text in bytes (default 256 KiB). */
   readonly maxBytes?: number;
-  /** When given, every `compute` must name one of these domain functions. */
-  readonly functions?: { has(name: string): boolean; names(): readonly string[] };
+  /** When given, every `compute` must name one of these domain functions, every `apply` one of the writers. */
+  readonly functions?: DomainFunctionLookup;
+}
+
+/** The names of the domain functions (`compute:`) and writers (`apply:`) an engine has. */
+export interface DomainFunctionLookup {
+  has(name: string): boolean;
+  names(): readonly string[];
+  hasWriter(name: string): boolean;
+  writerNames(): readonly string[];
 }
 
 export type LoadResult =

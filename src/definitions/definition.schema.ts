@@ -234,6 +234,12 @@ export const definitionSchema = {
             template: { type: 'string', pattern: TEMPLATE_NAME_PATTERN },
           },
         },
+        apply: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['function'],
+          properties: { function: { type: 'string', pattern: FUNCTION_NAME_PATTERN }, with: valueMap },
+        },
         emit: {
           type: 'object',
           additionalProperties: false,

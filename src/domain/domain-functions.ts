@@ -6,6 +6,7 @@
  * instances; it returns plain JSON, which the engine puts into the event's payload (and so
  * into the audit entry, where the figures can be checked later).
  */
+import type { SqlExecutor } from '../persistence/database';
 import type { BusinessCalendar } from '../scheduler/business-calendar';
 
 export interface StoredInstance {
@@ -45,11 +46,39 @@ export interface DomainFunctionInput {
 
 export type DomainFunction = (input: DomainFunctionInput) => Promise<unknown>;
 
+/**
+ * A domain writer, run by the `apply:` action inside the transition's own transaction (after
+ * the instance row was compare-and-set and the audit entry written): its rows commit with the
+ * transition or not at all. Throwing an AppError refuses the whole transition.
+ */
+export type DomainWriter = (input: {
+  readonly tx: SqlExecutor;
+  readonly instance: DomainFunctionInput['instance'];
+  readonly args: Readonly<Record<string, unknown>>;
+  /** The audit entry of this transition. */
+  readonly seq: number;
+  readonly now: Date;
+}) => Promise<void>;
+
 export class DomainFunctionRegistry {
   private readonly functions: ReadonlyMap<string, DomainFunction>;
+  private readonly writers: ReadonlyMap<string, DomainWriter>;
 
-  constructor(functions: Readonly<Record<string, DomainFunction>>) {
+  constructor(functions: Readonly<Record<string, DomainFunction>>, writers: Readonly<Record<string, DomainWriter>> = {}) {
     this.functions = new Map(Object.entries(functions));
+    this.writers = new Map(Object.entries(writers));
+  }
+
+  hasWriter(name: string): boolean {
+    return this.writers.has(name);
+  }
+
+  writerNames(): string[] {
+    return [...this.writers.keys()].sort();
+  }
+
+  writer(name: string): DomainWriter | undefined {
+    return this.writers.get(name);
   }
 
   has(name: string): boolean {

@@ -14,7 +14,7 @@ import { AppError, ErrorCode } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { createProcessMachine } from '../compiler/process-machine';
 import type { ProcessMachine } from '../compiler/process-machine.contract';
-import { loadDefinition } from '../definitions/definition-loader';
+import { loadDefinition, type DomainFunctionLookup } from '../definitions/definition-loader';
 import type { DefinitionProblem, LintFinding } from '../definitions/definition.types';
 import { Database } from '../persistence/database';
 
@@ -59,7 +59,7 @@ export class DefinitionRegistry {
     private readonly clock: Clock,
     private readonly templates: TemplateLookup,
     private readonly maxBytes: number,
-    private readonly functions?: { has(name: string): boolean; names(): readonly string[] },
+    private readonly functions?: DomainFunctionLookup,
   ) {}
 
   /** Loads and checks a YAML text without storing anything. */

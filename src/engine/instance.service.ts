@@ -170,7 +170,7 @@ export class InstanceService {
           [row.id, row.definition_key, row.definition_version_id, row.business_key, row.state, row.context, row.status,
             1, 1, hash, actor.id, now, now, row.parent_id]);
         await this.insertAudit(tx, record, hash);
-        await this.writePlan(tx, id, 1, plan, now);
+        await this.writePlan(tx, { id, definition: def.key, businessKey: input.businessKey, context: step.context }, 1, plan, clockNow);
         if (options.within) await options.within(tx, { instanceId: id, seq: 1, step });
         await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, result, now);
       });
@@ -229,7 +229,7 @@ export class InstanceService {
           if (fired !== 1) throw new AppError(ErrorCode.VersionConflict, `timer ${options.timerId} already fired or was cancelled`);
         }
         await this.insertAudit(tx, record, hash);
-        await this.writePlan(tx, row.id, seq, plan, now);
+        await this.writePlan(tx, { id: row.id, definition: row.definition_key, businessKey: row.business_key, context: step.context }, seq, plan, clockNow);
         if (options.within) await options.within(tx, { instanceId: row.id, seq, step });
         await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, result, now);
       });
@@ -321,6 +321,64 @@ export class InstanceService {
     return out;
   }
 
+  /**
+   * The caller's work list: active instances whose current state accepts an event one of the
+   * caller's roles may send (the engine's own `system` events aside), oldest first — for
+   * approvers, the requests awaiting their decision, with the data the decision would change.
+   */
+  async tasks(actor: Actor, filter: { definition?: string } = {}): Promise<{
+    instance: InstanceView; title: string; stateTitle: string; events: { type: string; title?: string }[];
+  }[]> {
+    const rows = await this.db.read((q) => filter.definition
+      ? q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' AND i.definition_key = $1 ORDER BY i.updated_at, i.id`, [filter.definition])
+      : q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' ORDER BY i.updated_at, i.id`));
+    const out = [];
+    for (const row of rows) {
+      const machine = await this.registry.machine(row.definition_version_id);
+      const events = machine.acceptedEvents(row.state)
+        .filter(({ event }) => event.roles.some((r) => r !== 'system' && actor.roles.includes(r)))
+        .map(({ event }) => ({ type: event.type, ...(event.title ? { title: event.title } : {}) }));
+      if (events.length === 0) continue;
+      const def = machine.definition;
+      out.push({ instance: toView(row), title: def.title, stateTitle: def.states[row.state]?.title ?? row.state, events });
+    }
+    return out;
+  }
+
+  /**
+   * Instances linked to this one: its parent, its children, and every instance whose events
+   * reached it (audit entries caused by another instance's outbox message) or that it reached,
+   * each with its full audit trail — e.g. every exclusion and pause request that touched a round.
+   */
+  async related(instanceId: string, actor: Actor): Promise<{ relation: string; instance: InstanceView; trail: AuditEntryView[] }[]> {
+    const row = await this.loadRow(instanceId);
+    await this.assertMayRead(row, actor);
+    const links = await this.db.read(async (q) => {
+      const children = await q.rows<{ id: string }>('SELECT id FROM instances WHERE parent_id = $1 ORDER BY created_at, id', [instanceId]);
+      const causes = await q.rows<{ cause: string }>(`SELECT cause FROM audit_entries WHERE instance_id = $1 AND cause IS NOT NULL`, [instanceId]);
+      const reached = await q.rows<{ instance_id: string; cause: string }>(
+        `SELECT instance_id, cause FROM audit_entries WHERE cause LIKE $1`, [`%"instanceId":"${instanceId}"%`]);
+      return { children, causes, reached };
+    });
+    const relation = new Map<string, string>();
+    if (row.parent_id) relation.set(row.parent_id, 'parent');
+    for (const c of links.children) relation.set(c.id, 'child');
+    for (const c of links.causes) {
+      const cause = JSON.parse(c.cause) as { kind: string; instanceId?: string };
+      if (cause.kind === 'outbox' && cause.instanceId && !relation.has(cause.instanceId)) relation.set(cause.instanceId, 'sent events to it');
+    }
+    for (const r of links.reached) {
+      const cause = JSON.parse(r.cause) as { kind: string; instanceId?: string };
+      if (cause.instanceId === instanceId && r.instance_id !== instanceId && !relation.has(r.instance_id)) relation.set(r.instance_id, 'received events from it');
+    }
+    const out = [];
+    for (const [id, kind] of relation) {
+      const other = await this.loadRow(id);
+      out.push({ relation: kind, instance: toView(other), trail: await this.audit(id, { ...actor, roles: [...actor.roles] }).catch(() => []) });
+    }
+    return out;
+  }
+
   private async loadRow(instanceId: string): Promise<InstanceRow> {
     const [row] = await this.db.read((q) => q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.id = $1`, [instanceId]));
     if (!row) throw new AppError(ErrorCode.NotFound, `no instance '${instanceId}'`);
@@ -367,7 +425,12 @@ export class InstanceService {
   }
 
   /** Timers cancelled and armed, documents and outbox messages: in the transition's transaction. */
-  private async writePlan(tx: SqlExecutor, instanceId: string, seq: number, plan: TransitionPlan, now: string): Promise<void> {
+  private async writePlan(
+    tx: SqlExecutor, instance: { id: string; definition: string; businessKey: string; context: Record<string, unknown> },
+    seq: number, plan: TransitionPlan, clockNow: Date,
+  ): Promise<void> {
+    const instanceId = instance.id;
+    const now = clockNow.toISOString();
     if (plan.cancelAll) {
       await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
     } else if (plan.cancelStates.length > 0) {
@@ -392,6 +455,11 @@ export class InstanceService {
         `INSERT INTO outbox (id, instance_id, audit_seq, kind, params, document_id, status, attempts, next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)`,
         [o.id, instanceId, seq, o.kind, JSON.stringify(o.params), o.documentId, now, now]);
+    }
+    for (const a of plan.applies) {
+      const writer = this.functions.writer(a.function);
+      if (!writer) throw new AppError(ErrorCode.ExpressionFailed, `'apply' names the domain writer '${a.function}', which this engine does not have`);
+      await writer({ tx, instance, args: a.args, seq, now: clockNow });
     }
   }
 

@@ -53,6 +53,8 @@ export interface AuditedEffect extends Effect {
 }
 
 export interface TransitionPlan {
+  /** Domain writers (`apply:` actions) to run inside the transaction, in order. */
+  readonly applies: readonly { readonly function: string; readonly args: Record<string, unknown> }[];
   readonly cancelStates: readonly string[];
   /** True when the instance completed: every pending timer is cancelled. */
   readonly cancelAll: boolean;
@@ -136,7 +138,12 @@ export function planTransition(input: PlanInput): TransitionPlan {
     return { ...effect, ...(documentId ? { documentId, templateHash } : {}), ...(outboxId ? { outboxId } : {}) };
   });
 
+  const applies = step.effects.filter((e) => e.kind === 'apply').map((e) => ({
+    function: String(e.params.function),
+    args: (e.params.with && typeof e.params.with === 'object' ? e.params.with : {}) as Record<string, unknown>,
+  }));
   return {
+    applies,
     cancelStates: fromPath ? statesLeft(fromPath, step.statePath) : [],
     cancelAll: step.done,
     timers, documents, outbox, effects,

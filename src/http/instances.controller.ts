@@ -93,6 +93,12 @@ export class InstancesController {
     return { items: await this.engine.instances.availableEvents(id, actor) };
   }
 
+  @Get(':id/related')
+  @ApiOperation({ summary: 'Linked instances (parent, children, senders and receivers of events), each with its full audit trail' })
+  async related(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return { items: await this.engine.instances.related(id, actor) };
+  }
+
   @Get(':id/audit')
   @ApiOperation({ summary: 'The audit trail of one instance, oldest first, with its hash chain' })
   async audit(@CurrentActor() actor: Actor, @Param('id') id: string) {

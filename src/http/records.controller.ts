@@ -62,6 +62,13 @@ export class RecordsController {
     return { items: await this.engine.records.outbox({ status }) };
   }
 
+  @Get('tasks')
+  @ApiOperation({ summary: "The caller's work list: active instances awaiting an event one of the caller's roles may send, oldest first (approvers: requests awaiting their decision)" })
+  @ApiQuery({ name: 'definition', required: false })
+  async tasks(@CurrentActor() actor: Actor, @Query('definition') definition?: string) {
+    return { items: await this.engine.instances.tasks(actor, { definition }) };
+  }
+
   @Get('inbox')
   @ApiOperation({ summary: "Notifications addressed to the caller's roles, newest first" })
   async inbox(@CurrentActor() actor: Actor) {

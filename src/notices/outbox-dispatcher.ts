@@ -158,10 +158,16 @@ export class OutboxDispatcher {
     }
     const [source] = await this.db.read((q) => q.rows<{ definition_key: string }>('SELECT definition_key FROM instances WHERE id = $1', [sourceId]));
     const definition = typeof params.definition === 'string' && params.definition ? params.definition : source.definition_key;
-    const rows = await this.db.read((q) => q.rows<{ id: string }>(
-      `SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active' ORDER BY id`,
-      [definition, String(params.to)]));
-    if (rows.length === 0) throw new PermanentFailure(`emit: no active '${definition}' instance with business key '${params.to}'`);
+    const to = String(params.to);
+    // `prefix*` reaches every active instance whose business key starts with the prefix (possibly none).
+    const prefix = to.endsWith('*') ? to.slice(0, -1) : undefined;
+    const rows = await this.db.read((q) => prefix !== undefined
+      ? q.rows<{ id: string }>(
+        `SELECT id FROM instances WHERE definition_key = $1 AND business_key LIKE $2 ESCAPE '!' AND status = 'active' AND id <> $3 ORDER BY id`,
+        [definition, `${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`, sourceId])
+      : q.rows<{ id: string }>(
+        `SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active' ORDER BY id`, [definition, to]));
+    if (rows.length === 0 && prefix === undefined) throw new PermanentFailure(`emit: no active '${definition}' instance with business key '${to}'`);
     return rows.map((r) => r.id);
   }
 
