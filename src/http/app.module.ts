@@ -14,6 +14,7 @@ import { ComplaintsController } from './complaints.controller';
 import { DefinitionsController } from './definitions.controller';
 import { InstancesController } from './instances.controller';
 import { RecordsController } from './records.controller';
+import { SurveyController } from './survey.controller';
 import { ENGINE } from './tokens';
 
 @Module({})
@@ -21,7 +22,7 @@ export class AppModule {
   static forEngine(engine: Engine): DynamicModule {
     return {
       module: AppModule,
-      controllers: [AuthController, DefinitionsController, InstancesController, AuditController, RecordsController, ComplaintsController],
+      controllers: [AuthController, DefinitionsController, InstancesController, AuditController, RecordsController, ComplaintsController, SurveyController],
       providers: [
         { provide: ENGINE, useValue: engine },
         { provide: AuthService, useValue: engine.auth },

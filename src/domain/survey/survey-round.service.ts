@@ -1,0 +1,326 @@
+/**
+ * What the people running a survey round do besides sending plain events: import the roster
+ * file, draw the sample, issue tokens, take in forms (online with a token, or typed from paper),
+ * and read the roster and figures. Each write is one audited transition of the round
+ * (definitions/survey-round.yaml) with its rows written in the same transaction
+ * (`options.within`), so the data and the audit entry commit together or not at all.
+ *
+ * The HTTP controller and the CLI (`wf roster import`) both call this service.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError, ErrorCode } from '../../common/app-error';
+import type { Actor } from '../../compiler/process-machine.contract';
+import type { Engine } from '../../engine/engine';
+import type { TransitionOptions } from '../../engine/instance.service';
+import type { InstanceView } from '../../engine/instance.types';
+import { type Questionnaire, validateAnswers } from './questionnaire';
+import { assertRosterValid, parseRoster } from './roster';
+import { drawSample, newSeed, type SampleDraw } from './sampling';
+import { exportStatisticsXlsx } from './statistics-xlsx';
+import type { SurveyStatistics } from './statistics';
+import { SurveyStore, type StoredHousehold } from './survey-store';
+
+export const ROUND_DEFINITION = 'survey-round';
+/** The role the survey API sends data-bearing events with (declared in survey-round.yaml). */
+export const SURVEY_SERVICE_ROLE = 'survey_service';
+/** Reads rounds on behalf of an owner holding a token (no user account). */
+const TOKEN_READER: Actor = { id: 'survey-token-page', roles: ['auditor'] };
+const RETRIES = 8;
+
+export interface StartRoundInput {
+  readonly project: string;
+  readonly serviceCenter: string;
+  readonly batch: string;
+  readonly stage: string;
+  readonly businessKey?: string;
+}
+
+export interface IssuedToken {
+  readonly householdId: string;
+  readonly building: string;
+  readonly unit: string;
+  readonly room: string;
+  readonly token: string;
+}
+
+export interface RoundAnswers {
+  readonly ratings?: Record<string, string | null>;
+  readonly comments?: Record<string, string | null>;
+}
+
+/** 王伟 → 王*; 欧阳娜 → 欧**. */
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 1 ? name : chars[0] + '*'.repeat(chars.length - 1);
+}
+
+/** 13800000001 → 138****0001; short numbers keep only their last 2 digits. */
+export function maskPhone(phone: string): string {
+  return phone.replace(/\d[\d-]{5,}\d/g, (digits) => {
+    const d = digits.replace(/-/g, '');
+    return d.length >= 11 ? `${d.slice(0, 3)}****${d.slice(-4)}` : `${'*'.repeat(d.length - 2)}${d.slice(-2)}`;
+  });
+}
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export class SurveyRoundService {
+  readonly store: SurveyStore;
+
+  constructor(private readonly engine: Engine) {
+    this.store = new SurveyStore(engine.db);
+  }
+
+  private async rules(round: InstanceView): Promise<Readonly<Record<string, unknown>>> {
+    return (await this.engine.definitions.machine(round.definitionVersionId)).definition.ruleValues;
+  }
+
+  /** The round, readable by the actor; refuses an instance of another process. */
+  async round(roundId: string, actor: Actor): Promise<InstanceView> {
+    const round = await this.engine.instances.get(roundId, actor);
+    if (round.definition !== ROUND_DEFINITION) throw new AppError(ErrorCode.NotFound, `instance ${roundId} is not a survey round (it is a '${round.definition}')`);
+    return round;
+  }
+
+  private async requireRuleRole(round: InstanceView, actor: Actor, rule: string, what: string): Promise<void> {
+    const allowed = ((await this.rules(round))[rule] ?? []) as string[];
+    if (!actor.roles.some((r) => allowed.includes(r))) {
+      throw new AppError(ErrorCode.Forbidden, `${what} needs one of the roles ${allowed.join(', ')} (rule ${rule} of ${ROUND_DEFINITION}); you have ${actor.roles.join(', ') || 'none'}`);
+    }
+  }
+
+  private requireState(round: InstanceView, states: readonly string[], what: string, hint = ''): void {
+    if (!states.includes(round.state)) {
+      throw new AppError(ErrorCode.EventNotAccepted,
+        `${what} is possible only while round ${round.businessKey} is in ${states.map((s) => `'${s}'`).join(' or ')}; it is in '${round.state}'${hint ? `: ${hint}` : ''}`);
+    }
+  }
+
+  /** Sends one data-bearing event on behalf of `actor`, retrying when another form moved the round on meanwhile. */
+  private async sendAs(roundId: string, actor: Actor, type: string, payload: Record<string, unknown>,
+    within: TransitionOptions['within']): Promise<InstanceView> {
+    const as: Actor = { id: actor.id, roles: [SURVEY_SERVICE_ROLE, ...actor.roles.filter((r) => r !== SURVEY_SERVICE_ROLE)] };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.engine.instances.send(roundId, { type, payload }, as, { within })).body;
+      } catch (err) {
+        if (err instanceof AppError && err.code === ErrorCode.VersionConflict && attempt < RETRIES) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** Starts a round; the stage must be one of rules.stages. */
+  async start(input: StartRoundInput, actor: Actor): Promise<InstanceView> {
+    const version = await this.engine.definitions.latest(ROUND_DEFINITION);
+    const stages = ((await this.engine.definitions.machine(version.id)).definition.ruleValues.stages ?? []) as string[];
+    if (!stages.includes(input.stage)) {
+      throw new AppError(ErrorCode.BadRequest, `unknown stage '${input.stage}'; the stages of ${ROUND_DEFINITION} (rule stages) are ${stages.join('、')}`);
+    }
+    const businessKey = input.businessKey ?? `SR-${input.project}-${input.batch}-${input.stage}`;
+    const created = await this.engine.instances.create({
+      definition: ROUND_DEFINITION, businessKey,
+      context: { roundKey: businessKey, project: input.project, serviceCenter: input.serviceCenter, batch: input.batch, stage: input.stage },
+    }, actor);
+    return created.body;
+  }
+
+  /**
+   * Imports the roster file (CSV or XLSX). A file with any bad row is refused whole with every
+   * error (row, column, value); nothing is stored and an earlier import stays as it was.
+   */
+  async importRoster(roundId: string, file: { fileName: string; content: Buffer }, actor: Actor,
+    onProgress?: (done: number, total: number) => void): Promise<InstanceView> {
+    const round = await this.round(roundId, actor);
+    await this.requireRuleRole(round, actor, 'rosterRoles', 'importing the roster');
+    this.requireState(round, ['roster'], 'importing the roster',
+      round.state === 'planning' || round.state === 'planReview' ? 'the plan must be approved by the manager first'
+        : 'the roster is frozen; changes now come only through approved exclusion requests');
+    if (file.content.length === 0) throw new AppError(ErrorCode.RosterInvalid, `roster ${file.fileName} is empty; nothing was stored`);
+    const households = assertRosterValid({ fileName: file.fileName, result: await parseRoster({ ...file, onProgress }) });
+    const rows = households.map((h, i) => ({ ...h, rowNo: i + 1 }));
+    return this.sendAs(roundId, actor, 'importRoster', {
+      fileName: file.fileName,
+      sha256: createHash('sha256').update(file.content).digest('hex'),
+      households: households.length,
+      occupied: households.filter((h) => h.occupied).length,
+      specialRemarks: households.filter((h) => h.specialRemark).length,
+    }, (tx, t) => this.store.replaceRoster(tx, roundId, rows, t.seq));
+  }
+
+  /** The previous round of the same project and stage with a drawn sample (any validity). */
+  private async previousSampledRound(round: InstanceView): Promise<InstanceView | undefined> {
+    const rows = await this.engine.db.read((q) => q.rows<{ id: string; context: string }>(
+      `SELECT id, context FROM instances WHERE definition_key = $1 AND id <> $2`, [ROUND_DEFINITION, round.id]));
+    const c = round.context;
+    const candidates = rows.map((r) => ({ id: r.id, context: JSON.parse(r.context) as Record<string, unknown> }))
+      .filter((r) => r.context.project === c.project && r.context.stage === c.stage && String(r.context.batch) < String(c.batch) && r.context.sample)
+      .sort((a, b) => (String(a.context.batch) < String(b.context.batch) ? 1 : -1));
+    return candidates[0] ? this.engine.instances.get(candidates[0].id, TOKEN_READER) : undefined;
+  }
+
+  private draw(round: InstanceView, households: readonly StoredHousehold[], rules: Readonly<Record<string, unknown>>, seed: number, previous: readonly string[]): SampleDraw {
+    const plan = (round.context.plan ?? {}) as { sampleSize?: number };
+    return drawSample({
+      households, seed, minimumShare: Number(rules.minimumSampleShare), minimumCount: plan.sampleSize ?? 0,
+      excluded: new Set(households.filter((h) => h.excludedRef).map((h) => h.id)),
+      previouslySampled: new Set(previous),
+    });
+  }
+
+  /**
+   * Draws the sample: at least rules.minimumSampleShare of the occupied, not excluded households
+   * (or the plan's sample size when larger), households not sampled in the previous round of the
+   * same project and stage first. The seed is recorded in the audited event.
+   */
+  async drawSample(roundId: string, actor: Actor): Promise<InstanceView> {
+    const round = await this.round(roundId, actor);
+    await this.requireRuleRole(round, actor, 'samplingRoles', 'drawing the sample');
+    this.requireState(round, ['sampling'], 'drawing the sample', round.state === 'roster' ? 'freeze the roster first' : '');
+    const rules = await this.rules(round);
+    const households = await this.store.households(roundId);
+    const previous = await this.previousSampledRound(round);
+    const draw = this.draw(round, households, rules, newSeed(), previous ? await this.store.sampledIds(previous.id) : []);
+    if (draw.shortfall > 0) {
+      throw new AppError(ErrorCode.BadRequest, `the plan asks for ${draw.required} households but only ${draw.eligible} are occupied and not excluded; lower the plan's sample size`);
+    }
+    return this.sendAs(roundId, actor, 'drawSample', {
+      seed: draw.seed, eligible: draw.eligible, required: draw.required, size: draw.sample.length,
+      fromFresh: draw.fromFresh, fromPrevious: draw.fromPrevious, previousRound: previous?.businessKey ?? null, households: draw.sample,
+    }, (tx, t) => this.store.markSampled(tx, roundId, draw.sample, t.seq));
+  }
+
+  /** Redraws the sample from the stored roster and the audited seed: an auditor's check. */
+  async verifySample(roundId: string, actor: Actor): Promise<{ seed: number; reproduced: boolean; size: number }> {
+    const round = await this.round(roundId, actor);
+    const sample = round.context.sample as { seed: number; previousRound: string | null } | undefined;
+    if (!sample) throw new AppError(ErrorCode.EventNotAccepted, `round ${round.businessKey} has no sample yet (state '${round.state}')`);
+    const households = await this.store.households(roundId);
+    let previousIds: string[] = [];
+    if (sample.previousRound) {
+      const [prev] = await this.engine.db.read((q) => q.rows<{ id: string }>(
+        'SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2', [ROUND_DEFINITION, sample.previousRound]));
+      previousIds = prev ? await this.store.sampledIds(prev.id) : [];
+    }
+    const draw = this.draw(round, households, await this.rules(round), sample.seed, previousIds);
+    const stored = households.filter((h) => h.sampled).map((h) => h.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return { seed: sample.seed, reproduced: JSON.stringify(draw.sample) === JSON.stringify(stored), size: stored.length };
+  }
+
+  /**
+   * Issues one single-use token per sampled household and opens collection. The tokens are
+   * returned here, once; only their SHA-256 is stored.
+   */
+  async issueTokens(roundId: string, actor: Actor): Promise<{ round: InstanceView; tokens: IssuedToken[] }> {
+    const round = await this.round(roundId, actor);
+    await this.requireRuleRole(round, actor, 'samplingRoles', 'issuing the questionnaires');
+    this.requireState(round, ['sampled'], 'issuing the questionnaires', round.state === 'collecting' ? 'tokens were already issued; they are shown only once' : '');
+    const sampled = (await this.store.households(roundId)).filter((h) => h.sampled);
+    const tokens = sampled.map((h) => ({ householdId: h.id, building: h.building, unit: h.unit, room: h.room, token: randomBytes(24).toString('base64url') }));
+    const next = await this.sendAs(roundId, actor, 'issueTokens', { issued: tokens.length },
+      (tx, t) => this.store.insertTokens(tx, roundId, tokens.map((k) => ({ hash: tokenHash(k.token), householdId: k.householdId })), t.seq));
+    return { round: next, tokens };
+  }
+
+  /** What the owner's page shows for a token, or a clear refusal. */
+  async tokenForm(token: string): Promise<{ round: InstanceView; householdId: string; room: string; questionnaire: Questionnaire }> {
+    const row = await this.store.tokenByHash(tokenHash(token));
+    if (!row) throw new AppError(ErrorCode.NotFound, '调查码无效：请核对问卷上的调查码或链接。(unknown survey token)');
+    const round = await this.engine.instances.get(row.roundId, TOKEN_READER);
+    if (round.state !== 'collecting') {
+      throw new AppError(ErrorCode.EventNotAccepted, '本次调查已结束，问卷不再接收，感谢您的关注。(the collection of this round is closed; the token has expired)');
+    }
+    if (row.usedAt) throw new AppError(ErrorCode.AlreadyExists, `此调查码已于 ${row.usedAt} 使用，每户只能提交一次。(this token was already used)`);
+    const h = (await this.store.households(row.roundId)).find((x) => x.id === row.householdId);
+    const room = h ? [h.building, h.unit ? `${h.unit}单元` : '', h.room].filter(Boolean).join(' ') : row.householdId;
+    return { round, householdId: row.householdId, room, questionnaire: round.context.questionnaire as Questionnaire };
+  }
+
+  private checkAnswers(questionnaire: Questionnaire, answers: unknown): RoundAnswers {
+    const errors = validateAnswers({ questionnaire, answers });
+    if (errors.length) {
+      throw new AppError(ErrorCode.PayloadInvalid, `the answers do not fit the questionnaire: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+    }
+    return answers as RoundAnswers;
+  }
+
+  /** An owner's answers through the public page: the token is the only key, usable once. */
+  async answerOnline(token: string, answers: unknown): Promise<InstanceView> {
+    const form = await this.tokenForm(token);
+    const checked = this.checkAnswers(form.questionnaire, answers);
+    const owner: Actor = { id: `owner:${form.householdId}`, roles: [] };
+    return this.sendAs(form.round.id, owner, 'recordResponse', { householdId: form.householdId, channel: 'online', answers: checked }, async (tx, t) => {
+      const at = this.engine.clock.now().toISOString();
+      if (!(await this.store.spendToken(tx, form.round.id, form.householdId, t.seq, at))) {
+        throw new AppError(ErrorCode.AlreadyExists, '此调查码已使用，每户只能提交一次。(this token was already used)');
+      }
+      await this.store.insertResponse(tx, form.round.id, { householdId: form.householdId, channel: 'online', answers: checked, auditSeq: t.seq, recordedBy: owner.id, receivedAt: at });
+    });
+  }
+
+  /** A paper form typed in by staff; spends the household's token so it cannot answer twice. */
+  async enterPaperForm(roundId: string, householdId: string, answers: unknown, actor: Actor): Promise<InstanceView> {
+    const round = await this.round(roundId, actor);
+    await this.requireRuleRole(round, actor, 'paperEntryRoles', 'entering a paper form');
+    this.requireState(round, ['collecting'], 'entering a paper form', 'the collection is closed');
+    const household = (await this.store.households(roundId)).find((h) => h.id === householdId);
+    if (!household) throw new AppError(ErrorCode.NotFound, `household '${householdId}' is not on the roster of round ${round.businessKey}`);
+    if (!household.sampled) throw new AppError(ErrorCode.BadRequest, `household '${householdId}' was not sampled in round ${round.businessKey}; only sampled households return forms`);
+    if (await this.store.hasResponse(roundId, householdId)) {
+      throw new AppError(ErrorCode.AlreadyExists, `household '${householdId}' already returned a form in round ${round.businessKey}`);
+    }
+    const checked = this.checkAnswers(round.context.questionnaire as Questionnaire, answers);
+    return this.sendAs(roundId, actor, 'recordResponse', { householdId, channel: 'paper', answers: checked }, async (tx, t) => {
+      const at = this.engine.clock.now().toISOString();
+      if (!(await this.store.spendToken(tx, roundId, householdId, t.seq, at))) {
+        throw new AppError(ErrorCode.AlreadyExists, `household '${householdId}' already answered (its token was used)`);
+      }
+      await this.store.insertResponse(tx, roundId, { householdId, channel: 'paper', answers: checked, auditSeq: t.seq, recordedBy: actor.id, receivedAt: at });
+    });
+  }
+
+  /**
+   * The roster as stored. Owner names and phones are masked unless the actor holds one of
+   * rules.fullContactRoles (002 第六条.2: roles that need not see them do not).
+   */
+  async households(roundId: string, actor: Actor, filter: { sampled?: boolean } = {}) {
+    const round = await this.round(roundId, actor);
+    const full = ((await this.rules(round)).fullContactRoles as string[] ?? []).some((r) => actor.roles.includes(r));
+    const rows = (await this.store.households(roundId)).filter((h) => filter.sampled === undefined || h.sampled === filter.sampled);
+    return {
+      masked: !full,
+      items: rows.map((h) => ({
+        id: h.id, row: h.rowNo, building: h.building, unit: h.unit, room: h.room,
+        ownerName: full ? h.ownerName : maskName(h.ownerName),
+        phone: h.phone ? (full ? h.phone : maskPhone(h.phone)) : null,
+        occupied: h.occupied, specialRemark: h.specialRemark ?? null, excluded: h.excludedRef !== null, sampled: h.sampled,
+      })),
+    };
+  }
+
+  /** The official F002 figures; refused for a round that is invalid or not yet computed. */
+  async statistics(roundId: string, actor: Actor): Promise<{ round: InstanceView; statistics: SurveyStatistics }> {
+    const round = await this.round(roundId, actor);
+    const validity = round.context.validity as { valid: boolean; threshold: number } | undefined;
+    const figures = round.context.figures as { responseRate: number } | undefined;
+    if (validity && !validity.valid) {
+      throw new AppError(ErrorCode.EventNotAccepted,
+        `round ${round.businessKey} is invalid: its response rate ${((figures?.responseRate ?? 0) * 100).toFixed(1)}% did not exceed ${(validity.threshold * 100).toFixed(1)}%, so it has no official figures${round.state === 'belowThreshold' ? '; the manager may extend the collection' : ''}`);
+    }
+    if (!round.context.statistics) {
+      throw new AppError(ErrorCode.EventNotAccepted, `round ${round.businessKey} has no statistics yet (state '${round.state}'); they are computed after a valid collection closes`);
+    }
+    return { round, statistics: round.context.statistics as SurveyStatistics };
+  }
+
+  async statisticsXlsx(roundId: string, actor: Actor): Promise<Buffer> {
+    const { round, statistics } = await this.statistics(roundId, actor);
+    const c = round.context;
+    return exportStatisticsXlsx({
+      statistics, serviceCenter: String(c.serviceCenter), project: String(c.project), batch: String(c.batch),
+      preparedBy: c.preparedBy as string | undefined, preparedAt: typeof c.preparedAt === 'string' ? c.preparedAt.slice(0, 10) : undefined,
+    });
+  }
+}
