@@ -308,3 +308,14 @@ describe('compute (domain functions run by the engine before an event)', () => {
     expect(errors.map((e) => e.message)).toEqual(["'report' is computed by the engine, so it cannot also be a payload field the sender fills in"]);
   });
 });
+
+describe('YAML syntax errors', () => {
+  it('reports the first few and says how many more follow the broken line', () => {
+    const text = doc(['    on:', '      finish:', '        roles: [clerk]', '        target: done',
+      '        assign: { count: =context.count[0], closed: true }', '      other: { roles: [clerk] }']);
+    const errors = errorsOf(text).filter((e) => /YAML syntax/.test(e.message));
+    expect(errors).toHaveLength(4);
+    expect(errors[0]).toMatchObject({ line: 21, message: expect.stringContaining('must be put in quotes') });
+    expect(errors[3].message).toMatch(/^\d+ more YAML syntax errors follow, most likely caused by the one at line 21/);
+  });
+});

@@ -83,13 +83,27 @@ export function loadDefinition(text: string, options: LoadOptions): LoadResult {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const locator = new YamlLocator(doc, lineCounter, file, text);
   const problems: DefinitionProblem[] = [];
+  // One broken line makes the YAML parser stumble over everything after it: report the first
+  // few syntax errors, then one line saying how many more followed.
+  const MAX_SYNTAX_ERRORS = 3;
+  let syntaxErrors = 0;
   for (const error of doc.errors) {
     const position = locator.atOffset(error.pos[0]);
+    if (error.code !== 'DUPLICATE_KEY' && ++syntaxErrors > MAX_SYNTAX_ERRORS) continue;
+    const hint = /flow-(seq|map)|comma/.test(error.message)
+      ? ' (a value containing [ ] { } , must be put in quotes, e.g. batch: "=context.batches[0]")' : '';
     const message =
       error.code === 'DUPLICATE_KEY'
         ? `duplicate key '${/^["']?([^"':\n]*)/.exec(text.slice(error.pos[0]))?.[1].trim() || '?'}': each key may appear only once in the same map`
-        : `YAML syntax error: ${error.message.split('\n')[0]}`;
+        : `YAML syntax error: ${error.message.split('\n')[0]}${hint}`;
     problems.push({ ...position, message });
+  }
+  if (syntaxErrors > MAX_SYNTAX_ERRORS) {
+    const first = problems.find((p) => p.message.startsWith('YAML syntax error'));
+    problems.push({
+      ...locator.atOffset(doc.errors[doc.errors.length - 1].pos[0]),
+      message: `${syntaxErrors - MAX_SYNTAX_ERRORS} more YAML syntax errors follow, most likely caused by the one at line ${first?.line}: fix it and check again`,
+    });
   }
 
   let raw: unknown;
