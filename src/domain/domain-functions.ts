@@ -34,6 +34,8 @@ export interface StoredInstance {
 export interface DomainStore {
   /** Every instance of a definition (any version), with its audit trail and timers. */
   instancesOf(definition: string): Promise<readonly StoredInstance[]>;
+  /** A read-only SQL query (`$1, $2, …` placeholders) for a domain's own tables. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
 export interface DomainFunctionInput {

@@ -49,7 +49,7 @@ export async function openEngine(config: AppConfig, options: { clock?: Clock; ma
   const calendar = config.calendarFile ? loadBusinessCalendar(config.calendarFile) : new BusinessCalendar();
   const templates = TemplateCatalog.fromDirectory(config.templatesDir);
   const db = await Database.open(config.database);
-  const functions = createDomainFunctions();
+  const functions = createDomainFunctions({ definitionsDir: config.definitionsDir });
   const records = new RecordsService(db);
   const definitions = new DefinitionRegistry(db, clock, templates, config.maxBodyBytes, functions);
   const instances = new InstanceService(db, definitions, clock, calendar, templates, functions, records);

@@ -35,6 +35,10 @@ const json = (row: Record<string, unknown>, ...keys: string[]) => {
 export class RecordsService implements DomainStore {
   constructor(private readonly db: Database) {}
 
+  query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.db.read((q) => q.rows<T>(sql, params));
+  }
+
   /** Every instance of a definition with its audit trail and timers (three queries, grouped in memory). */
   async instancesOf(definition: string): Promise<StoredInstance[]> {
     return this.db.read(async (q) => {

@@ -222,7 +222,20 @@ export class SurveyResponseEntity {
   @Column('varchar', { name: 'received_at', length: 30 }) receivedAt: string;
 }
 
+@Entity('survey_exclusions')
+export class SurveyExclusionEntity {
+  @PrimaryColumn('varchar', { name: 'round_id', length: 36 }) roundId: string;
+  @PrimaryColumn('varchar', { name: 'household_id', length: 200 }) householdId: string;
+  /** The approved exclusion request (its 申请编号) that removed the household. */
+  @Column('varchar', { name: 'request_key', length: 200 }) requestKey: string;
+  @Column('text') reason: string;
+  /** The round's audit entry that applied it. */
+  @Column('integer', { name: 'applied_seq' }) appliedSeq: number;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
 export const ENTITIES = [
+  SurveyExclusionEntity,
   TimerEntity,
   DocumentEntity,
   OutboxEntity,
