@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { CliIo } from './cli-io';
 import { registerDiagramCommand } from './diagram.command';
 import { registerLintCommand } from './lint.command';
+import { registerRosterCommands } from './roster-import.command';
 import { registerSimulateCommand } from './simulate.command';
 import { registerUserCommands } from './user-add.command';
 import { registerValidateCommand } from './validate.command';
@@ -19,5 +20,6 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerDiagramCommand,
   registerSimulateCommand,
   registerUserCommands,
+  registerRosterCommands,
   // ---- Register further commands here (e.g. `registerUserCommands` from ./user-add.command). ----
 ];
