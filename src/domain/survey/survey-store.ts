@@ -52,7 +52,12 @@ export class SurveyStore {
       await tx.run(
         `INSERT INTO survey_households (round_id, household_id, row_no, building, unit, room, owner_name, phone, occupied, special_remark, import_seq)
          VALUES ${values.join(', ')}`, params);
-    }
+    }    // Exclusions approved before the roster was imported (剔除申请 are filed before the roster is provided).
+    await tx.run(
+      `UPDATE survey_households SET excluded_ref = (SELECT e.request_key FROM survey_exclusions e
+         WHERE e.round_id = survey_households.round_id AND e.household_id = survey_households.household_id)
+       WHERE round_id = $1 AND EXISTS (SELECT 1 FROM survey_exclusions e
+         WHERE e.round_id = survey_households.round_id AND e.household_id = survey_households.household_id)`, [roundId]);
   }
 
   /**
