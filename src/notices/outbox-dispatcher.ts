@@ -128,14 +128,23 @@ export class OutboxDispatcher {
           [message.id, message.instance_id, message.document_id, String(params.title ?? '').slice(0, 300), this.clock.now().toISOString()]));
       case 'emit': {
         const targets = await this.targets(message.instance_id, params);
+        // Sent to several instances (a business-key prefix), the event goes to those that accept
+        // it now; the others are listed as skipped. Redelivery is safe: each target has its own key.
+        const broadcast = String(params.to).endsWith('*');
         const results = [];
+        const skipped = [];
         for (const target of targets) {
-          const r = await this.instances.send(target,
-            { type: String(params.event), payload: (params.payload as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}:${target}` },
-            SYSTEM_ACTOR, { cause });
-          results.push({ instanceId: target, state: r.body.state, version: r.body.version });
+          try {
+            const r = await this.instances.send(target,
+              { type: String(params.event), payload: (params.payload as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}:${target}` },
+              SYSTEM_ACTOR, { cause });
+            results.push({ instanceId: target, state: r.body.state, version: r.body.version });
+          } catch (err) {
+            if (!(broadcast && err instanceof AppError && (err.code === ErrorCode.EventNotAccepted || err.code === ErrorCode.InstanceCompleted))) throw err;
+            skipped.push({ instanceId: target, reason: err.message });
+          }
         }
-        return { delivered: results };
+        return { delivered: results, ...(skipped.length ? { skipped } : {}) };
       }
       case 'start': {
         const r = await this.instances.create({
