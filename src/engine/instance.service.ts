@@ -379,6 +379,16 @@ export class InstanceService {
     return out;
   }
 
+  /** Refuses unless the actor holds a role of the instance's process (not only a reading role) and it is active. */
+  async assertParticipant(instanceId: string, actor: Actor): Promise<void> {
+    const row = await this.loadRow(instanceId);
+    const machine = await this.registry.machine(row.definition_version_id);
+    if (!actor.roles.some((r) => r !== 'system' && r in machine.definition.roles)) {
+      throw new AppError(ErrorCode.Forbidden, `only people with a role in '${row.definition_key}' may add files to its instances`);
+    }
+    if (row.status === 'completed') throw new AppError(ErrorCode.InstanceCompleted, `instance ${instanceId} is completed; files can no longer be added`);
+  }
+
   private async loadRow(instanceId: string): Promise<InstanceRow> {
     const [row] = await this.db.read((q) => q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.id = $1`, [instanceId]));
     if (!row) throw new AppError(ErrorCode.NotFound, `no instance '${instanceId}'`);

@@ -2,6 +2,7 @@
  * Read side of what transitions produce besides state: documents, timers, outbox messages,
  * role inboxes and the notice board.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { DomainStore, StoredInstance } from '../domain/domain-functions';
 import { Database } from '../persistence/database';
@@ -105,6 +106,32 @@ export class RecordsService implements DomainStore {
     return this.db.read((q) => q.rows(
       `SELECT id, role, instance_id AS "instanceId", message, created_at AS "createdAt" FROM inbox_items WHERE role IN (${marks})
        ORDER BY created_at DESC, id LIMIT ${Math.min(500, Math.max(1, limit))}`, [...roles]));
+  }
+
+  /** Stores a file uploaded to an instance; returns its description (the content is fetched separately). */
+  async addAttachment(input: { instanceId: string; name: string; contentType: string; content: Buffer; uploadedBy: string; now: Date }) {
+    const row = {
+      id: randomUUID(), instanceId: input.instanceId, name: input.name, contentType: input.contentType, size: input.content.length,
+      sha256: createHash('sha256').update(input.content).digest('hex'), uploadedBy: input.uploadedBy, createdAt: input.now.toISOString(),
+    };
+    await this.db.transaction((tx) => tx.run(
+      `INSERT INTO attachments (id, instance_id, name, content_type, size, sha256, content, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [row.id, row.instanceId, row.name, row.contentType, row.size, row.sha256, input.content.toString('base64'), row.uploadedBy, row.createdAt]));
+    return row;
+  }
+
+  async attachments(instanceId: string) {
+    const rows = await this.db.read((q) => q.rows<Record<string, unknown>>(
+      `SELECT id, instance_id AS "instanceId", name, content_type AS "contentType", size, sha256, uploaded_by AS "uploadedBy", created_at AS "createdAt"
+       FROM attachments WHERE instance_id = $1 ORDER BY created_at, id`, [instanceId]));
+    return rows.map((r) => num(r, 'size'));
+  }
+
+  async attachment(id: string): Promise<{ instanceId: string; name: string; contentType: string; content: Buffer }> {
+    const [row] = await this.db.read((q) => q.rows<{ instance_id: string; name: string; content_type: string; content: string }>(
+      'SELECT instance_id, name, content_type, content FROM attachments WHERE id = $1', [id]));
+    if (!row) throw new AppError(ErrorCode.NotFound, `no attachment '${id}'`);
+    return { instanceId: row.instance_id, name: row.name, contentType: row.content_type, content: Buffer.from(row.content, 'base64') };
   }
 
   async notices(limit = 100) {

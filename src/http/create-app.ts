@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Engine } from '../engine/engine';
 import { AppModule } from './app.module';
+import { ATTACHMENT_CONTENT_TYPES } from './records.controller';
 import { ROSTER_CONTENT_TYPES } from './survey.controller';
 
 export const YAML_CONTENT_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -20,7 +21,7 @@ export async function createApp(engine: Engine, options: { logger?: boolean } = 
   app.useBodyParser('json', { limit });
   app.useBodyParser('text', { limit, type: YAML_CONTENT_TYPES });
   // Roster uploads (CSV/XLSX) as raw bytes; the owners' HTML form as urlencoded fields.
-  app.useBodyParser('raw', { limit, type: ROSTER_CONTENT_TYPES });
+  app.useBodyParser('raw', { limit, type: [...ROSTER_CONTENT_TYPES, ...ATTACHMENT_CONTENT_TYPES] });
   app.useBodyParser('urlencoded', { limit, extended: false });
   app.disable('x-powered-by');
   const document = SwaggerModule.createDocument(app, new DocumentBuilder()

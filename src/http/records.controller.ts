@@ -1,4 +1,6 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError, ErrorCode } from '../common/app-error';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { PLATFORM_ROLES } from '../auth/auth.service';
 import type { Actor } from '../compiler/process-machine.contract';
@@ -6,6 +8,12 @@ import type { Engine } from '../engine/engine';
 import { CurrentActor, requireRole } from './auth.guard';
 import { bodyValidator } from './body-validation';
 import { ENGINE } from './tokens';
+
+/** Content types accepted for uploaded files (besides the roster types, which include octet-stream). */
+export const ATTACHMENT_CONTENT_TYPES = [
+  'application/pdf', 'image/jpeg', 'image/png', 'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/plain',
+];
 
 /** Rendered documents are shown as-is: no scripts, no remote content, inline styles only. */
 const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -38,6 +46,43 @@ export class RecordsController {
     const doc = await this.engine.records.document(id);
     await this.engine.instances.get(doc.instanceId, actor);
     return doc.html;
+  }
+
+  @Post('instances/:id/attachments')
+  @ApiOperation({ summary: 'Upload a file to an instance (raw body; ?name=). Cite its sha256 in the event that uses it, so the audit pins the file' })
+  @ApiQuery({ name: 'name', required: true })
+  async upload(@CurrentActor() actor: Actor, @Param('id') id: string, @Query('name') name: string | undefined, @Req() req: Request) {
+    await this.engine.instances.assertParticipant(id, actor);
+    const body = req.body as unknown;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      throw new AppError(ErrorCode.BadRequest, `send the file as the request body with its content type (one of ${ATTACHMENT_CONTENT_TYPES.join(', ')}, or application/octet-stream)`);
+    }
+    const fileName = (name ?? '').trim();
+    if (!fileName || fileName.length > 200 || /[\\/\u0000-\u001f]/.test(fileName)) {
+      throw new AppError(ErrorCode.BadRequest, 'give the file name as ?name=, at most 200 characters, without slashes');
+    }
+    return this.engine.records.addAttachment({
+      instanceId: id, name: fileName, contentType: String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0],
+      content: body, uploadedBy: actor.id, now: this.engine.clock.now(),
+    });
+  }
+
+  @Get('instances/:id/attachments')
+  @ApiOperation({ summary: 'Files uploaded to an instance (name, type, size, SHA-256, who, when)' })
+  async attachments(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    await this.engine.instances.get(id, actor);
+    return { items: await this.engine.records.attachments(id) };
+  }
+
+  @Get('attachments/:id')
+  @ApiOperation({ summary: 'Download an uploaded file' })
+  async download(@CurrentActor() actor: Actor, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    const file = await this.engine.records.attachment(id);
+    await this.engine.instances.get(file.instanceId, actor);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    return new StreamableFile(file.content);
   }
 
   @Get('instances/:id/timers')

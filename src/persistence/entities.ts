@@ -234,7 +234,22 @@ export class SurveyExclusionEntity {
   @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
 }
 
+@Entity('attachments')
+export class AttachmentEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @Column('varchar', { length: 200 }) name: string;
+  @Column('varchar', { name: 'content_type', length: 200 }) contentType: string;
+  @Column('integer') size: number;
+  @Column('varchar', { length: 64 }) sha256: string;
+  /** Base64 of the file. */
+  @Column('text') content: string;
+  @Column('varchar', { name: 'uploaded_by', length: 100 }) uploadedBy: string;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+}
+
 export const ENTITIES = [
+  AttachmentEntity,
   SurveyExclusionEntity,
   TimerEntity,
   DocumentEntity,

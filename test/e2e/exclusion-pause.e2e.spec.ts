@@ -71,7 +71,18 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
 
     // Approved by the region (email 附件一 to the group, CR head in cc) and by the group.
     const req = await exclusionRequest('EX-1', ['1栋-1-101', '1栋-1-102']);
-    await send('lead', req, 'submit');
+    // Evidence is uploaded first, then cited by its SHA-256 in the (audited) submission.
+    const pdf = Buffer.from('%PDF-1.4 受理通知书', 'utf8');
+    const uploaded = (await h.http.post(`/instances/${req}/attachments?name=${encodeURIComponent('受理通知书.pdf')}`)
+      .set(auth.lead).set('Content-Type', 'application/pdf').send(pdf).expect(201)).body;
+    expect(uploaded).toMatchObject({ name: '受理通知书.pdf', size: pdf.length, contentType: 'application/pdf' });
+    await h.http.post(`/instances/${req}/attachments?name=x.pdf`).set(auth.au).set('Content-Type', 'application/pdf').send(pdf).expect(403);
+    const back = await h.http.get(`/attachments/${uploaded.id}`).set(auth.region).buffer(true)
+      .parse((res, done) => { const c: Buffer[] = []; res.on('data', (d: Buffer) => c.push(d)); res.on('end', () => done(null, Buffer.concat(c))); });
+    expect(Buffer.compare(back.body, pdf)).toBe(0);
+    await send('lead', req, 'submit', { attachments: [{ name: uploaded.name, sha256: uploaded.sha256 }] });
+    const submitted = (await call('get', 'au', `/instances/${req}/audit`)).body.items.at(-1);
+    expect(submitted.payload.attachments).toEqual([{ name: '受理通知书.pdf', sha256: uploaded.sha256 }]);
     const tasks = (await call('get', 'region', '/tasks?definition=exclusion-request')).body.items;
     expect(tasks.map((t: { instance: { businessKey: string }; events: { type: string }[] }) => [t.instance.businessKey, t.events.map((e) => e.type).sort()]))
       .toEqual([['EX-1', ['approve', 'decline', 'returnForInfo']]]);
