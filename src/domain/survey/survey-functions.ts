@@ -6,9 +6,11 @@
  */
 import { AppError, ErrorCode } from '../../common/app-error';
 import type { DomainFunction, DomainStore, StoredInstance } from '../domain-functions';
-import { analyseRound, DEFAULT_COMMON_ISSUE_MINIMUM } from './analysis';
+import { analyseRound, DEFAULT_COMMON_ISSUE_MINIMUM, groupComments } from './analysis';
 import { questionnaireProblems, type Questionnaire, type SurveyResponse } from './questionnaire';
 import { responseRate, surveyStatistics, type SurveyStatistics } from './statistics';
+import { opinionsFromComments } from './survey-documents';
+import { maskName } from './survey-round.service';
 
 /** Event names in survey-round.yaml whose payloads carry the figures. */
 export const ROUND_EVENTS = { importRoster: 'importRoster', issueTokens: 'issueTokens', recordResponse: 'recordResponse' } as const;
@@ -115,8 +117,33 @@ export const roundAnalysis: DomainFunction = async ({ instance, args, store }) =
   };
 };
 
+/**
+ * `survey.opinions` with `{ questionnaire, commonGroups? }`: the rows of 《客户意见处理表》 (F003),
+ * one per written comment recomputed from the round's trail, with the household id and room from
+ * the roster. The result goes into the audit trail, so the owner's name is masked (王*) and the
+ * phone left out (README "Personal data"). Comments of the comment groups named in
+ * `commonGroups` (keys of `analysis.commentGroups`, e.g. `elevator`) are marked `common`.
+ */
+export const roundOpinions: DomainFunction = async ({ instance, args, store }) => {
+  const { self } = await storedRound(store, instance);
+  const questionnaire = questionnaireArg(args);
+  const statistics = statisticsOfStoredRound({ instance: self, questionnaire });
+  const common = new Set(Array.isArray(args.commonGroups) ? args.commonGroups.map(String) : []);
+  const commonCommentIds = new Set(groupComments({ statistics, questionnaire })
+    .filter((g) => common.has(g.key)).flatMap((g) => g.comments.map((c) => c.id)));
+  const households = (await store.query<{ household_id: string; building: string; unit: string; room: string; owner_name: string }>(
+    'SELECT household_id, building, unit, room, owner_name FROM survey_households WHERE round_id = $1', [instance.id]))
+    .map((r) => ({ id: r.household_id, building: r.building, unit: r.unit ?? '', room: r.room, ownerName: r.owner_name, occupied: true }));
+  const opinions = opinionsFromComments({ comments: statistics.comments, households, commonCommentIds });
+  return opinions.map(({ ownerName, contact: _phone, ...o }, i) => {
+    const householdId = statistics.comments[i].householdId;
+    return { ...(householdId ? { householdId } : {}), ...o, ...(ownerName ? { ownerName: maskName(ownerName) } : {}) };
+  });
+};
+
 export const SURVEY_FUNCTIONS: Readonly<Record<string, DomainFunction>> = {
   'survey.collectionFigures': collectionFigures,
   'survey.statistics': roundStatistics,
   'survey.analysis': roundAnalysis,
+  'survey.opinions': roundOpinions,
 };
