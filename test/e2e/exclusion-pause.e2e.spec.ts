@@ -10,7 +10,7 @@
 import { ManualClock } from '../../src/common/clock';
 import { rosterCsv, rosterRows } from '../fixtures/survey/roster-fixture';
 import { DRIVERS } from '../support/databases';
-import { startHarness, type Harness } from '../support/http-harness';
+import { apiAs, startHarness, type Harness } from '../support/http-harness';
 
 const PROJECT = '翠湖花园一期';
 const DAY = 24 * 3600 * 1000;
@@ -31,16 +31,7 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
   }, 60_000);
   afterAll(() => h.close());
 
-  async function call(method: 'get' | 'post' | 'put', user: string, path: string, body?: unknown, expected = [200, 201]) {
-    let req = h.http[method](path).set(auth[user]);
-    if (body !== undefined) req = req.send(body as object);
-    const res = await req;
-    if (!expected.includes(res.status)) throw new Error(`${method.toUpperCase()} ${path} by ${user}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res;
-  }
-  const send = async (user: string, id: string, type: string, payload: Record<string, unknown> = {}, expected = [200]) =>
-    (await call('post', user, `/instances/${id}/events`, { type, payload }, expected)).body;
-  const get = async (user: string, id: string) => (await call('get', user, `/instances/${id}`)).body;
+  const { call, send, get } = apiAs(() => h, auth);
   const work = () => h.engine.runDueWork();
 
   async function newRound(batch: string, stage = '稳定期') {

@@ -6,7 +6,7 @@
  */
 import { ManualClock } from '../../src/common/clock';
 import { DRIVERS } from '../support/databases';
-import { startHarness, type Harness } from '../support/http-harness';
+import { apiAs, startHarness, type Harness } from '../support/http-harness';
 import { rosterCsv, rosterRows } from '../fixtures/survey/roster-fixture';
 
 const PROJECT = '翠湖花园二期';
@@ -25,15 +25,7 @@ describe.each(DRIVERS)('survey opinions turned into complaints on %s', (driver) 
   }, 60_000);
   afterAll(() => h.close());
 
-  async function call(method: 'get' | 'post' | 'put', user: string, path: string, body?: unknown, expected = [200, 201]) {
-    let req = h.http[method](path).set(auth[user]);
-    if (body !== undefined) req = req.send(body as object);
-    const res = await req;
-    if (!expected.includes(res.status)) throw new Error(`${method.toUpperCase()} ${path} by ${user}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res;
-  }
-  const send = async (user: string, id: string, type: string, payload: Record<string, unknown> = {}, expected?: number[]) =>
-    (await call('post', user, `/instances/${id}/events`, { type, payload }, expected)).body;
+  const { call, send } = apiAs(() => h, auth);
 
   it('records the F003 opinions after the analysis and raises a complaint from one of them', async () => {
     const rows = rosterRows(30);

@@ -13,7 +13,7 @@ import { ManualClock } from '../../src/common/clock';
 import { surveyStatistics } from '../../src/domain/survey/statistics';
 import type { Questionnaire } from '../../src/domain/survey/questionnaire';
 import { DRIVERS } from '../support/databases';
-import { PASSWORD, startHarness, type Harness } from '../support/http-harness';
+import { apiAs, PASSWORD, startHarness, type Harness } from '../support/http-harness';
 import { rosterCsv, rosterRows, rosterXlsx } from '../fixtures/survey/roster-fixture';
 
 const DAY = 24 * 3600 * 1000;
@@ -62,16 +62,7 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
   }
   afterAll(() => h.close());
 
-  async function call(method: 'get' | 'post' | 'put', user: string, path: string, body?: unknown, expected = [200, 201]) {
-    let req = h.http[method](path).set(auth[user]);
-    if (body !== undefined) req = req.send(body as object);
-    const res = await req;
-    if (!expected.includes(res.status)) throw new Error(`${method.toUpperCase()} ${path} by ${user}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res;
-  }
-  const send = async (user: string, id: string, type: string, payload: Record<string, unknown> = {}) =>
-    (await call('post', user, `/instances/${id}/events`, { type, payload })).body;
-  const get = async (user: string, id: string) => (await call('get', user, `/instances/${id}`)).body;
+  const { call, send, get } = apiAs(() => h, auth);
 
   /** Plan → approval → roster → sample → tokens: returns the round id and its tokens. */
   async function openRound(batch: string, roster: { body: Buffer; type: string; fileName: string }, sampleSize?: number) {

@@ -43,3 +43,23 @@ export async function startHarness(driver: DriverName, options: { clock?: Clock;
     },
   };
 }
+
+/**
+ * Calls the API as named users (`auth[user]` holds each one's Authorization header) and fails
+ * with the response body when the status is not one of `expected`. `harness` is read at each
+ * call, so a spec can set it up in beforeAll.
+ */
+export function apiAs(harness: () => Harness, auth: Record<string, { Authorization: string }>) {
+  async function call(method: 'get' | 'post' | 'put', user: string, path: string, body?: unknown, expected = [200, 201]) {
+    let req = harness().http[method](path).set(auth[user]);
+    if (body !== undefined) req = req.send(body as object);
+    const res = await req;
+    if (!expected.includes(res.status)) throw new Error(`${method.toUpperCase()} ${path} by ${user}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res;
+  }
+  /** Sends an event; returns the response body (the instance, or the error for an expected failure). */
+  const send = async (user: string, id: string, type: string, payload: Record<string, unknown> = {}, expected = [200]) =>
+    (await call('post', user, `/instances/${id}/events`, { type, payload }, expected)).body;
+  const get = async (user: string, id: string) => (await call('get', user, `/instances/${id}`)).body;
+  return { call, send, get };
+}
