@@ -20,6 +20,8 @@ export interface AuditRecord {
   readonly payload: string;
   readonly actor: string;
   readonly actorRoles: string;
+  /** JSON of the actor's attributes, or null when the actor had none. */
+  readonly actorAttributes?: string | null;
   readonly fromState: string | null;
   readonly toState: string;
   readonly definitionVersionId: string;
@@ -46,6 +48,8 @@ export function auditHash(record: AuditRecord): string {
     at: record.at,
     prevHash: record.prevHash,
     cause: record.cause ?? null,
+    // Only present when set, so entries written before attributes existed keep their hash.
+    ...(record.actorAttributes ? { actorAttributes: record.actorAttributes } : {}),
   });
   return createHash('sha256').update(canonical as string, 'utf8').digest('hex');
 }

@@ -421,6 +421,7 @@ export class InstanceService {
   ): AuditRecord {
     return {
       instanceId, seq, eventType, payload: JSON.stringify(payload), actor: actor.id, actorRoles: JSON.stringify(actor.roles),
+      actorAttributes: actor.attributes && Object.keys(actor.attributes).length ? JSON.stringify(actor.attributes) : null,
       fromState, toState: step.state, definitionVersionId, at, prevHash, cause: cause ? JSON.stringify(cause) : null,
       effects: JSON.stringify({
         effects: plan.effects,
@@ -475,9 +476,9 @@ export class InstanceService {
 
   private async insertAudit(tx: SqlExecutor, r: AuditRecord, hash: string): Promise<void> {
     await tx.run(
-      `INSERT INTO audit_entries (instance_id, seq, event_type, payload, actor, actor_roles, from_state, to_state, definition_version_id, effects, at, prev_hash, hash, cause)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [r.instanceId, r.seq, r.eventType, r.payload, r.actor, r.actorRoles, r.fromState, r.toState, r.definitionVersionId,
+      `INSERT INTO audit_entries (instance_id, seq, event_type, payload, actor, actor_roles, actor_attributes, from_state, to_state, definition_version_id, effects, at, prev_hash, hash, cause)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [r.instanceId, r.seq, r.eventType, r.payload, r.actor, r.actorRoles, r.actorAttributes ?? null, r.fromState, r.toState, r.definitionVersionId,
         r.effects, r.at, r.prevHash, hash, r.cause]);
   }
 
@@ -502,13 +503,14 @@ export class InstanceService {
 }
 
 export const AUDIT_SELECT = `SELECT instance_id AS "instanceId", seq, event_type AS "eventType", payload, actor, actor_roles AS "actorRoles",
+  actor_attributes AS "actorAttributes",
   from_state AS "fromState", to_state AS "toState", definition_version_id AS "definitionVersionId", effects, at,
   prev_hash AS "prevHash", hash, cause FROM audit_entries`;
 
 export function toAuditView(r: AuditRecord & { hash: string }): AuditEntryView {
   return {
     instanceId: r.instanceId, seq: Number(r.seq), eventType: r.eventType, payload: JSON.parse(r.payload), actor: r.actor,
-    actorRoles: JSON.parse(r.actorRoles), fromState: r.fromState, toState: r.toState, definitionVersionId: r.definitionVersionId,
+    actorRoles: JSON.parse(r.actorRoles), ...(r.actorAttributes ? { actorAttributes: JSON.parse(r.actorAttributes) } : {}), fromState: r.fromState, toState: r.toState, definitionVersionId: r.definitionVersionId,
     effects: JSON.parse(r.effects), at: r.at, prevHash: r.prevHash, hash: r.hash, cause: r.cause ? JSON.parse(r.cause) : null,
   };
 }

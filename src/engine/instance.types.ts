@@ -26,6 +26,8 @@ export interface AuditEntryView {
   readonly payload: unknown;
   readonly actor: string;
   readonly actorRoles: readonly string[];
+  /** The actor's attributes at the time (e.g. department), when the user had any. */
+  readonly actorAttributes?: Readonly<Record<string, string>>;
   readonly fromState: string | null;
   readonly toState: string;
   readonly definitionVersionId: string;

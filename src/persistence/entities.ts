@@ -56,6 +56,8 @@ export class AuditEntryEntity {
   @Column('text') payload: string;
   @Column('varchar', { length: 100 }) actor: string;
   @Column('text', { name: 'actor_roles' }) actorRoles: string;
+  /** JSON map of the actor's attributes when they had any (guards may use them, e.g. department). */
+  @Column('text', { name: 'actor_attributes', nullable: true }) actorAttributes: string | null;
   @Column('varchar', { name: 'from_state', length: 100, nullable: true }) fromState: string | null;
   @Column('varchar', { name: 'to_state', length: 100 }) toState: string;
   @Column('varchar', { name: 'definition_version_id', length: 36 }) definitionVersionId: string;

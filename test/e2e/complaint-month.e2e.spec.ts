@@ -215,6 +215,9 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     const trail = await h.http.get(`/instances/${ids.get(0)}/audit`).set(await auth('au'));
     expect(trail.body.items.map((e: { actor: string; eventType: string }) => `${e.eventType}:${e.actor}`)).toEqual(
       ['$start:ca', 'classify:ca', 'dispatch:cs', 'recordContact:ca', `reply:${head(plans[0].department)}`, 'recordReturnVisit:ca']);
+    // The department the reply was accepted for is kept in the (hashed) audit entry.
+    expect(trail.body.items.find((e: { eventType: string }) => e.eventType === 'reply'))
+      .toMatchObject({ actorRoles: ['dept_head'], actorAttributes: { department: plans[0].department } });
     const lateOne = valid.find((p) => replyOf(p) > deadlineOf(p) && !p.explain)!;
     const lateTrail = await h.http.get(`/instances/${ids.get(lateOne.i)}/audit`).set(await auth('au'));
     const overdue = lateTrail.body.items.find((e: { eventType: string }) => e.eventType === 'replyOverdue');
