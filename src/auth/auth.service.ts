@@ -32,7 +32,14 @@ export interface UserSummary {
   readonly createdAt: string;
 }
 
+/** Failed sign-ins allowed per username within the window before it is locked for the rest of it. */
+export const MAX_FAILED_SIGN_INS = 10;
+export const SIGN_IN_WINDOW_MINUTES = 15;
+
 export class AuthService {
+  /** Recent failed sign-ins per username (this process only; scrypt already makes each try slow). */
+  private readonly failures = new Map<string, number[]>();
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -82,12 +89,27 @@ export class AuthService {
 
   /** Checks a username and password and issues a bearer token. */
   async issueToken(username: string, password: string): Promise<{ token: string; expiresAt: string; roles: string[] }> {
+    const nowMs = this.clock.now().getTime();
+    const windowMs = SIGN_IN_WINDOW_MINUTES * 60_000;
+    const recent = (this.failures.get(username) ?? []).filter((t) => t > nowMs - windowMs);
+    if (recent.length >= MAX_FAILED_SIGN_INS) {
+      const retryAt = new Date(recent[0] + windowMs).toISOString();
+      throw new AppError(ErrorCode.TooManyAttempts, `too many failed sign-ins for '${username}'; try again after ${retryAt}`);
+    }
     const [user] = await this.db.read((q) =>
       q.rows<{ password_hash: string; roles: string }>('SELECT password_hash, roles FROM users WHERE username = $1', [username]),
     );
     // Verify against a dummy hash when the user is unknown, so timing does not reveal which usernames exist.
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-    if (!user || !ok) throw new AppError(ErrorCode.Unauthenticated, 'wrong username or password');
+    if (!user || !ok) {
+      if (this.failures.size > 10_000) {
+        // Bound the memory an attacker cycling through usernames can take: forget stale entries.
+        for (const [name, times] of this.failures) if (times.every((t) => t <= nowMs - windowMs)) this.failures.delete(name);
+      }
+      this.failures.set(username, [...recent, nowMs].slice(-MAX_FAILED_SIGN_INS));
+      throw new AppError(ErrorCode.Unauthenticated, 'wrong username or password');
+    }
+    this.failures.delete(username);
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.tokenTtlMinutes * 60_000).toISOString();

@@ -33,6 +33,8 @@ export enum ErrorCode {
   ExpressionFailed = 'EXPRESSION_FAILED',
   /** Request body larger than the configured limit. */
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  /** Too many failed sign-ins for this username: wait before trying again. */
+  TooManyAttempts = 'TOO_MANY_ATTEMPTS',
   /**
    * The business calendar has no official holiday data for a year a deadline needs: the
    * calendar would otherwise silently guess Mon–Fri. Fix: add the year to the calendar file

@@ -19,6 +19,7 @@ export function statusFor(code: ErrorCode): number {
     case ErrorCode.InstanceCompleted: return 409;
     case ErrorCode.AlreadyExists: return 409;
     case ErrorCode.PayloadTooLarge: return 413;
+    case ErrorCode.TooManyAttempts: return 429;
     case ErrorCode.DefinitionInvalid: return 422;
     case ErrorCode.PayloadInvalid: return 422;
     case ErrorCode.ContextInvalid: return 422;

@@ -119,6 +119,16 @@ describe.each(DRIVERS)('engine persistence on %s', (driver) => {
     }
   });
 
+  it('locks a username for a while after repeated wrong passwords', async () => {
+    await engine.auth.addUser({ username: 'erin', password: 'long enough pw', roles: ['applicant'] });
+    for (let i = 0; i < 10; i++) {
+      await expect(engine.auth.issueToken('erin', 'wrong')).rejects.toMatchObject({ code: ErrorCode.Unauthenticated });
+    }
+    await expect(engine.auth.issueToken('erin', 'long enough pw')).rejects.toMatchObject({ code: ErrorCode.TooManyAttempts });
+    clock.advance(15 * 60_000 + 1);
+    await expect(engine.auth.issueToken('erin', 'long enough pw')).resolves.toMatchObject({ roles: ['applicant'] });
+  });
+
   it('an expired token is refused', async () => {
     await engine.auth.addUser({ username: 'dave', password: 'long enough pw', roles: ['applicant'] });
     const { token } = await engine.auth.issueToken('dave', 'long enough pw');
