@@ -17,6 +17,7 @@ import { buildDefinition } from './definition-builder';
 import { lintDefinition } from './definition-lint';
 import { didYouMean } from './did-you-mean.util';
 import { dotted, YamlLocator, type YamlPath } from './yaml-locator';
+import { deepFreeze } from '../common/objects.util';
 
 /** Answers whether a Handlebars template exists (e.g. `templates/<name>.hbs`) and what it reads. */
 export interface TemplateLookup {
@@ -364,12 +365,3 @@ function unescapePointer(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-/** Freezes plain objects and arrays recursively (functions and class instances are left alone). */
-export function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  const proto = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
-  Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
-}

@@ -22,6 +22,7 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { BusinessCalendarConfig } from './business-calendar';
 import { BusinessCalendar } from './business-calendar';
 import { assertTimeZone, isLocalDate } from './zoned-time.util';
+import { isRecord } from '../common/objects.util';
 
 export interface CalendarFileProblem {
   readonly file: string;
@@ -137,10 +138,6 @@ export function parseCalendarFile(text: string, file = 'calendar.yaml'): Busines
   }
   if (problems.length) throw invalid(file, problems);
   return config as BusinessCalendarConfig;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function invalid(file: string, problems: CalendarFileProblem[]): AppError {

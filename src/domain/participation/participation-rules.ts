@@ -31,6 +31,7 @@ import {
   type ParticipationRules,
   type Stage,
 } from './participation.types';
+import { isRecord, deepFreeze } from '../../common/objects.util';
 
 /** One problem in a rule file; the whole file is refused when there is any. */
 export interface ParticipationRulesProblem {
@@ -390,14 +391,3 @@ function describe(e: ErrorObject, path: (string | number)[]): string {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
-  }
-  return value;
-}

@@ -34,6 +34,7 @@ import {
   type Stage,
   type StageReason,
 } from './participation.types';
+import { isRecord, deepFreeze } from '../../common/objects.util';
 
 export { loadParticipationRules } from './participation-rules';
 
@@ -303,14 +304,3 @@ function assertOverride(o: ParticipationOverride): void {
   if (o.assess !== undefined && typeof o.assess !== 'boolean') throw new AppError(ErrorCode.BadRequest, 'override.assess must be true or false');
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
-  }
-  return value;
-}

@@ -12,6 +12,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { AppError, ErrorCode } from '../../common/app-error';
 import { didYouMean } from '../../definitions/did-you-mean.util';
+import { isRecord, deepFreeze } from '../../common/objects.util';
 
 /** One level of the rating scale. Levels are listed from best to worst. */
 export interface ScaleLevel {
@@ -448,14 +449,3 @@ function isBlank(v: unknown): boolean {
   return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    Object.freeze(value);
-    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
-  }
-  return value;
-}
