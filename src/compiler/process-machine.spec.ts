@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError, ErrorCode } from '../common/app-error';
+import { ErrorCode } from '../common/app-error';
 import { loadDefinition } from '../definitions/definition-loader';
 import type { ProcessDefinition } from '../definitions/definition.types';
 import { createProcessMachine } from './process-machine';
 import type { Actor, IncomingEvent, ProcessMachine, StepResult } from './process-machine.contract';
+import { thrownAppError as thrown } from '../../test/support/app-error';
 
 function load(path: string): ProcessDefinition {
   const result = loadDefinition(readFileSync(path, 'utf8'), { file: path });
@@ -33,16 +34,6 @@ function run(machine: ProcessMachine, first: StepResult, events: [string, Actor,
     steps.push(machine.send(prev.state, prev.context, { type, actor, payload: payload ?? {}, now: `2026-01-0${6 + (i % 3)}T02:00:00.000Z` }));
   });
   return steps;
-}
-
-function thrown(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
 }
 
 describe('createProcessMachine on complaint.yaml', () => {

@@ -1,8 +1,9 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError, ErrorCode } from '../common/app-error';
+import { ErrorCode } from '../common/app-error';
 import { TemplateCatalog } from './template-catalog';
+import { thrownAppError as catchAppError } from '../../test/support/app-error';
 
 const TEMPLATES_DIR = join(__dirname, '../../templates');
 
@@ -27,16 +28,6 @@ const complaint = {
   reopenCount: 1,
   renderedAt: '2026-02-25T08:30:00.000Z',
 };
-
-function catchAppError(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('TemplateCatalog (templates/)', () => {
   const catalog = TemplateCatalog.fromDirectory(TEMPLATES_DIR);

@@ -1,6 +1,7 @@
-import { AppError, ErrorCode } from '../common/app-error';
+import { ErrorCode } from '../common/app-error';
 import { BusinessCalendar } from './business-calendar';
 import { DeadlineReference, DeadlineSpec, describeDeadline, dueAt, nextOccurrence, parseDeadline, RecurringSpec } from './deadline-spec';
+import { thrownAppError as catchAppError } from '../../test/support/app-error';
 
 const sh = (local: string): Date => new Date(`${local}+08:00`);
 const cal = new BusinessCalendar();
@@ -205,12 +206,3 @@ describe('nextOccurrence', () => {
   });
 });
 
-function catchAppError(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}

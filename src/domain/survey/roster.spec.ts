@@ -5,18 +5,9 @@ import ExcelJS from 'exceljs';
 import { AppError, ErrorCode } from '../../common/app-error';
 import { rosterCsv, rosterRow, rosterRows, writeRosterFiles } from '../../../test/fixtures/survey/roster-fixture';
 import { assertRosterValid, parseRoster } from './roster';
+import { rejectedAppError as rejection } from '../../../test/support/app-error';
 
 const csv = (text: string) => ({ fileName: 'roster.csv', content: Buffer.from(text, 'utf8') });
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('parseRoster: generated 2,000-household files', () => {
   let dir: string;

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { AppError, ErrorCode } from '../../common/app-error';
+import { ErrorCode } from '../../common/app-error';
 import { percent } from '../../documents/template-helpers';
 import { garden000, internal004, internal004AsPublished, INTERNAL_004_QUESTIONNAIRE } from '../../../test/fixtures/survey/worked-examples';
 import { DEFAULT_QUESTIONNAIRE } from './questionnaire';
@@ -14,16 +14,7 @@ import {
   surveyStatistics,
 } from './statistics';
 import { exportStatisticsXlsx, F002_FORM_NO } from './statistics-xlsx';
-
-function thrown(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
+import { thrownAppError as thrown } from '../../../test/support/app-error';
 
 describe('worked example 000 篇3 (E花园 open letter)', () => {
   const round = garden000();
