@@ -40,17 +40,22 @@ export class RecordsService implements DomainStore {
     return this.db.read((q) => q.rows<T>(sql, params));
   }
 
-  /** Every instance of a definition with its audit trail and timers (three queries, grouped in memory). */
-  async instancesOf(definition: string): Promise<StoredInstance[]> {
+  /**
+   * Every instance of a definition (or just the one with `filter.id`) with its audit trail and
+   * timers: three queries, grouped in memory.
+   */
+  async instancesOf(definition: string, filter: { id?: string } = {}): Promise<StoredInstance[]> {
+    const one = filter.id ? ' AND i.id = $2' : '';
+    const params = filter.id ? [definition, filter.id] : [definition];
     return this.db.read(async (q) => {
       const instances = await q.rows<Record<string, string>>(
-        `SELECT id, business_key, state, status, context, created_at, updated_at FROM instances WHERE definition_key = $1 ORDER BY created_at, id`, [definition]);
+        `SELECT id, business_key, state, status, context, created_at, updated_at FROM instances i WHERE definition_key = $1${one} ORDER BY created_at, id`, params);
       const trail = await q.rows<Record<string, string>>(
         `SELECT a.instance_id, a.seq, a.event_type, a.at, a.actor, a.from_state, a.to_state, a.payload FROM audit_entries a
-         JOIN instances i ON i.id = a.instance_id WHERE i.definition_key = $1 ORDER BY a.instance_id, a.seq`, [definition]);
+         JOIN instances i ON i.id = a.instance_id WHERE i.definition_key = $1${one} ORDER BY a.instance_id, a.seq`, params);
       const timers = await q.rows<Record<string, string | null>>(
         `SELECT t.instance_id, t.event_type, t.due_at, t.status, t.fired_at FROM timers t
-         JOIN instances i ON i.id = t.instance_id WHERE i.definition_key = $1 ORDER BY t.instance_id, t.created_seq, t.due_at`, [definition]);
+         JOIN instances i ON i.id = t.instance_id WHERE i.definition_key = $1${one} ORDER BY t.instance_id, t.created_seq, t.due_at`, params);
       const trails = new Map<string, StoredInstance['trail'][number][]>();
       for (const e of trail) {
         const list = trails.get(e.instance_id) ?? [];

@@ -61,8 +61,10 @@ export class ComplaintsController {
   @Get('complaints/:id/timeline')
   @ApiOperation({ summary: "A complaint's time line, in Chinese, from its audit trail" })
   async timeline(@CurrentActor() actor: Actor, @Param('id') id: string) {
-    const record = (await this.records(actor)).find((r) => r.id === id);
-    if (!record) throw new AppError(ErrorCode.NotFound, `no complaint '${id}'`);
+    await this.engine.instances.get(id, actor);
+    const [stored] = await this.engine.records.instancesOf(DEFINITION, { id });
+    if (!stored) throw new AppError(ErrorCode.NotFound, `no complaint '${id}'`);
+    const record = complaintRecordFromStored({ instance: stored });
     return { items: complaintTimeline({ record, timeZone: this.engine.calendar.timeZone }) };
   }
 
