@@ -10,8 +10,8 @@ describe('BusinessCalendar', () => {
 
   describe('official data from chinese-days (checked, not assumed)', () => {
     it('2026 Spring Festival: 15–23 Feb off, Saturdays 14 and 28 Feb are working days', () => {
-      expect(cal.dayInfo('2026-02-13')).toEqual({ date: '2026-02-13', working: true, reason: 'weekday' });
-      expect(cal.dayInfo('2026-02-14')).toEqual({ date: '2026-02-14', working: true, reason: 'adjusted-working-day', title: '春节' });
+      expect(cal.dayInfo('2026-02-13')).toEqual({ date: '2026-02-13', working: true, reason: 'weekday', provisional: false });
+      expect(cal.dayInfo('2026-02-14')).toEqual({ date: '2026-02-14', working: true, reason: 'adjusted-working-day', title: '春节', provisional: false });
       for (let d = 15; d <= 23; d++) {
         expect(cal.dayInfo(`2026-02-${d}`)).toMatchObject({ working: false, reason: 'holiday', title: '春节' });
       }
@@ -21,7 +21,7 @@ describe('BusinessCalendar', () => {
 
     it('2026 National Day: 1–7 Oct off, Sun 20 Sep and Sat 10 Oct worked, 8 Oct is an ordinary Thursday', () => {
       for (let d = 1; d <= 7; d++) expect(cal.dayInfo(`2026-10-0${d}`)).toMatchObject({ working: false, title: '国庆节' });
-      expect(cal.dayInfo('2026-10-08')).toEqual({ date: '2026-10-08', working: true, reason: 'weekday' });
+      expect(cal.dayInfo('2026-10-08')).toEqual({ date: '2026-10-08', working: true, reason: 'weekday', provisional: false });
       expect(cal.dayInfo('2026-09-20')).toMatchObject({ working: true, reason: 'adjusted-working-day', title: '国庆节' });
       expect(cal.dayInfo('2026-10-10')).toMatchObject({ working: true, reason: 'adjusted-working-day', title: '国庆节' });
       expect(cal.dayInfo('2026-10-11')).toMatchObject({ working: false, reason: 'weekend' });
@@ -48,19 +48,36 @@ describe('BusinessCalendar', () => {
     });
   });
 
-  describe('missing data is an error, not a Mon–Fri guess', () => {
-    it('throws CalendarDataMissing for a year without official data', () => {
-      const err = catchError(() => cal.isWorkingDay('2031-10-01'));
-      expect(err).toBeInstanceOf(AppError);
-      expect(err.code).toBe(ErrorCode.CalendarDataMissing);
-      expect(err.message).toContain('the Chinese holiday calendar has no official data for 2031');
-      expect(err.message).toContain("add the year's holidays to the calendar file");
-      expect(err.message).toContain('upgrade chinese-days');
-      expect(err.details).toMatchObject({ year: 2031 });
+  describe('a year without official data follows the provisional statutory rule', () => {
+    it('REQUIRED: dispatched 2026-12-30 + 3 working days = end of Tue 2027-01-05, marked provisional', () => {
+      const due = cal.addWorkingDays(sh('2026-12-30T10:00:00'), 3);
+      expect(due).toEqual(sh('2027-01-05T18:00:00'));
+      expect(cal.provisionalWithin('2026-12-30', cal.localDate(due))).toBe(true);
+      expect(cal.provisionalWithin('2026-02-13', '2026-02-25')).toBe(false);
+      expect(cal.dayInfo('2027-01-01')).toEqual({ date: '2027-01-01', working: false, reason: 'holiday', title: '元旦', provisional: true });
     });
 
-    it('throws when a deadline crosses into an uncovered year', () => {
-      expect(() => cal.addWorkingDays(sh('2026-12-30T10:00:00'), 3)).toThrow(/no official data for 2027/);
+    it('2027 under the statutory rule: 春节 除夕–初三 plus two make-up days, no adjusted working weekends', () => {
+      // 除夕 Fri 5 Feb, 初一 Sat 6, 初二 Sun 7, 初三 Mon 8: two weekend days, made up Tue 9 and Wed 10.
+      for (const d of ['2027-02-05', '2027-02-08', '2027-02-09', '2027-02-10']) expect(cal.isWorkingDay(d)).toBe(false);
+      expect(cal.dayInfo('2027-02-09')).toMatchObject({ reason: 'holiday', title: '春节补假', provisional: true });
+      expect(cal.isWorkingDay('2027-02-11')).toBe(true);
+      // 国庆 Fri 1 – Sun 3 Oct: made up Mon 4 and Tue 5; no Saturday is ever worked.
+      expect(['2027-10-04', '2027-10-05', '2027-10-06'].map((d) => cal.isWorkingDay(d))).toEqual([false, false, true]);
+      expect(cal.dayInfo('2027-09-26')).toMatchObject({ working: false, reason: 'weekend', provisional: true });
+    });
+
+    it('refuses only years even the lunar calendar cannot answer', () => {
+      const err = catchError(() => cal.isWorkingDay('2300-10-01'));
+      expect(err).toBeInstanceOf(AppError);
+      expect(err.code).toBe(ErrorCode.CalendarDataMissing);
+      expect(err.details).toMatchObject({ year: 2300 });
+    });
+
+    it('knows where official data ends', () => {
+      expect(cal.officialThrough()).toBe('2026-12-31');
+      expect(cal.isProvisional('2027-03-01')).toBe(true);
+      expect(cal.isProvisional('2026-12-31')).toBe(false);
     });
 
     it('accepts official data for a new year from the calendar config', () => {
@@ -68,6 +85,8 @@ describe('BusinessCalendar', () => {
         officialYears: [{ year: 2027, holidays: [{ date: '2027-01-01', title: '元旦' }], workingDays: [] }],
       });
       expect(withYear.isWorkingDay('2027-01-01')).toBe(false);
+      expect(withYear.dayInfo('2027-02-09')).toMatchObject({ working: true, provisional: false });
+      expect(withYear.fingerprint()).not.toBe(cal.fingerprint());
       // Thu 31 Dec 2026 + 1: Fri 1 Jan 2027 is a holiday, so Mon 4 Jan.
       expect(withYear.addWorkingDays(sh('2026-12-31T10:00:00'), 1)).toEqual(sh('2027-01-04T18:00:00'));
     });
@@ -76,7 +95,7 @@ describe('BusinessCalendar', () => {
       const tiny = new BusinessCalendar({}, { holidays: { '2030-10-01': 'National Day,国庆节,3' }, workdays: {} });
       expect(tiny.yearsWithData()).toEqual([2030]);
       expect(tiny.isWorkingDay('2030-10-01')).toBe(false);
-      expect(() => tiny.isWorkingDay('2029-10-01')).toThrow(/2029/);
+      expect(tiny.dayInfo('2029-10-01')).toMatchObject({ working: false, title: '国庆节', provisional: true });
     });
 
     it('bundles the library data as loaded', () => {
@@ -126,7 +145,7 @@ describe('BusinessCalendar', () => {
     });
 
     it('applies them on top of the official calendar', () => {
-      expect(company.dayInfo('2026-06-30')).toEqual({ date: '2026-06-30', working: false, reason: 'closure', title: '年中盘点' });
+      expect(company.dayInfo('2026-06-30')).toEqual({ date: '2026-06-30', working: false, reason: 'closure', title: '年中盘点', provisional: false });
       expect(company.dayInfo('2026-03-07')).toMatchObject({ working: true, reason: 'extra-working-day' });
       // Mon 29 Jun + 1: Tue 30 Jun closed, so Wed 1 Jul at 17:30.
       expect(company.addWorkingDays(sh('2026-06-29T09:00:00'), 1)).toEqual(sh('2026-07-01T17:30:00'));

@@ -22,12 +22,18 @@
  * - "N days" are calendar days at the same local wall time (DST-safe in zones that have DST).
  * - `workingDaysBetween(a, b)` counts working days d with localDate(a) < d <= localDate(b), so
  *   `workingDaysBetween(t, addWorkingDays(t, n)) === n`; negative when b is before a.
- * - Missing data is an error, not a guess: chinese-days treats a year it has no data for as
- *   plain Monday–Friday. Any question about a year for which neither the library nor the
- *   calendar file (`officialYears`) has official data throws `CalendarDataMissing`.
+ * - The calendar never runs out. A year for which neither the library nor the calendar file
+ *   (`officialYears`) has official data follows the *provisional* statutory rule
+ *   (statutory-holidays.ts: the holidays the law fixes, with make-up days, no adjusted working
+ *   weekends). Every answer about such a date says `provisional: true`, so deadlines computed
+ *   on it are marked provisional and recomputed when the official data arrives
+ *   (`replaceData`, then the engine's deadline recomputation). Only a year outside
+ *   1901–2199 is refused (`CalendarDataMissing`).
  */
+import { createHash } from 'node:crypto';
 import chineseDaysData from 'chinese-days/dist/chinese-days.json';
 import { AppError, ErrorCode } from '../common/app-error';
+import { statutoryHolidays } from './statutory-holidays';
 import {
   addLocalDays,
   assertTimeZone,
@@ -86,89 +92,127 @@ export interface DayInfo {
   readonly reason: DayReason;
   /** Name of the holiday, closure or adjusted day, when there is one. */
   readonly title?: string;
+  /** True when the date's year has no official data and the statutory rule decided (see header). */
+  readonly provisional: boolean;
 }
+
+/** Years the provisional rule can answer for (the lunar calendar's reliable range). */
+const SUPPORTED_YEARS = { from: 1901, to: 2199 } as const;
 
 const MAX_SCAN_DAYS = 3700;
 
 export class BusinessCalendar {
-  readonly timeZone: string;
-  readonly endOfDayTime: string;
-  private readonly endHour: number;
-  private readonly endMinute: number;
-  private readonly closures = new Map<string, string>();
-  private readonly extraWorkingDays = new Map<string, string>();
-  private readonly holidays = new Map<string, string>();
-  private readonly adjustedWorkingDays = new Map<string, string>();
-  private readonly coveredYears = new Set<number>();
+  private data!: BusinessCalendarData;
+  private endHour = 18;
+  private endMinute = 0;
+  private readonly provisionalYears = new Map<number, Map<string, string>>();
 
   constructor(config: BusinessCalendarConfig = {}, source: OfficialCalendarSource = CHINESE_DAYS_SOURCE) {
-    this.timeZone = config.timeZone ?? 'Asia/Shanghai';
-    assertTimeZone(this.timeZone);
-    this.endOfDayTime = config.endOfDay ?? '18:00';
-    ({ hour: this.endHour, minute: this.endMinute } = parseLocalTime(this.endOfDayTime));
+    this.replaceData(config, source);
+  }
 
-    for (const [date, title] of Object.entries(source.holidays)) {
-      this.holidays.set(date, title);
-      // A year counts as covered when the data names at least one holiday in it.
-      this.coveredYears.add(Number(date.slice(0, 4)));
-    }
-    for (const [date, title] of Object.entries(source.workdays)) this.adjustedWorkingDays.set(date, title);
+  /** IANA time zone of every wall-clock reasoning. */
+  get timeZone(): string {
+    return this.data.timeZone;
+  }
 
-    for (const y of config.officialYears ?? []) {
-      for (const d of y.holidays) this.holidays.set(checkDate(d.date, y.year), d.title);
-      for (const d of y.workingDays) this.adjustedWorkingDays.set(checkDate(d.date, y.year), d.title);
-      this.coveredYears.add(y.year);
+  /** End of the working day, `HH:mm`. */
+  get endOfDayTime(): string {
+    return this.data.endOfDayTime;
+  }
+
+  /**
+   * Replaces every day the calendar knows (time zone, end of day, official data, company days)
+   * in place, e.g. when the calendar file gained a year: everything holding this calendar sees
+   * the new data from the next question on. Throws, changing nothing, when the data is invalid.
+   */
+  replaceData(config: BusinessCalendarConfig = {}, source: OfficialCalendarSource = CHINESE_DAYS_SOURCE): void {
+    const next = new BusinessCalendarData(config, source); // throws before anything changes
+    this.data = next;
+    ({ hour: this.endHour, minute: this.endMinute } = parseLocalTime(next.endOfDayTime));
+    this.provisionalYears.clear();
+  }
+
+  /**
+   * SHA-256 over every day and setting the calendar answers from: equal fingerprints answer
+   * every question alike. The engine records it to notice that the calendar changed.
+   */
+  fingerprint(): string {
+    return this.data.fingerprint;
+  }
+
+  /** The last date with official data (31 December of the newest covered year), if any. */
+  officialThrough(): string | undefined {
+    const years = this.yearsWithData();
+    return years.length ? `${years[years.length - 1]}-12-31` : undefined;
+  }
+
+  /** True when the local date's year has no official data: the statutory rule decides it. */
+  isProvisional(localDate: string): boolean {
+    return !this.data.coveredYears.has(parseLocalDate(localDate).year);
+  }
+
+  /** True when any year from the first to the last local date (inclusive) lacks official data. */
+  provisionalWithin(fromLocalDate: string, toLocalDate: string): boolean {
+    const [a, b] = [parseLocalDate(fromLocalDate).year, parseLocalDate(toLocalDate).year].sort((x, y) => x - y);
+    for (let y = a; y <= b; y++) if (!this.data.coveredYears.has(y)) return true;
+    return false;
+  }
+
+  /** The holidays the provisional rule gives a year without official data, by date. */
+  private provisionalHolidays(year: number): Map<string, string> {
+    let days = this.provisionalYears.get(year);
+    if (!days) {
+      days = new Map(statutoryHolidays(year).map((d) => [d.date, d.title]));
+      this.provisionalYears.set(year, days);
     }
-    for (const d of config.closures ?? []) this.closures.set(checkDate(d.date), d.title);
-    for (const d of config.extraWorkingDays ?? []) {
-      const date = checkDate(d.date);
-      if (this.closures.has(date)) {
-        throw new RangeError(`${date} is both a closure and an extra working day: keep only one`);
-      }
-      this.extraWorkingDays.set(date, d.title);
-    }
+    return days;
   }
 
   /** Years with official data (from chinese-days or the calendar file), ascending. */
   yearsWithData(): number[] {
-    return [...this.coveredYears].sort((a, b) => a - b);
+    return [...this.data.coveredYears].sort((a, b) => a - b);
   }
 
   hasDataFor(year: number): boolean {
-    return this.coveredYears.has(year);
+    return this.data.coveredYears.has(year);
   }
 
-  /** Throws `CalendarDataMissing` unless the year of the local date has official data. */
+  /** Throws `CalendarDataMissing` for a year even the provisional rule cannot answer (outside 1901–2199). */
   assertDataFor(localDate: string): void {
     const year = parseLocalDate(localDate).year;
-    if (this.coveredYears.has(year)) return;
-    const years = this.yearsWithData();
-    const range = years.length ? ` (it has data for ${years[0]}–${years[years.length - 1]})` : '';
+    if (this.data.coveredYears.has(year) || (year >= SUPPORTED_YEARS.from && year <= SUPPORTED_YEARS.to)) return;
     throw new AppError(
       ErrorCode.CalendarDataMissing,
-      `the Chinese holiday calendar has no official data for ${year}; add the year's holidays to the calendar ` +
-        `file (officialYears) or upgrade chinese-days${range}`,
-      { year, date: localDate, yearsWithData: years },
+      `the business calendar answers for ${SUPPORTED_YEARS.from}–${SUPPORTED_YEARS.to} only, not for ${year}`,
+      { year, date: localDate, yearsWithData: this.yearsWithData() },
     );
   }
 
-  /** Why a local date is or is not a working day. */
+  /** Why a local date is or is not a working day; `provisional` when no official data decided it. */
   dayInfo(localDate: string): DayInfo {
     this.assertDataFor(localDate);
-    const closure = this.closures.get(localDate);
-    if (closure !== undefined) return { date: localDate, working: false, reason: 'closure', title: closure };
-    const extra = this.extraWorkingDays.get(localDate);
-    if (extra !== undefined) return { date: localDate, working: true, reason: 'extra-working-day', title: extra };
-    const adjusted = this.adjustedWorkingDays.get(localDate);
-    if (adjusted !== undefined) {
-      return { date: localDate, working: true, reason: 'adjusted-working-day', title: holidayName(adjusted) };
+    const { closures, extraWorkingDays, adjustedWorkingDays, holidays } = this.data;
+    const provisional = this.isProvisional(localDate);
+    const closure = closures.get(localDate);
+    if (closure !== undefined) return { date: localDate, working: false, reason: 'closure', title: closure, provisional };
+    const extra = extraWorkingDays.get(localDate);
+    if (extra !== undefined) return { date: localDate, working: true, reason: 'extra-working-day', title: extra, provisional };
+    if (provisional) {
+      const statutory = this.provisionalHolidays(parseLocalDate(localDate).year).get(localDate);
+      if (statutory !== undefined) return { date: localDate, working: false, reason: 'holiday', title: statutory, provisional };
+    } else {
+      const adjusted = adjustedWorkingDays.get(localDate);
+      if (adjusted !== undefined) {
+        return { date: localDate, working: true, reason: 'adjusted-working-day', title: holidayName(adjusted), provisional };
+      }
+      const holiday = holidays.get(localDate);
+      if (holiday !== undefined) return { date: localDate, working: false, reason: 'holiday', title: holidayName(holiday), provisional };
     }
-    const holiday = this.holidays.get(localDate);
-    if (holiday !== undefined) return { date: localDate, working: false, reason: 'holiday', title: holidayName(holiday) };
     const weekday = weekdayOf(localDate);
     return weekday === 0 || weekday === 6
-      ? { date: localDate, working: false, reason: 'weekend' }
-      : { date: localDate, working: true, reason: 'weekday' };
+      ? { date: localDate, working: false, reason: 'weekend', provisional }
+      : { date: localDate, working: true, reason: 'weekday', provisional };
   }
 
   isWorkingDay(localDate: string): boolean {
@@ -259,4 +303,59 @@ function checkInstant(d: Date): Date {
 function holidayName(raw: string): string {
   const parts = raw.split(',');
   return parts.length >= 2 ? parts[1] : raw;
+}
+
+/**
+ * The days a calendar answers from, built and checked before `replaceData` swaps them in.
+ * A year in the calendar file's `officialYears` replaces the package's data for that year
+ * (the imported notice is what the company confirmed); other years come from chinese-days.
+ */
+class BusinessCalendarData {
+  readonly timeZone: string;
+  readonly endOfDayTime: string;
+  readonly closures = new Map<string, string>();
+  readonly extraWorkingDays = new Map<string, string>();
+  readonly holidays = new Map<string, string>();
+  readonly adjustedWorkingDays = new Map<string, string>();
+  readonly coveredYears = new Set<number>();
+
+  constructor(config: BusinessCalendarConfig, source: OfficialCalendarSource) {
+    this.timeZone = config.timeZone ?? 'Asia/Shanghai';
+    assertTimeZone(this.timeZone);
+    this.endOfDayTime = config.endOfDay ?? '18:00';
+    parseLocalTime(this.endOfDayTime);
+    const fromFile = new Set((config.officialYears ?? []).map((y) => y.year));
+    const yearOf = (date: string) => Number(date.slice(0, 4));
+    for (const [date, title] of Object.entries(source.holidays)) {
+      if (fromFile.has(yearOf(date))) continue;
+      this.holidays.set(date, title);
+      // A year counts as covered when the data names at least one holiday in it.
+      this.coveredYears.add(yearOf(date));
+    }
+    for (const [date, title] of Object.entries(source.workdays)) {
+      if (!fromFile.has(yearOf(date))) this.adjustedWorkingDays.set(date, title);
+    }
+    for (const y of config.officialYears ?? []) {
+      for (const d of y.holidays) this.holidays.set(checkDate(d.date, y.year), d.title);
+      for (const d of y.workingDays) this.adjustedWorkingDays.set(checkDate(d.date, y.year), d.title);
+      this.coveredYears.add(y.year);
+    }
+    for (const d of config.closures ?? []) this.closures.set(checkDate(d.date), d.title);
+    for (const d of config.extraWorkingDays ?? []) {
+      const date = checkDate(d.date);
+      if (this.closures.has(date)) {
+        throw new RangeError(`${date} is both a closure and an extra working day: keep only one`);
+      }
+      this.extraWorkingDays.set(date, d.title);
+    }
+  }
+
+  get fingerprint(): string {
+    const sorted = (m: Map<string, string>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+    return createHash('sha256').update(JSON.stringify({
+      timeZone: this.timeZone, endOfDay: this.endOfDayTime, years: [...this.coveredYears].sort((a, b) => a - b),
+      holidays: sorted(this.holidays).map(([d]) => d), working: sorted(this.adjustedWorkingDays).map(([d]) => d),
+      closures: sorted(this.closures).map(([d]) => d), extra: sorted(this.extraWorkingDays).map(([d]) => d),
+    })).digest('hex');
+  }
 }

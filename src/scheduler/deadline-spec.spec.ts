@@ -194,9 +194,8 @@ describe('nextOccurrence', () => {
     expect(nextOccurrence(first, sh('2026-09-15T10:00:00'), cal)).toEqual(sh('2026-10-08T09:00:00'));
     // February 2026: the 2nd is a Monday.
     expect(nextOccurrence(first, sh('2026-01-31T10:00:00'), cal)).toEqual(sh('2026-02-02T09:00:00'));
-    // January 2027 has no official data: refuse rather than guess.
-    const err = catchAppError(() => nextOccurrence(first, sh('2026-12-15T10:00:00'), cal));
-    expect(err.code).toBe(ErrorCode.CalendarDataMissing);
+    // January 2027 has no official data: the statutory rule makes Fri 1 Jan 元旦, so Mon 4 Jan.
+    expect(nextOccurrence(first, sh('2026-12-15T10:00:00'), cal)).toEqual(sh('2027-01-04T09:00:00'));
   });
 
   it('uses the calendar time zone', () => {
