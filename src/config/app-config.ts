@@ -22,6 +22,8 @@ export interface AppConfig {
   readonly maxBodyBytes: number;
   /** YAML business calendar (time zone, end of day, company closures); unset = the official calendar, Asia/Shanghai, 18:00. */
   readonly calendarFile?: string;
+  /** Days before the end of the calendar's official holiday data from which the service warns. */
+  readonly calendarWarnDays: number;
   /** smtp:// or smtps:// URL; unset = mail is written as .eml files under `mailDir` and counted as delivered. */
   readonly smtpUrl?: string;
   readonly mailFrom: string;
@@ -75,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError(`WF_SMTP_URL must start with smtp:// or smtps://`);
   return {
     calendarFile,
+    calendarWarnDays: intVar(env, 'WF_CALENDAR_WARN_DAYS', 60, 0, 366),
     smtpUrl,
     mailFrom: env.WF_MAIL_FROM || 'workflow@localhost',
     mailDir: resolve(dataDir, 'mail'),

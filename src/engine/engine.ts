@@ -13,7 +13,8 @@ import { createMailer, type Mailer } from '../notices/mailer';
 import { OutboxDispatcher } from '../notices/outbox-dispatcher';
 import { Database } from '../persistence/database';
 import { BusinessCalendar } from '../scheduler/business-calendar';
-import { loadBusinessCalendar } from '../scheduler/calendar-file';
+import { loadBusinessCalendar, loadCalendarFile } from '../scheduler/calendar-file';
+import { CalendarSync } from './calendar-sync';
 import { createDomainFunctions } from '../domain';
 import { DefinitionRegistry } from './definition-registry';
 import { InstanceService } from './instance.service';
@@ -26,6 +27,8 @@ export interface Engine {
   readonly clock: Clock;
   readonly db: Database;
   readonly calendar: BusinessCalendar;
+  /** Keeps pending deadlines in step with the calendar's data; reload, status, warning. */
+  readonly calendarSync: CalendarSync;
   readonly templates: TemplateCatalog;
   readonly auth: AuthService;
   readonly definitions: DefinitionRegistry;
@@ -59,10 +62,16 @@ export async function openEngine(config: AppConfig, options: { clock?: Clock; ma
     maxAttempts: config.outboxMaxAttempts, baseDelaySeconds: config.outboxRetrySeconds,
   });
   const schedules = new ScheduleRunner(db, definitions, instances, calendar, clock);
+  const calendarSync = new CalendarSync(db, calendar, clock,
+    () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}), { warnDays: config.calendarWarnDays });
+  await calendarSync.atStart();
+  calendarSync.logWarningDaily();
 
   let loop: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const runDueWork = async () => {
+    await calendarSync.follow();
+    calendarSync.logWarningDaily();
     const fired = await timers.tick();
     const ran = await schedules.tick();
     // Deliver what the timers and schedules just queued, too.
@@ -70,7 +79,7 @@ export async function openEngine(config: AppConfig, options: { clock?: Clock; ma
     return { timers: fired, schedules: ran, outbox: delivered };
   };
   return {
-    config, clock, db, calendar, templates, definitions, instances, timers, outbox, schedules,
+    config, clock, db, calendar, calendarSync, templates, definitions, instances, timers, outbox, schedules,
     auth: new AuthService(db, clock, config.tokenTtlMinutes),
     auditVerifier: new AuditVerifier(db),
     records,

@@ -54,7 +54,8 @@ interface InstanceRow {
 export type Cause =
   | { readonly kind: 'timer'; readonly timerId: string; readonly deadline: string }
   | { readonly kind: 'outbox'; readonly outboxId: string; readonly instanceId: string; readonly seq: number }
-  | { readonly kind: 'schedule'; readonly definition: string; readonly schedule: string; readonly runAt: string };
+  | { readonly kind: 'schedule'; readonly definition: string; readonly schedule: string; readonly runAt: string }
+  | { readonly kind: 'calendar'; readonly fingerprint: string };
 
 export interface TransitionOptions {
   readonly cause?: Cause;
@@ -425,7 +426,7 @@ export class InstanceService {
       fromState, toState: step.state, definitionVersionId, at, prevHash, cause: cause ? JSON.stringify(cause) : null,
       effects: JSON.stringify({
         effects: plan.effects,
-        timers: plan.timers.map((t) => ({ id: t.id, deadline: t.deadline, event: t.eventType, dueAt: t.dueAt })),
+        timers: plan.timers.map((t) => ({ id: t.id, deadline: t.deadline, event: t.eventType, dueAt: t.dueAt, ...(t.provisional ? { provisional: true } : {}) })),
         ...(plan.cancelAll || plan.cancelStates.length ? { cancelledTimersOf: plan.cancelAll ? '*' : plan.cancelStates } : {}),
       }),
     };
@@ -451,9 +452,10 @@ export class InstanceService {
     }
     for (const t of plan.timers) {
       await tx.run(
-        `INSERT INTO timers (id, instance_id, state, deadline, event_type, payload, due_at, status, created_seq, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)`,
-        [t.id, instanceId, t.state, t.deadline, t.eventType, JSON.stringify(t.payload), t.dueAt, seq, now]);
+        `INSERT INTO timers (id, instance_id, state, deadline, event_type, payload, due_at, status, created_seq, created_at, provisional, basis)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11)`,
+        [t.id, instanceId, t.state, t.deadline, t.eventType, JSON.stringify(t.payload), t.dueAt, seq, now, t.provisional ? 1 : 0,
+          t.basis ? JSON.stringify(t.basis) : null]);
     }
     for (const d of plan.documents) {
       await tx.run(
@@ -474,12 +476,8 @@ export class InstanceService {
     }
   }
 
-  private async insertAudit(tx: SqlExecutor, r: AuditRecord, hash: string): Promise<void> {
-    await tx.run(
-      `INSERT INTO audit_entries (instance_id, seq, event_type, payload, actor, actor_roles, actor_attributes, from_state, to_state, definition_version_id, effects, at, prev_hash, hash, cause)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [r.instanceId, r.seq, r.eventType, r.payload, r.actor, r.actorRoles, r.actorAttributes ?? null, r.fromState, r.toState, r.definitionVersionId,
-        r.effects, r.at, r.prevHash, hash, r.cause]);
+  private insertAudit(tx: SqlExecutor, r: AuditRecord, hash: string): Promise<void> {
+    return insertAuditEntry(tx, r, hash);
   }
 
   private async findReplay(actor: Actor, key: string | undefined, requestHash: string): Promise<Replay | undefined> {
@@ -500,6 +498,15 @@ export class InstanceService {
       'INSERT INTO idempotency_records (actor, idem_key, request_hash, status_code, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
       [actor.id, key, requestHash, result.statusCode, JSON.stringify(result.body), now]);
   }
+}
+
+/** Appends one audit entry (its hash computed by the caller with `auditHash`). */
+export async function insertAuditEntry(tx: SqlExecutor, r: AuditRecord, hash: string): Promise<void> {
+  await tx.run(
+    `INSERT INTO audit_entries (instance_id, seq, event_type, payload, actor, actor_roles, actor_attributes, from_state, to_state, definition_version_id, effects, at, prev_hash, hash, cause)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    [r.instanceId, r.seq, r.eventType, r.payload, r.actor, r.actorRoles, r.actorAttributes ?? null, r.fromState, r.toState, r.definitionVersionId,
+      r.effects, r.at, r.prevHash, hash, r.cause]);
 }
 
 export const AUDIT_SELECT = `SELECT instance_id AS "instanceId", seq, event_type AS "eventType", payload, actor, actor_roles AS "actorRoles",

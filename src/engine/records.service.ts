@@ -19,7 +19,7 @@ export interface DocumentSummary {
 
 const DOC_COLUMNS = `id, instance_id AS "instanceId", audit_seq AS "auditSeq", template, template_hash AS "templateHash", title, created_at AS "createdAt"`;
 const TIMER_COLUMNS = `id, instance_id AS "instanceId", state, deadline, event_type AS "eventType", payload, due_at AS "dueAt", status,
-  created_seq AS "createdSeq", fired_seq AS "firedSeq", fired_at AS "firedAt", last_error AS "lastError", created_at AS "createdAt"`;
+  created_seq AS "createdSeq", fired_seq AS "firedSeq", fired_at AS "firedAt", last_error AS "lastError", created_at AS "createdAt", provisional`;
 const OUTBOX_COLUMNS = `id, instance_id AS "instanceId", audit_seq AS "auditSeq", kind, params, document_id AS "documentId", status, attempts,
   next_attempt_at AS "nextAttemptAt", last_error AS "lastError", result, delivered_at AS "deliveredAt", created_at AS "createdAt"`;
 
@@ -54,7 +54,7 @@ export class RecordsService implements DomainStore {
         `SELECT a.instance_id, a.seq, a.event_type, a.at, a.actor, a.from_state, a.to_state, a.payload FROM audit_entries a
          JOIN instances i ON i.id = a.instance_id WHERE i.definition_key = $1${one} ORDER BY a.instance_id, a.seq`, params);
       const timers = await q.rows<Record<string, string | null>>(
-        `SELECT t.instance_id, t.event_type, t.due_at, t.status, t.fired_at FROM timers t
+        `SELECT t.instance_id, t.event_type, t.due_at, t.status, t.fired_at, t.provisional FROM timers t
          JOIN instances i ON i.id = t.instance_id WHERE i.definition_key = $1${one} ORDER BY t.instance_id, t.created_seq, t.due_at`, params);
       const trails = new Map<string, StoredInstance['trail'][number][]>();
       for (const e of trail) {
@@ -65,7 +65,7 @@ export class RecordsService implements DomainStore {
       const timerLists = new Map<string, StoredInstance['timers'][number][]>();
       for (const t of timers) {
         const list = timerLists.get(t.instance_id as string) ?? [];
-        list.push({ eventType: t.event_type as string, dueAt: t.due_at as string, status: t.status as string, firedAt: t.fired_at });
+        list.push({ eventType: t.event_type as string, dueAt: t.due_at as string, status: t.status as string, firedAt: t.fired_at, provisional: Number(t.provisional) === 1 });
         timerLists.set(t.instance_id as string, list);
       }
       return instances.map((i) => ({
@@ -90,7 +90,7 @@ export class RecordsService implements DomainStore {
   async timers(instanceId: string) {
     const rows = await this.db.read((q) => q.rows<Record<string, unknown>>(
       `SELECT ${TIMER_COLUMNS} FROM timers WHERE instance_id = $1 ORDER BY created_seq, due_at`, [instanceId]));
-    return rows.map((r) => json(num(r, 'createdSeq', 'firedSeq'), 'payload'));
+    return rows.map((r) => json({ ...num(r, 'createdSeq', 'firedSeq'), provisional: Number(r.provisional) === 1 }, 'payload'));
   }
 
   async outbox(filter: { instanceId?: string; status?: string; limit?: number }) {

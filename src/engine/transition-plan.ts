@@ -11,7 +11,7 @@ import type { Actor, ProcessMachine, StepResult } from '../compiler/process-mach
 import type { Effect, ExpressionScope } from '../definitions/definition.types';
 import type { TemplateCatalog } from '../documents/template-catalog';
 import type { BusinessCalendar } from '../scheduler/business-calendar';
-import { dueAt } from '../scheduler/deadline-spec';
+import { dueTime, type CalendarBasis } from '../scheduler/deadline-spec';
 
 /** The engine's own actor: deadlines, schedules and events from other instances. */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', roles: Object.freeze(['system']) as readonly string[] });
@@ -28,6 +28,10 @@ export interface TimerRow {
   readonly eventType: string;
   readonly payload: Record<string, unknown>;
   readonly dueAt: string;
+  /** True when the due time counts working days of a year without official holiday data. */
+  readonly provisional: boolean;
+  /** What a holiday-dependent due time was computed from, to compute it again; else null. */
+  readonly basis: CalendarBasis | null;
 }
 
 export interface DocumentRow {
@@ -95,13 +99,15 @@ export function planTransition(input: PlanInput): TransitionPlan {
 
   const scope: ExpressionScope = { context: step.context, payload: {}, rules: def.ruleValues, actor: input.actor, now: nowIso };
   const timers: TimerRow[] = step.done ? [] : deadlinesToStart(def, fromPath, step.statePath).map((deadline) => {
-    const due = dueAt(deadline.spec, now, input.calendar, (ref) =>
+    const due = dueTime(deadline.spec, now, input.calendar, (ref) =>
       ref.kind === 'rule' ? def.ruleValues[ref.name] : getPath(step.context, ref.path));
     return {
       id: randomUUID(), state: deadline.name.split('#')[0], deadline: deadline.name, eventType: deadline.event,
-      payload: evaluatePayload(deadline, scope), dueAt: due.toISOString(),
+      payload: evaluatePayload(deadline, scope), dueAt: due.dueAt.toISOString(), provisional: due.provisional, basis: due.basis ?? null,
     };
   });
+  // Templates rendered by this step can print the deadlines it arms, by event name.
+  const deadlines = Object.fromEntries(timers.map((t) => [t.eventType, { dueAt: t.dueAt, provisional: t.provisional }]));
 
   const documents: DocumentRow[] = [];
   const outbox: OutboxRow[] = [];
@@ -112,7 +118,7 @@ export function planTransition(input: PlanInput): TransitionPlan {
       const template = String(effect.params.template ?? '');
       const data = {
         ...step.context, businessKey: input.businessKey, instanceId: input.instanceId, renderedAt: nowIso,
-        definitionTitle: def.title, stateTitle: def.states[step.state]?.title ?? step.state,
+        definitionTitle: def.title, stateTitle: def.states[step.state]?.title ?? step.state, deadlines,
       };
       let rendered;
       try {

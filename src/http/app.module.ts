@@ -10,6 +10,7 @@ import { AppErrorFilter } from './app-error.filter';
 import { AuditController } from './audit.controller';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
+import { CalendarController } from './calendar.controller';
 import { ComplaintsController } from './complaints.controller';
 import { DefinitionsController } from './definitions.controller';
 import { InstancesController } from './instances.controller';
@@ -22,7 +23,8 @@ export class AppModule {
   static forEngine(engine: Engine): DynamicModule {
     return {
       module: AppModule,
-      controllers: [AuthController, DefinitionsController, InstancesController, AuditController, RecordsController, ComplaintsController, SurveyController],
+      controllers: [AuthController, DefinitionsController, InstancesController, AuditController, RecordsController, ComplaintsController, SurveyController,
+        CalendarController],
       providers: [
         { provide: ENGINE, useValue: engine },
         { provide: AuthService, useValue: engine.auth },

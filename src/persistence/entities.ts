@@ -118,6 +118,28 @@ export class TimerEntity {
   @Column('varchar', { name: 'claimed_by', length: 100, nullable: true }) claimedBy: string | null;
   @Column('varchar', { name: 'claimed_until', length: 30, nullable: true }) claimedUntil: string | null;
   @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+  /** 1 when the due time counts working days of a year without official holiday data. */
+  @Column('integer', { default: 0 }) provisional: number;
+  /** JSON of what a holiday-dependent due time was computed from (deadline-spec `CalendarBasis`). */
+  @Column('text', { nullable: true }) basis: string | null;
+}
+
+/** Each change of the business calendar's data the engine noticed, and what it recomputed. */
+@Entity('calendar_revisions')
+@Index('ix_calendar_revisions_at', ['at'])
+export class CalendarRevisionEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { length: 64 }) fingerprint: string;
+  /** JSON list of the years with official data. */
+  @Column('text', { name: 'official_years' }) officialYears: string;
+  @Column('varchar', { name: 'official_through', length: 10, nullable: true }) officialThrough: string | null;
+  /** What prompted it: start, reload (API or CLI), or another process's reload. */
+  @Column('varchar', { length: 20 }) trigger: string;
+  @Column('varchar', { length: 100 }) actor: string;
+  @Column('text') reason: string;
+  /** How many pending deadlines it moved or confirmed. */
+  @Column('integer') changed: number;
+  @Column('varchar', { length: 30 }) at: string;
 }
 
 @Entity('documents')
@@ -251,6 +273,7 @@ export class AttachmentEntity {
 }
 
 export const ENTITIES = [
+  CalendarRevisionEntity,
   AttachmentEntity,
   SurveyExclusionEntity,
   TimerEntity,

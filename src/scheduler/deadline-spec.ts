@@ -367,3 +367,45 @@ export function describeDeadline(spec: DeadlineSpec): string {
       }
   }
 }
+
+/**
+ * What a due time that depends on the holiday calendar was computed from ("3 working days
+ * from 2026-12-30T02:00Z", rule references already resolved): kept with the timer so the
+ * engine can compute it again when the calendar's data changes.
+ */
+export interface CalendarBasis {
+  readonly spec: WorkingDaysSpec | RecurringSpec;
+  /** ISO instant the deadline counts from. */
+  readonly from: string;
+}
+
+/** A due time, and whether it rests on provisional calendar data (a year without official data). */
+export interface DueTime {
+  readonly dueAt: Date;
+  /** Set when the due time depends on which days are working days. */
+  readonly basis?: CalendarBasis;
+  readonly provisional: boolean;
+}
+
+const HOLIDAY_DEPENDENT_PERIODS = new Set(['workingDay', 'monthWorkingDay']);
+
+/**
+ * `dueAt` with its basis: a due time that counts working days is `provisional` when any
+ * year from its start to its end has no official holiday data.
+ */
+export function dueTime(spec: DeadlineSpec, from: Date, calendar: BusinessCalendar, resolve: DeadlineResolver): DueTime {
+  const concrete = spec.kind === 'rule' ? resolveRule(spec, resolve(spec)) : spec;
+  const due = dueAt(concrete, from, calendar, resolve);
+  const dependent = concrete.kind === 'workingDays' || (concrete.kind === 'every' && HOLIDAY_DEPENDENT_PERIODS.has(concrete.period));
+  if (!dependent) return { dueAt: due, provisional: false };
+  return {
+    dueAt: due,
+    basis: { spec: concrete as WorkingDaysSpec | RecurringSpec, from: from.toISOString() },
+    provisional: calendar.provisionalWithin(calendar.localDate(from), calendar.localDate(due)),
+  };
+}
+
+/** The due time of a basis under the calendar's current data (see `CalendarBasis`). */
+export function recomputeDue(basis: CalendarBasis, calendar: BusinessCalendar): DueTime {
+  return dueTime(basis.spec, new Date(basis.from), calendar, () => undefined);
+}
