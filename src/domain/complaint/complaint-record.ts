@@ -93,6 +93,8 @@ export interface ComplaintTimer {
   readonly dueAt: string;
   readonly status: string;
   readonly firedAt: string | null;
+  /** The due time counts working days of a year without official holiday data (recomputed once it arrives). */
+  readonly provisional?: boolean;
 }
 
 /** A complaint instance with its audit trail (ascending `seq`) and its timers. */
@@ -128,6 +130,8 @@ export interface ReplyCycle {
   readonly deadline?: string;
   /** Status of that timer (`fired` once the limit passed while the complaint was unanswered). */
   readonly deadlineStatus?: string;
+  /** The deadline rests on provisional calendar data (see business-calendar.ts). */
+  readonly deadlineProvisional?: boolean;
   readonly repliedAt?: string;
   /** First delay explanation or long-term marking in this cycle, whenever it was recorded. */
   readonly explainedAt?: string;
@@ -161,6 +165,8 @@ export interface ComplaintFacts {
   readonly lastReplyAt?: string;
   /** The first cycle's reply deadline (its own `replyOverdue` timer). */
   readonly replyDeadline?: string;
+  /** That deadline rests on provisional calendar data. */
+  readonly replyDeadlineProvisional?: boolean;
   readonly replyTimeliness: ReplyTimeliness;
   /** true: on time; false: late or explained-late; undefined: not decided (pending, not dispatched, no deadline). */
   readonly onTime: boolean | undefined;
@@ -270,6 +276,7 @@ export function replyCycles({ record, vocabulary = COMPLAINT_VOCABULARY }: { rec
     used.add(timer);
     d.deadline = timer.dueAt;
     d.deadlineStatus = timer.status;
+    if (timer.provisional) d.deadlineProvisional = true;
   }
   return drafts.map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as unknown as ReplyCycle);
 }
@@ -342,6 +349,7 @@ export function toComplaintFacts({ record, calendar, now, vocabulary = COMPLAINT
     firstReplyAt,
     lastReplyAt,
     replyDeadline: first?.deadline,
+    ...(first?.deadlineProvisional ? { replyDeadlineProvisional: true } : {}),
     replyTimeliness,
     onTime,
     explained,

@@ -10,13 +10,15 @@
  *   sets no deadline for classifying, dispatching or the return visit.
  */
 import { dateCn } from '../../documents/template-helpers';
-import { replyCycles, type ComplaintAuditEntry, type ComplaintRecord } from './complaint-record';
+import { replyCycles, type ComplaintAuditEntry, type ComplaintRecord, type ReplyCycle } from './complaint-record';
 import { COMPLAINT_VOCABULARY, eventTitle, isHandlingState, START_EVENT, type ComplaintVocabulary } from './complaint-vocabulary';
 
 export interface WorkingViewItem {
   readonly record: ComplaintRecord;
   /** The deadline the complaint is waiting on (see the module header), if any. */
   readonly dueAt?: string;
+  /** That deadline rests on provisional calendar data (a year without official holidays yet). */
+  readonly dueProvisional: boolean;
   /** Due before `now`. */
   readonly overdue: boolean;
   /** How long past due, in milliseconds (0 when not overdue). */
@@ -25,16 +27,38 @@ export interface WorkingViewItem {
 
 const ms = (iso: string) => Date.parse(iso);
 
+/** The engine's audit entry for deadlines recomputed after a calendar change (engine/calendar-sync.ts). */
+const DEADLINES_RECOMPUTED = '$deadlines.recomputed';
+
+/** `2027年官方节假日安排已导入：回单时限由 2027年1月5日 18:00（暂定）调整为 2027年1月4日 18:00` */
+function describeRecomputed(e: ComplaintAuditEntry, at: (iso: string) => string, vocabulary: ComplaintVocabulary): string {
+  const p = (e.payload && typeof e.payload === 'object' ? e.payload : {}) as { reason?: unknown; changes?: unknown };
+  const changes = Array.isArray(p.changes) ? (p.changes as { event?: string; oldDueAt?: string; newDueAt?: string; wasProvisional?: boolean; provisional?: boolean }[]) : [];
+  const what = (event: string | undefined) => (event === 'replyOverdue' ? '回单时限' : event === 'contactOverdue' ? '联系时限' : `${eventTitle({ event: event ?? '', state: null, vocabulary }) ?? '期限'}的时限`);
+  const mark = (p: boolean | undefined) => (p ? '（暂定）' : '');
+  const lines = changes.filter((c) => c.oldDueAt && c.newDueAt).map((c) => (c.oldDueAt === c.newDueAt
+    ? `${what(c.event)} ${at(c.newDueAt!)} 已按官方日历确认${mark(c.provisional)}`
+    : `${what(c.event)}由 ${at(c.oldDueAt!)}${mark(c.wasProvisional)} 调整为 ${at(c.newDueAt!)}${mark(c.provisional)}`));
+  return [typeof p.reason === 'string' ? p.reason : '', lines.join('；')].filter(Boolean).join('：');
+}
+
 /** The deadline a complaint is waiting on now (see the module header); undefined when none. */
 export function currentDueAt({ record, vocabulary = COMPLAINT_VOCABULARY }: { record: ComplaintRecord; vocabulary?: ComplaintVocabulary }): string | undefined {
+  return currentDeadline({ record, vocabulary })?.dueAt;
+}
+
+/** `currentDueAt` with whether that deadline is provisional. */
+export function currentDeadline({ record, vocabulary = COMPLAINT_VOCABULARY }: { record: ComplaintRecord; vocabulary?: ComplaintVocabulary }): { dueAt: string; provisional: boolean } | undefined {
   if (record.status === 'completed' || !isHandlingState({ state: record.state, vocabulary })) return undefined;
   if (record.state === 'longTermFollowUp') {
     const promised = record.timers.filter((t) => t.eventType === 'longTermDue');
-    if (promised.length) return promised[promised.length - 1].dueAt;
+    if (promised.length) return { dueAt: promised[promised.length - 1].dueAt, provisional: promised[promised.length - 1].provisional === true };
   }
   const cycles = replyCycles({ record, vocabulary });
   const current = cycles[cycles.length - 1];
-  return current && current.repliedAt === undefined ? current.deadline : undefined;
+  return current?.deadline !== undefined && current.repliedAt === undefined
+    ? { dueAt: current.deadline, provisional: current.deadlineProvisional === true }
+    : undefined;
 }
 
 /**
@@ -48,9 +72,10 @@ export function sortForWorkingView({ records, now, vocabulary = COMPLAINT_VOCABU
   vocabulary?: ComplaintVocabulary;
 }): WorkingViewItem[] {
   const items = records.map((record) => {
-    const dueAt = currentDueAt({ record, vocabulary });
+    const due = currentDeadline({ record, vocabulary });
+    const dueAt = due?.dueAt;
     const overdueByMs = dueAt === undefined ? 0 : Math.max(0, now.getTime() - ms(dueAt));
-    return { record, dueAt, overdue: overdueByMs > 0, overdueByMs };
+    return { record, dueAt, dueProvisional: due?.provisional === true, overdue: overdueByMs > 0, overdueByMs };
   });
   const group = (i: WorkingViewItem) => (i.dueAt !== undefined ? 0 : i.record.status === 'active' ? 1 : 2);
   return items.sort(
@@ -106,13 +131,23 @@ export function complaintTimeline({ record, actorNames = {}, timeZone, vocabular
   vocabulary?: ComplaintVocabulary;
 }): string[] {
   const cycles = replyCycles({ record, vocabulary });
+  const at = (iso: string) => dateCn(iso, { time: true, timeZone });
+  const provisional = (cycle: ReplyCycle | undefined) => (cycle?.deadlineProvisional ? '，暂定' : '');
   let replies = 0;
+  let started = 0;
   return record.trail.map((e, i) => {
-    const title = e.eventType === START_EVENT ? '登记投诉（顾客投诉记录）' : (eventTitle({ event: e.eventType, state: e.fromState, vocabulary }) ?? e.eventType);
-    let detail = describe(e, record, record.trail.slice(0, i));
+    const title = e.eventType === START_EVENT ? '登记投诉（顾客投诉记录）'
+      : e.eventType === DEADLINES_RECOMPUTED ? '期限重算（业务日历更新）'
+        : (eventTitle({ event: e.eventType, state: e.fromState, vocabulary }) ?? e.eventType);
+    let detail = e.eventType === DEADLINES_RECOMPUTED ? describeRecomputed(e, at, vocabulary) : describe(e, record, record.trail.slice(0, i));
+    if (!isHandlingState({ state: e.fromState, vocabulary }) && isHandlingState({ state: e.toState, vocabulary })) {
+      // A provisional reply deadline is told where the cycle starts, so nobody mistakes it for a final one.
+      const cycle = cycles[started++];
+      if (cycle?.deadline && cycle.deadlineProvisional) detail += `（回单时限 ${at(cycle.deadline)}，暂定）`;
+    }
     if (e.eventType === 'reply') {
       const cycle = cycles[replies++];
-      if (cycle?.deadline && ms(e.at) > ms(cycle.deadline)) detail += `（超过回单时限 ${dateCn(cycle.deadline, { time: true, timeZone })}）`;
+      if (cycle?.deadline && ms(e.at) > ms(cycle.deadline)) detail += `（超过回单时限 ${at(cycle.deadline)}${provisional(cycle)}）`;
     }
     return `${dateCn(e.at, { time: true, timeZone })}　${who(e, actorNames, vocabulary)}　${title}${detail ? `：${detail}` : ''}`;
   });

@@ -57,6 +57,8 @@ export interface ComplaintReportRow {
   readonly stateTitle: string;
   readonly dispatchedAt?: string;
   readonly replyDeadline?: string;
+  /** The reply deadline rests on provisional calendar data. */
+  readonly replyDeadlineProvisional?: boolean;
   readonly firstReplyAt?: string;
   readonly workingDaysToFirstReply?: number;
   readonly replyTimeliness: ReplyTimeliness;
@@ -276,6 +278,7 @@ function reportRow(f: ComplaintFacts, vocabulary: ComplaintVocabulary): Complain
     stateTitle: vocabulary.stateTitles[f.state] ?? f.state,
     dispatchedAt: f.dispatchedAt,
     replyDeadline: f.replyDeadline,
+    ...(f.replyDeadlineProvisional ? { replyDeadlineProvisional: true } : {}),
     firstReplyAt: f.firstReplyAt,
     workingDaysToFirstReply: f.workingDaysToFirstReply,
     replyTimeliness: f.replyTimeliness,
