@@ -16,6 +16,8 @@ export interface CliIo {
   readonly cwd: string;
   /** 0 unless a command failed; commands only ever raise it. */
   exitCode: number;
+  /** The current time for commands that depend on it (tests pass a fixed one); default the wall clock. */
+  now?(): Date;
 }
 
 export function processIo(): CliIo {

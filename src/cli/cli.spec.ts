@@ -17,10 +17,15 @@ function workspace(): string {
   return dir;
 }
 
+/** Runs the CLI at a fixed moment, far from the end of the calendar's official data unless given. */
 async function wf(cwd: string, ...args: string[]) {
+  return wfAt(new Date('2026-03-01T00:00:00Z'), cwd, ...args);
+}
+
+async function wfAt(now: Date, cwd: string, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), cwd, exitCode: 0 };
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), cwd, exitCode: 0, now: () => now };
   const code = await runCli(['node', 'wf', ...args], io);
   return { code, out, err };
 }
@@ -70,6 +75,19 @@ describe('wf lint', () => {
       "definitions/lint-problems.yaml:18:3 [dead-end-state] 'stuck' is not final, but no event leads out of it: add an event with a target, or mark it 'type: final'",
     ]);
     expect(result.err).toEqual(['3 findings in 2 files']);
+  });
+
+  it('warns, in Chinese, from 60 days before the official holiday data ends', async () => {
+    const dir = workspace();
+    const early = await wfAt(new Date('2026-10-31T00:00:00+08:00'), dir, 'lint');
+    expect(early.out).toEqual([]);
+    const late = await wfAt(new Date('2026-11-15T00:00:00+08:00'), dir, 'lint');
+    expect(late.code).toBe(0);
+    expect(late.out).toHaveLength(1);
+    expect(late.out[0]).toMatch(/^definitions\/calendar\/calendar.yaml:1:1 \[calendar-horizon\] 业务日历的官方节假日数据截至2026年12月31日（还剩 46 天），2027年的放假安排尚未导入。/);
+    expect(late.out[0]).toContain('wf calendar import');
+    const shorter = await wfAt(new Date('2026-11-15T00:00:00+08:00'), dir, 'lint', '--calendar-warn-days', '30');
+    expect(shorter.out).toEqual([]);
   });
 });
 

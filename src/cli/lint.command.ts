@@ -1,9 +1,12 @@
 /** `wf lint [FILE...]`: lint findings as `file:line:col [rule] message` (exit 0 unless a file fails to load). */
 import type { Command } from 'commander';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDefinitionFile } from '../definitions/definition-loader';
 import { createDomainFunctions } from '../domain';
+import { BusinessCalendar } from '../scheduler/business-calendar';
+import { calendarWarning } from '../scheduler/calendar-horizon';
+import { loadCalendarFile } from '../scheduler/calendar-file';
 import { templatesIn, type CliIo } from './cli-io';
 
 export function registerLintCommand(program: Command, io: CliIo): void {
@@ -12,7 +15,9 @@ export function registerLintCommand(program: Command, io: CliIo): void {
     .description('warn about unreachable states, dead ends and events no role may send (default: every file in definitions/)')
     .argument('[files...]', 'YAML definition files')
     .option('--templates <dir>', 'folder of Handlebars templates (<name>.hbs)', 'templates')
-    .action((files: string[], opts: { templates: string }) => {
+    .option('--calendar <file>', 'business calendar file whose official-data horizon is checked', 'definitions/calendar/calendar.yaml')
+    .option('--calendar-warn-days <n>', 'warn this many days before official holiday data ends', '60')
+    .action((files: string[], opts: { templates: string; calendar: string; calendarWarnDays: string }) => {
       const templates = templatesIn(opts.templates, io);
       const targets =
         files.length > 0
@@ -32,6 +37,24 @@ export function registerLintCommand(program: Command, io: CliIo): void {
         for (const f of result.findings) io.out(`${f.file}:${f.line}:${f.column} [${f.rule}] ${f.message}`);
         count += result.findings.length;
       }
+      count += lintCalendar(io, opts.calendar, Number(opts.calendarWarnDays));
       io.err(`${count} finding${count === 1 ? '' : 's'} in ${targets.length} file${targets.length === 1 ? '' : 's'}`);
     });
+}
+
+/** The calendar's horizon as a finding: official holiday data ends within the warning window. */
+function lintCalendar(io: CliIo, file: string, warnDays: number): number {
+  const path = resolve(io.cwd, file);
+  let calendar: BusinessCalendar;
+  try {
+    calendar = new BusinessCalendar(existsSync(path) ? loadCalendarFile(path) : {});
+  } catch (err) {
+    io.out(`${file}:1:1 [error] ${(err as Error).message}`);
+    io.exitCode = 1;
+    return 0;
+  }
+  const warning = calendarWarning({ calendar, now: io.now?.() ?? new Date(), warnDays: Number.isFinite(warnDays) ? warnDays : 60 });
+  if (!warning) return 0;
+  io.out(`${file}:1:1 [calendar-horizon] ${warning.message}`);
+  return 1;
 }
