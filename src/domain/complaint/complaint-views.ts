@@ -109,7 +109,7 @@ export function complaintTimeline({ record, actorNames = {}, timeZone, vocabular
   let replies = 0;
   return record.trail.map((e, i) => {
     const title = e.eventType === START_EVENT ? '登记投诉（顾客投诉记录）' : (eventTitle({ event: e.eventType, state: e.fromState, vocabulary }) ?? e.eventType);
-    let detail = describe(e, record, record.trail.slice(0, i));
+    let detail = describe(e, record, record.trail.slice(0, i), timeZone);
     if (e.eventType === 'reply') {
       const cycle = cycles[replies++];
       if (cycle?.deadline && ms(e.at) > ms(cycle.deadline)) detail += `（超过回单时限 ${dateCn(cycle.deadline, { time: true, timeZone })}）`;
@@ -134,7 +134,7 @@ function excerpt(s: string, max = 40): string {
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : s;
 }
 
-function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: readonly ComplaintAuditEntry[]): string {
+function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: readonly ComplaintAuditEntry[], timeZone: string | undefined): string {
   const p = (e.payload && typeof e.payload === 'object' ? e.payload : {}) as Record<string, unknown>;
   switch (e.eventType) {
     case START_EVENT: {
@@ -156,7 +156,7 @@ function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: reado
     case 'markLongTerm':
       return `原因：${text(p.reason)}`;
     case 'explainToCustomer':
-      return `${text(p.explanation)}；预计解决期限 ${dateCn(p.expectedBy)}`;
+      return `${text(p.explanation)}；预计解决期限 ${dateCn(p.expectedBy, { timeZone })}`;
     case 'reply':
       return `处理方式：${text(p.method)}；处理结果：${text(p.result)}`;
     case 'recordReturnVisit': {
