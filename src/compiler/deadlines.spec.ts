@@ -67,8 +67,9 @@ describe('deadlinesToStart and statesLeft', () => {
     const [contact, reply] = complaint.states.handling.deadlines;
     expect(dueAt(contact.spec, dispatched, calendar, resolve).toISOString()).toBe('2026-02-13T10:00:00.000Z');
     expect(dueAt(reply.spec, dispatched, calendar, resolve).toISOString()).toBe('2026-02-25T10:00:00.000Z');
+    // The date promised to the customer (2026-03-31, no time) falls due at the end of that day, 18:00 Shanghai.
     expect(dueAt(complaint.states.longTermFollowUp.deadlines[0].spec, dispatched, calendar, resolve).toISOString()).toBe(
-      '2026-03-30T16:00:00.000Z',
+      '2026-03-31T10:00:00.000Z',
     );
   });
 });

@@ -95,4 +95,38 @@ describe('calendar text functions', () => {
     expect(evaluate('localDate(now, "America/Los_Angeles")', at)).toBe('2026-02-28');
     expect(evaluate('localMonth(timestamp(context.pause.endsAt))', at)).toBe('2026-01');
   });
+
+  describe('dates for people: dateCn and dateTimeCn', () => {
+    // 2026-12-01T18:13:58Z is already 2 December 02:13 in Shanghai.
+    const late = { ...scope, now: '2026-12-01T18:13:58.216Z', context: { ...scope.context, pause: { endsAt: '2026-12-01T18:13:58.216Z' } } };
+
+    it('puts the local Chinese date and time into a message, never the UTC ISO text', () => {
+      expect(evaluate('"暂停期至 " + dateTimeCn(context.pause.endsAt) + "，期满后方可开始调研"', late)).toBe('暂停期至 2026年12月2日 02:13，期满后方可开始调研');
+      expect(evaluate('dateCn(context.pause.endsAt)', late)).toBe('2026年12月2日');
+      expect(evaluate('dateTimeCn(now)', late)).toBe('2026年12月2日 02:13');
+      expect(evaluate('dateCn(now + duration("24h"))', late)).toBe('2026年12月3日');
+    });
+
+    it('shows a date without a time as that date', () => {
+      const dated = { ...late, context: { ...late.context, pause: { endsAt: '2026-12-02' } } };
+      expect(evaluate('dateTimeCn(context.pause.endsAt)', dated)).toBe('2026年12月2日');
+      expect(evaluate('dateCn(context.pause.endsAt)', dated)).toBe('2026年12月2日');
+    });
+
+    it('reads in another zone when one is given', () => {
+      expect(evaluate('dateTimeCn(now, "UTC")', late)).toBe('2026年12月1日 18:13');
+      expect(evaluate('dateCn(context.pause.endsAt, "America/New_York")', late)).toBe('2026年12月1日');
+    });
+
+    it('keeps a text that is not a time as it is, and shows nothing for null', () => {
+      const odd = { ...late, context: { ...late.context, pause: { endsAt: '下月初' } } };
+      expect(evaluate('"至" + dateTimeCn(context.pause.endsAt)', odd)).toBe('至下月初');
+      expect(evaluate('"[" + dateCn(null) + "]"', late)).toBe('[]');
+    });
+
+    it('refuses at load a value that can never be a time', () => {
+      const result = compileExpression('dateCn(1)', position, checks);
+      expect(result.ok).toBe(false);
+    });
+  });
 });

@@ -22,6 +22,7 @@ import type {
   SourcePosition,
 } from '../definitions/definition.types';
 import { didYouMean, quoteList } from '../definitions/did-you-mean.util';
+import { chineseLocalTime, DEFAULT_TIME_ZONE } from '../scheduler/local-time-text.util';
 import { localDateOf, localParts } from '../scheduler/zoned-time.util';
 
 /** The only names an expression may use. */
@@ -65,13 +66,23 @@ function buildEnvironment(): Environment {
     localMonth: (t: Date, zone: string) => month(t, zone, 0),
     previousMonth: (t: Date, zone: string) => month(t, zone, 1),
   })) {
-    env.registerFunction(`${name}(${TS}): string`, (t: Date) => fn(t, DEFAULT_ZONE));
+    env.registerFunction(`${name}(${TS}): string`, (t: Date) => fn(t, DEFAULT_TIME_ZONE));
     env.registerFunction(`${name}(${TS}, string): string`, (t: Date, zone: string) => fn(t, zone));
+  }
+  // Dates for people (messages, refusals, titles), like the templates' helpers: dateCn(x) =
+  // "2026年12月2日", dateTimeCn(x) = "2026年12月2日 02:13" (a date alone when x has no time).
+  // x is a timestamp, ISO text (stored instants are strings) or null (""); a text that is not
+  // a date or time is kept as it is, so a message never loses what was written.
+  for (const [name, time] of [['dateCn', false], ['dateTimeCn', true]] as const) {
+    const text = (x: unknown, timeZone: string) => (x === null ? '' : (chineseLocalTime(x, { time, timeZone }) ?? String(x)));
+    for (const type of [TS, 'string', 'null']) {
+      env.registerFunction(`${name}(${type}): string`, (x: unknown) => text(x, DEFAULT_TIME_ZONE));
+      env.registerFunction(`${name}(${type}, string): string`, (x: unknown, zone: string) => text(x, zone));
+    }
   }
   return env;
 }
 
-const DEFAULT_ZONE = 'Asia/Shanghai';
 const environment = buildEnvironment();
 
 /** What the loader knows when an expression is checked. */

@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateCatalog } from '../documents/template-catalog';
+import { BusinessCalendar } from '../scheduler/business-calendar';
+import { dueAt } from '../scheduler/deadline-spec';
 import { loadDefinition, loadDefinitionFile, loadDefinitionsDir, type TemplateLookup } from './definition-loader';
 import type { DefinitionProblem } from './definition.types';
 
@@ -102,6 +104,20 @@ describe('state deadlines', () => {
     expect(result.definition.schedules).toEqual([]);
     // An event only the system sends is not "unsendable".
     expect(result.findings).toEqual([]);
+  });
+
+  it("reads 'at: context.<field>' holding a date without a time as the end of that day", () => {
+    const result = loadDefinition(
+      doc(['    deadlines:', '      - at: context.note', '        send: remind', '    on:', '      remind: { roles: [system] }']),
+      { file: 'x.yaml' },
+    );
+    if (!result.ok) throw new Error(at(result.errors).join('\n'));
+    const [deadline] = result.definition.states.waiting.deadlines;
+    const context: Record<string, string> = { note: '2026-03-10' };
+    const due = (calendar: BusinessCalendar) => dueAt(deadline.spec, new Date('2026-03-01T01:00:00Z'), calendar, (ref) => (ref.kind === 'context' ? context[ref.path] : undefined));
+    // A works end date of the 10th falls due at 18:00 on the 10th in Shanghai, not at its first minute.
+    expect(due(new BusinessCalendar()).toISOString()).toBe('2026-03-10T10:00:00.000Z');
+    expect(due(new BusinessCalendar({ endOfDay: '17:00' })).toISOString()).toBe('2026-03-10T09:00:00.000Z');
   });
 
   it('accepts an event declared by an ancestor, but not when an inner state declares it without system', () => {

@@ -121,6 +121,49 @@ describe('TemplateCatalog (templates/)', () => {
   });
 });
 
+describe('dates on every form and notice (templates/)', () => {
+  // 2026-12-01T18:13:58Z is 2 December 02:13 in Shanghai: a UTC date would be a day off.
+  const LATE = '2026-12-01T18:13:58.216Z';
+  /** The date and time fields each template prints, all set to LATE (date-only fields to 2 December). */
+  const DATES: Record<string, Record<string, unknown>> = {
+    'complaint-monthly-report': { report: { periodStart: '2026-11-01', periodEnd: '2026-11-30', lateComplaints: [{ receivedAt: LATE, replyDeadline: LATE, firstReplyAt: LATE }] } },
+    'complaint-record': { receivedAt: LATE, replyAt: LATE, returnVisit: { at: LATE } },
+    'corrective-action-notice': { deadline: '2026-12-02', issuedAt: LATE, verification: { verifiedAt: LATE } },
+    'exclusion-application': { regionalDecision: { at: LATE } },
+    'opinion-record': { opinions: [{ returnVisit: { at: LATE } }] },
+    'pause-application': { submittedAt: LATE, startsAt: LATE, endsAt: LATE },
+    'service-complaint-slip': { receivedAt: LATE, replyAt: LATE },
+    'survey-analysis': { surveyedFrom: LATE, surveyedTo: LATE, commonIssues: [{ deadline: '2026-12-02' }], preparedAt: LATE },
+    'survey-notice': { publishedAt: LATE },
+    'survey-questionnaire': { surveyedAt: LATE },
+    'survey-statistics': { surveyedFrom: LATE, surveyedTo: LATE, preparedAt: LATE },
+  };
+  const catalog = TemplateCatalog.fromDirectory(TEMPLATES_DIR);
+
+  it('knows the date fields of every template', () => {
+    expect(Object.keys(DATES).sort()).toEqual(catalog.names());
+  });
+
+  it.each(Object.keys(DATES))('%s prints local Chinese dates, never ISO or UTC text', (name) => {
+    const { html } = catalog.render(name, { ...DATES[name], renderedAt: LATE });
+    expect(html).toContain('打印时间：2026年12月2日 02:13');
+    const dates = JSON.stringify(DATES[name]).split(LATE).length - 1 + (JSON.stringify(DATES[name]).match(/2026-12-02/g) ?? []).length;
+    expect(html.split('2026年12月2日').length - 1).toBeGreaterThanOrEqual(dates + 1);
+    expect(html).not.toMatch(/\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}|2026年12月1日/);
+  });
+
+  it("reads instants in the catalog's zone (the business calendar's), Asia/Shanghai by default", () => {
+    const utc = TemplateCatalog.fromDirectory(TEMPLATES_DIR, { timeZone: 'UTC' });
+    expect(utc.render('complaint-record', { receivedAt: LATE, renderedAt: LATE }).html).toContain('<th>受理时间</th><td>2026年12月1日 18:13</td>');
+    expect(catalog.render('complaint-record', { receivedAt: LATE, renderedAt: LATE }).html).toContain('<th>受理时间</th><td>2026年12月2日 02:13</td>');
+    const inline = new TemplateCatalog({ templates: { t: '{{dateTimeCn at}}' } }, { timeZone: 'Europe/Paris' });
+    expect(inline.render('t', { at: LATE }).html).toBe('2026年12月1日 19:13');
+    expect(() => TemplateCatalog.fromDirectory(TEMPLATES_DIR, { timeZone: 'Asia/Beijing' })).toThrow(/unknown time zone 'Asia\/Beijing'/);
+    // The zone does not change what a template is: the hash stays the same.
+    expect(utc.templateHash('complaint-record')).toBe(catalog.templateHash('complaint-record'));
+  });
+});
+
 describe('templateHash', () => {
   let dir: string;
   beforeEach(() => {

@@ -14,6 +14,9 @@
  *   The engine stores it with each rendered document so the audit shows which version was used.
  * - `referencedFields` lists the data paths a template reads, so the definition loader can
  *   refuse a template that needs a field the context schema lacks.
+ * - Dates (`dateCn`, `dateTimeCn`) are read in the catalog's `timeZone`: the business
+ *   calendar's, given by whoever opens the catalog (default Asia/Shanghai). It is a reading
+ *   setting, not part of a template, so it does not enter `templateHash`.
  *
  * Rendering is pure: storing the rendered HTML is the caller's job (document storage).
  */
@@ -22,6 +25,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import { AppError, ErrorCode } from '../common/app-error';
+import { assertTimeZone } from '../scheduler/zoned-time.util';
 import { registerTemplateHelpers } from './template-helpers';
 
 type AST = hbs.AST.Program;
@@ -32,6 +36,11 @@ export interface TemplateSources {
   readonly templates: Readonly<Record<string, string>>;
   /** Partial name → Handlebars source. */
   readonly partials?: Readonly<Record<string, string>>;
+}
+
+export interface TemplateCatalogOptions {
+  /** IANA zone dates are shown in: the business calendar's (`calendar.timeZone`); default Asia/Shanghai. */
+  readonly timeZone?: string;
 }
 
 export interface RenderedDocument {
@@ -55,8 +64,9 @@ export class TemplateCatalog {
   private readonly templates = new Map<string, Entry>();
   private readonly partials = new Map<string, Entry>();
 
-  constructor(sources: TemplateSources) {
-    registerTemplateHelpers(this.hb);
+  constructor(sources: TemplateSources, options: TemplateCatalogOptions = {}) {
+    if (options.timeZone !== undefined) assertTimeZone(options.timeZone);
+    registerTemplateHelpers(this.hb, { timeZone: options.timeZone });
     for (const [name, source] of Object.entries(sources.partials ?? {})) {
       this.partials.set(name, { source, ast: this.parse(source, `partials/${name}`) });
       this.hb.registerPartial(name, source);
@@ -68,7 +78,7 @@ export class TemplateCatalog {
   }
 
   /** Loads every `*.hbs` under `dir`; `dir/partials/*.hbs` are partials. */
-  static fromDirectory(dir: string): TemplateCatalog {
+  static fromDirectory(dir: string, options: TemplateCatalogOptions = {}): TemplateCatalog {
     const templates: Record<string, string> = {};
     const partials: Record<string, string> = {};
     for (const file of listHbs(dir)) {
@@ -77,7 +87,7 @@ export class TemplateCatalog {
       if (rel.startsWith('partials/')) partials[name.slice('partials/'.length)] = readFileSync(file, 'utf8');
       else templates[name] = readFileSync(file, 'utf8');
     }
-    return new TemplateCatalog({ templates, partials });
+    return new TemplateCatalog({ templates, partials }, options);
   }
 
   has(name: string): boolean {

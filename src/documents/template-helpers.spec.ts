@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { add, dateCn, eq, inc, join, maskName, maskPhone, money, percent, registerTemplateHelpers } from './template-helpers';
+import { add, dateCn, dateTimeCn, eq, inc, join, maskName, maskPhone, money, percent, registerTemplateHelpers } from './template-helpers';
 
 describe('template helpers', () => {
   it('dateCn: dates and instants in Asia/Shanghai', () => {
@@ -11,6 +11,23 @@ describe('template helpers', () => {
     expect(dateCn('2026-02-13', { time: true })).toBe('2026年2月13日');
     expect(dateCn(undefined)).toBe('');
     expect(dateCn('not a date')).toBe('');
+  });
+
+  it('dateCn: a moment where the UTC and the Shanghai dates differ reads as the Shanghai date', () => {
+    expect(dateCn('2026-12-01T18:13:58.216Z')).toBe('2026年12月2日');
+    expect(dateCn('2026-12-01T18:13:58.216Z', { time: true })).toBe('2026年12月2日 02:13');
+    expect(dateCn('2026-12-01T18:13:58.216Z', { time: true, timeZone: 'UTC' })).toBe('2026年12月1日 18:13');
+  });
+
+  it('dateCn: a date-time without an offset is a wall time, never read in the server zone', () => {
+    expect(dateCn('2026-12-02T02:13', { time: true })).toBe('2026年12月2日 02:13');
+    expect(dateCn('2026-12-02T02:13:00', { time: true, timeZone: 'America/New_York' })).toBe('2026年12月2日 02:13');
+  });
+
+  it('dateTimeCn: date and time, a date alone when no time is known', () => {
+    expect(dateTimeCn('2026-12-01T18:13:58.216Z')).toBe('2026年12月2日 02:13');
+    expect(dateTimeCn('2026-12-02')).toBe('2026年12月2日');
+    expect(dateTimeCn(undefined)).toBe('');
   });
 
   it('percent: one decimal, ratio or numerator/denominator', () => {
@@ -63,6 +80,8 @@ describe('template helpers', () => {
     it('passes arguments and hash options through', () => {
       expect(render('{{dateCn at time=true}}', { at: '2026-02-13T02:00:00Z' })).toBe('2026年2月13日 10:00');
       expect(render('{{dateCn at}}', { at: '2026-02-13T02:00:00Z' })).toBe('2026年2月13日');
+      expect(render('{{dateTimeCn at}}', { at: '2026-12-01T18:13:58Z' })).toBe('2026年12月2日 02:13');
+      expect(render('{{dateTimeCn at timeZone="UTC"}}', { at: '2026-12-01T18:13:58Z' })).toBe('2026年12月1日 18:13');
       expect(render('{{percent returned issued}}', { returned: 160, issued: 313 })).toBe('51.1%');
       expect(render('{{percent rate}}', { rate: 0.972 })).toBe('97.2%');
       expect(render('{{money fee}}', { fee: 1234.5 })).toBe('¥1,234.50');
@@ -71,6 +90,15 @@ describe('template helpers', () => {
       expect(render('{{add a b}}', { a: 1, b: 2 })).toBe('3');
       expect(render('{{#if (eq s "重大")}}!{{/if}}', { s: '重大' })).toBe('!');
       expect(render('{{join list}}', { list: ['x', 'y'] })).toBe('x、y');
+    });
+
+    it('reads instants in the zone the helpers were registered with (the calendar of the engine)', () => {
+      const utc = Handlebars.create();
+      registerTemplateHelpers(utc, { timeZone: 'UTC' });
+      const at = { at: '2026-12-01T18:13:58Z' };
+      expect(utc.compile('{{dateCn at time=true}}|{{dateTimeCn at}}|{{dateCn at}}')(at)).toBe('2026年12月1日 18:13|2026年12月1日 18:13|2026年12月1日');
+      // A zone written in the template still wins.
+      expect(utc.compile('{{dateCn at time=true timeZone="Asia/Shanghai"}}')(at)).toBe('2026年12月2日 02:13');
     });
 
     it('output is escaped', () => {

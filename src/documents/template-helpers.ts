@@ -7,29 +7,26 @@
  * Each helper is also exported as a plain function for unit tests and other callers.
  */
 import type { HelperOptions } from 'handlebars';
-import { localParts } from '../scheduler/zoned-time.util';
+import { chineseLocalTime, DEFAULT_TIME_ZONE } from '../scheduler/local-time-text.util';
 
 type HandlebarsLike = { registerHelper(name: string, fn: (...args: any[]) => unknown): void };
 
-export const DEFAULT_DOCUMENT_TIME_ZONE = 'Asia/Shanghai';
-
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** The zone dates are read in when the catalog is given none (the business calendar's default). */
+export const DEFAULT_DOCUMENT_TIME_ZONE = DEFAULT_TIME_ZONE;
 
 /**
  * `2026-02-13` → `2026年2月13日`; an ISO instant or Date is read in Asia/Shanghai (or
- * `timeZone`); with `time` → `2026年2月13日 10:00`. Empty or unreadable input → ''.
+ * `timeZone`): `2026-12-01T18:13:58Z` → `2026年12月2日`, with `time` → `2026年12月2日 02:13`.
+ * A date-time without an offset is a wall time and shown as written. Empty or unreadable
+ * input → '' (a blank on the form). See src/scheduler/local-time-text.util.ts.
  */
 export function dateCn(value: unknown, opts: { time?: boolean; timeZone?: string } = {}): string {
-  if (value === undefined || value === null || value === '') return '';
-  if (typeof value === 'string') {
-    const m = DATE_ONLY.exec(value);
-    if (m) return `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
-  }
-  const instant = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  if (!instant || Number.isNaN(instant.getTime())) return '';
-  const p = localParts(instant, opts.timeZone ?? DEFAULT_DOCUMENT_TIME_ZONE);
-  const date = `${p.year}年${p.month}月${p.day}日`;
-  return opts.time ? `${date} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}` : date;
+  return chineseLocalTime(value, opts) ?? '';
+}
+
+/** `dateCn` with the time: `2026年12月2日 02:13`; a date without a time stays `2026年12月2日`. */
+export function dateTimeCn(value: unknown, opts: { timeZone?: string } = {}): string {
+  return dateCn(value, { ...opts, time: true });
 }
 
 /**
@@ -122,17 +119,26 @@ function split(args: unknown[]): { params: unknown[]; options: HelperOptions } {
 }
 
 /** The helper names registered by `registerTemplateHelpers` (used to tell helpers from fields). */
-export const TEMPLATE_HELPER_NAMES = ['dateCn', 'percent', 'money', 'maskName', 'maskPhone', 'eq', 'add', 'inc', 'join'] as const;
+export const TEMPLATE_HELPER_NAMES = ['dateCn', 'dateTimeCn', 'percent', 'money', 'maskName', 'maskPhone', 'eq', 'add', 'inc', 'join'] as const;
 
-/** Registers every helper on an isolated Handlebars instance. */
-export function registerTemplateHelpers(hb: HandlebarsLike): void {
+/**
+ * Registers every helper on an isolated Handlebars instance. `timeZone` is the zone dates are
+ * read in (the business calendar's, default Asia/Shanghai); `{{dateCn x timeZone="…"}}` in a
+ * template overrides it.
+ */
+export function registerTemplateHelpers(hb: HandlebarsLike, settings: { timeZone?: string } = {}): void {
+  const zoneOf = (options: HelperOptions): string => {
+    const zone = (options.hash ?? {}).timeZone;
+    return typeof zone === 'string' ? zone : settings.timeZone ?? DEFAULT_DOCUMENT_TIME_ZONE;
+  };
   hb.registerHelper('dateCn', (...args: unknown[]) => {
     const { params, options } = split(args);
-    const hash = (options.hash ?? {}) as { time?: unknown; timeZone?: unknown };
-    return dateCn(params[0], {
-      time: hash.time === true || hash.time === 'true',
-      timeZone: typeof hash.timeZone === 'string' ? hash.timeZone : undefined,
-    });
+    const time = (options.hash ?? {}).time;
+    return dateCn(params[0], { time: time === true || time === 'true', timeZone: zoneOf(options) });
+  });
+  hb.registerHelper('dateTimeCn', (...args: unknown[]) => {
+    const { params, options } = split(args);
+    return dateTimeCn(params[0], { timeZone: zoneOf(options) });
   });
   hb.registerHelper('percent', (...args: unknown[]) => {
     const { params } = split(args);

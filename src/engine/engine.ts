@@ -50,7 +50,7 @@ export async function openEngine(config: AppConfig, options: { clock?: Clock; ma
   const logger = new Logger('engine');
   const clock = options.clock ?? new SystemClock();
   const calendar = config.calendarFile ? loadBusinessCalendar(config.calendarFile) : new BusinessCalendar();
-  const templates = TemplateCatalog.fromDirectory(config.templatesDir);
+  const templates = TemplateCatalog.fromDirectory(config.templatesDir, { timeZone: calendar.timeZone });
   const db = await Database.open(config.database);
   const functions = createDomainFunctions({ definitionsDir: config.definitionsDir });
   const records = new RecordsService(db);

@@ -141,10 +141,22 @@ describe('dueAt', () => {
     };
     const resolve = (ref: DeadlineReference): unknown => (ref.kind === 'context' ? ctx[ref.path] : undefined);
     expect(dueAt(spec('at: context.pause.endsAt'), friday, cal, resolve)).toEqual(sh('2026-10-08T09:00:00'));
-    expect(dueAt(spec('at: context.pause.endDate'), friday, cal, resolve)).toEqual(sh('2026-10-08T00:00:00'));
+    // A date without a time is the end of that day (the calendar's endOfDay, 18:00), not 00:00.
+    expect(dueAt(spec('at: context.pause.endDate'), friday, cal, resolve)).toEqual(sh('2026-10-08T18:00:00'));
     const naive = catchAppError(() => dueAt(spec('at: context.pause.naive'), friday, cal, resolve));
     expect(naive.code).toBe(ErrorCode.ExpressionFailed);
     expect(catchAppError(() => dueAt(spec('at: context.pause.missing'), friday, cal, resolve)).message).toMatch(/the value is empty/);
+  });
+
+  it('reads a date-only context value as the end of that day in the calendar (its zone and endOfDay)', () => {
+    const works = { 'works.endDate': '2026-03-10' };
+    const resolve = (ref: DeadlineReference): unknown => (ref.kind === 'context' ? works[ref.path as keyof typeof works] : undefined);
+    const at = spec('at: context.works.endDate');
+    expect(dueAt(at, friday, cal, resolve)).toEqual(sh('2026-03-10T18:00:00'));
+    expect(dueAt(at, friday, new BusinessCalendar({ endOfDay: '17:30' }), resolve)).toEqual(sh('2026-03-10T17:30:00'));
+    expect(dueAt(at, friday, new BusinessCalendar({ timeZone: 'UTC' }), resolve)).toEqual(new Date('2026-03-10T18:00:00Z'));
+    // Set after that moment, it stays at the end of the date written (due at once), never moved to another day.
+    expect(dueAt(at, sh('2026-03-10T20:00:00'), cal, resolve)).toEqual(sh('2026-03-10T18:00:00'));
   });
 
   it('gives the next occurrence for a recurring spec', () => {

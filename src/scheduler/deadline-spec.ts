@@ -12,8 +12,8 @@
  *   after: rules.replyWithin   a rule reference: the caller resolves it to a phrase such as
  *                              '3 working days' (or a number, read as calendar days)
  *   at: context.pause.endsAt   a context path: the caller resolves it to an ISO instant
- *                              (with Z or an offset) or a date YYYY-MM-DD, read as 00:00 of
- *                              that date in the calendar's time zone
+ *                              (with Z or an offset) or a date YYYY-MM-DD, read as the end of
+ *                              that day (the calendar's endOfDay, 18:00 by default, in its zone)
  *   every day at 09:00
  *   every working day at 09:00
  *   every week on monday at 09:00      (also 'every monday at 09:00')
@@ -267,7 +267,7 @@ function resolveRule(ref: RuleRefSpec, value: unknown): DeadlineSpec {
 function resolveInstant(ref: ContextRefSpec, value: unknown, calendar: BusinessCalendar): Date {
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
   if (typeof value === 'string') {
-    if (isLocalDate(value)) return zonedInstant(value, { hour: 0, minute: 0 }, calendar.timeZone);
+    if (isLocalDate(value)) return calendar.endOfLocalDay(value);
     // Only instants that say their offset: a bare date-time would depend on the server's zone.
     if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value)) {
       const t = Date.parse(value);

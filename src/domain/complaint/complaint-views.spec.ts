@@ -36,7 +36,8 @@ describe('the working view', () => {
     expect(currentDueAt({ record: overdueLess })).toBe('2026-03-02T10:00:00.000Z');
     expect(currentDueAt({ record: overdueMore })).toBe('2026-02-27T10:00:00.000Z');
     expect(currentDueAt({ record: dueLater })).toBe('2026-03-09T10:00:00.000Z');
-    expect(currentDueAt({ record: longTerm })).toBe('2026-03-19T16:00:00.000Z');
+    // The promised date 2026-03-20 falls due at the end of that day (18:00 Shanghai).
+    expect(currentDueAt({ record: longTerm })).toBe('2026-03-20T10:00:00.000Z');
     expect([replied, fresh, done].map((record) => currentDueAt({ record }))).toEqual([undefined, undefined, undefined]);
   });
 

@@ -139,7 +139,7 @@ export function complaintTimeline({ record, actorNames = {}, timeZone, vocabular
     const title = e.eventType === START_EVENT ? '登记投诉（顾客投诉记录）'
       : e.eventType === DEADLINES_RECOMPUTED ? '期限重算（业务日历更新）'
         : (eventTitle({ event: e.eventType, state: e.fromState, vocabulary }) ?? e.eventType);
-    let detail = e.eventType === DEADLINES_RECOMPUTED ? describeRecomputed(e, at, vocabulary) : describe(e, record, record.trail.slice(0, i));
+    let detail = e.eventType === DEADLINES_RECOMPUTED ? describeRecomputed(e, at, vocabulary) : describe(e, record, record.trail.slice(0, i), timeZone);
     if (!isHandlingState({ state: e.fromState, vocabulary }) && isHandlingState({ state: e.toState, vocabulary })) {
       // A provisional reply deadline is told where the cycle starts, so nobody mistakes it for a final one.
       const cycle = cycles[started++];
@@ -169,7 +169,7 @@ function excerpt(s: string, max = 40): string {
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : s;
 }
 
-function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: readonly ComplaintAuditEntry[]): string {
+function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: readonly ComplaintAuditEntry[], timeZone: string | undefined): string {
   const p = (e.payload && typeof e.payload === 'object' ? e.payload : {}) as Record<string, unknown>;
   switch (e.eventType) {
     case START_EVENT: {
@@ -191,7 +191,7 @@ function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: reado
     case 'markLongTerm':
       return `原因：${text(p.reason)}`;
     case 'explainToCustomer':
-      return `${text(p.explanation)}；预计解决期限 ${dateCn(p.expectedBy)}`;
+      return `${text(p.explanation)}；预计解决期限 ${dateCn(p.expectedBy, { timeZone })}`;
     case 'reply':
       return `处理方式：${text(p.method)}；处理结果：${text(p.result)}`;
     case 'recordReturnVisit': {

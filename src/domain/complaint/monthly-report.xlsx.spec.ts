@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { BusinessCalendar } from '../../scheduler/business-calendar';
+import { ComplaintRun } from '../../../test/fixtures/complaint/complaint-driver';
 import { generateComplaints } from '../../../test/fixtures/complaint/complaint-generator';
 import { monthlyComplaintReport } from './monthly-report';
 import { exportMonthlyReportXlsx, LIST_COLUMNS, LIST_SHEET, SUMMARY_SHEET } from './monthly-report.xlsx';
@@ -67,5 +68,22 @@ describe('exportMonthlyReportXlsx', () => {
     expect((row.getCell(2).value as Date).toISOString()).toBe(shanghai(late.receivedAt));
     expect((row.getCell(12).value as Date).toISOString()).toBe(shanghai(late.replyDeadline!));
     expect(row.getCell(12).numFmt).toBe('yyyy-mm-dd hh:mm');
+  });
+});
+
+describe('exportMonthlyReportXlsx around midnight in Shanghai', () => {
+  it('counts and shows a complaint received at 2026-03-31T18:13:58Z under April, at 2026-04-01 02:13', async () => {
+    const received = '2026-03-31T18:13:58.216Z'; // 1 April 02:13 in Shanghai
+    const record = new ComplaintRun('m', 'TS-0401', { receivedAt: received }, received).toRecord();
+    const calendar = new BusinessCalendar();
+    const now = new Date('2026-05-02T01:00:00Z');
+    expect(monthlyComplaintReport({ month: '2026-03', records: [record], calendar, now }).received).toBe(0);
+    const report = monthlyComplaintReport({ month: '2026-04', records: [record], calendar, now });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await exportMonthlyReportXlsx({ report })) as unknown as ArrayBuffer);
+    const row = wb.getWorksheet(LIST_SHEET)!.getRow(2);
+    expect(row.getCell(1).value).toBe('TS-0401');
+    // Excel dates have no zone: the cell holds the local wall time.
+    expect((row.getCell(2).value as Date).toISOString()).toBe('2026-04-01T02:13:58.000Z');
   });
 });

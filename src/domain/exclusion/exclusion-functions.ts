@@ -50,7 +50,8 @@ export const surveyProjectPause: DomainFunction = async ({ args, store }) => {
   const pausedStates = list(args.pausedStates).length ? list(args.pausedStates) : ['paused', 'extensionRequested'];
   const pauses = activePauses(await store.instancesOf(definition), args.project, pausedStates);
   if (pauses.length === 0) return { paused: false };
-  const until = pauses.map((p) => text(p.context.endsAt)).sort().at(-1);
+  // Instants with different offsets do not sort as text: compare them as instants.
+  const until = pauses.map((p) => text(p.context.endsAt)).sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
   return { paused: true, pauseKeys: pauses.map((p) => p.businessKey), until };
 };
 

@@ -5,9 +5,11 @@
  * blanks, satisfied count, 满意率 and 不满意率, a 合计 row, and the signature line.
  *
  * Rates are written as numbers with the `0.0%` format, so the sheet can be recalculated and
- * shows the same one-decimal figures as the printed documents.
+ * shows the same one-decimal figures as the printed documents. The date (统计日期) is the local
+ * date in the calendar's zone, written as on the printed form (`2026年12月2日`).
  */
 import ExcelJS from 'exceljs';
+import { dateCn } from '../../documents/template-helpers';
 import type { SurveyStatistics } from './statistics';
 
 export const F002_FORM_NO = 'QP-08-15-F002';
@@ -27,14 +29,17 @@ export async function exportStatisticsXlsx({
   batch,
   preparedBy,
   preparedAt,
+  timeZone,
 }: {
   statistics: SurveyStatistics;
   serviceCenter?: string;
   project?: string;
   batch?: string;
   preparedBy?: string;
-  /** `YYYY-MM-DD`. */
+  /** When the figures were compiled: an ISO instant (or a date `YYYY-MM-DD`), written as its local date `2026年12月2日`. */
   preparedAt?: string;
+  /** The zone of that local date: the business calendar's (default Asia/Shanghai). */
+  timeZone?: string;
 }): Promise<Buffer> {
   const s = statistics;
   const hasPoints = s.points !== null;
@@ -54,7 +59,7 @@ export async function exportStatisticsXlsx({
   sheet.getCell(1, width - 1).value = `表号：${F002_FORM_NO}`;
   sheet.getCell(1, width - 1).alignment = { horizontal: 'right' };
 
-  sheet.getRow(2).values = ['服务中心', serviceCenter ?? '', '项目', project ?? '', '调查批次', batch ?? '', '统计日期', preparedAt ?? ''];
+  sheet.getRow(2).values = ['服务中心', serviceCenter ?? '', '项目', project ?? '', '调查批次', batch ?? '', '统计日期', dateCn(preparedAt, { timeZone })];
 
   const summaryHeader = ['总户数', '发放份数', '发放率', '回收份数', '回收率', '评价总数', '满意数', '总满意率', '总不满意率', ...(hasPoints ? ['平均得分'] : [])];
   const summary = [s.households, s.issued, s.issuanceRate, s.returned, s.responseRate, s.ratings, s.satisfiedRatings, s.overallSatisfaction, s.overallDissatisfaction, ...(hasPoints ? [s.points!.displayScore] : [])];

@@ -147,6 +147,19 @@ describe('item satisfaction and distribution', () => {
 });
 
 describe('exportStatisticsXlsx (F002)', () => {
+  it('writes the local date of preparedAt (an instant), not its UTC date', async () => {
+    const statistics = surveyStatistics(garden000());
+    const dateCell = async (options: { preparedAt: string; timeZone?: string }) => {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load((await exportStatisticsXlsx({ statistics, ...options })) as unknown as ArrayBuffer);
+      return workbook.worksheets[0].getCell(2, 8).value;
+    };
+    // Compiled at 02:13 on 2 December in Shanghai (still 1 December in UTC).
+    await expect(dateCell({ preparedAt: '2026-12-01T18:13:58.216Z' })).resolves.toBe('2026年12月2日');
+    await expect(dateCell({ preparedAt: '2026-12-01T18:13:58.216Z', timeZone: 'UTC' })).resolves.toBe('2026年12月1日');
+    await expect(dateCell({ preparedAt: '2026-12-02' })).resolves.toBe('2026年12月2日');
+  });
+
   it('writes the F002 layout that reads back with the same figures', async () => {
     const statistics = surveyStatistics(garden000());
     const buffer = await exportStatisticsXlsx({ statistics, serviceCenter: 'E花园管理处', project: 'E花园', batch: '2026-H1', preparedBy: '李客服', preparedAt: '2026-06-30' });
@@ -157,7 +170,7 @@ describe('exportStatisticsXlsx (F002)', () => {
     expect(sheet.getCell('A1').value).toBe('客户意见调查统计表');
     const header = sheet.getRow(1).values as unknown[];
     expect(header).toContain(`表号：${F002_FORM_NO}`);
-    expect((sheet.getRow(2).values as unknown[]).slice(1)).toEqual(['服务中心', 'E花园管理处', '项目', 'E花园', '调查批次', '2026-H1', '统计日期', '2026-06-30']);
+    expect((sheet.getRow(2).values as unknown[]).slice(1)).toEqual(['服务中心', 'E花园管理处', '项目', 'E花园', '调查批次', '2026-H1', '统计日期', '2026年6月30日']);
 
     const summaryHeader = (sheet.getRow(4).values as unknown[]).slice(1);
     const summary = (sheet.getRow(5).values as unknown[]).slice(1);

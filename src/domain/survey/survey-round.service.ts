@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, ErrorCode } from '../../common/app-error';
 import type { Actor } from '../../compiler/process-machine.contract';
+import { dateCn } from '../../documents/template-helpers';
 import type { Engine } from '../../engine/engine';
 import type { TransitionOptions } from '../../engine/instance.service';
 import type { InstanceView } from '../../engine/instance.types';
@@ -232,7 +233,10 @@ export class SurveyRoundService {
     if (round.state !== 'collecting') {
       throw new AppError(ErrorCode.EventNotAccepted, '本次调查已结束，问卷不再接收，感谢您的关注。(the collection of this round is closed; the token has expired)');
     }
-    if (row.usedAt) throw new AppError(ErrorCode.AlreadyExists, `此调查码已于 ${row.usedAt} 使用，每户只能提交一次。(this token was already used)`);
+    if (row.usedAt) {
+      const usedAt = dateCn(row.usedAt, { time: true, timeZone: this.engine.calendar.timeZone });
+      throw new AppError(ErrorCode.AlreadyExists, `此调查码已于 ${usedAt} 使用，每户只能提交一次。(this token was already used)`);
+    }
     const h = (await this.store.households(row.roundId)).find((x) => x.id === row.householdId);
     const room = h ? [h.building, h.unit ? `${h.unit}单元` : '', h.room].filter(Boolean).join(' ') : row.householdId;
     return { round, householdId: row.householdId, room, questionnaire: round.context.questionnaire as Questionnaire };
@@ -320,7 +324,8 @@ export class SurveyRoundService {
     const c = round.context;
     return exportStatisticsXlsx({
       statistics, serviceCenter: String(c.serviceCenter), project: String(c.project), batch: String(c.batch),
-      preparedBy: c.preparedBy as string | undefined, preparedAt: typeof c.preparedAt === 'string' ? c.preparedAt.slice(0, 10) : undefined,
+      preparedBy: c.preparedBy as string | undefined, preparedAt: typeof c.preparedAt === 'string' ? c.preparedAt : undefined,
+      timeZone: this.engine.calendar.timeZone,
     });
   }
 }
