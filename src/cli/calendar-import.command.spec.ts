@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBusinessCalendar, loadCalendarFile } from '../scheduler/calendar-file';
@@ -102,6 +102,16 @@ describe('wf calendar import', () => {
     const again = await wf(dir, 'calendar', 'import', '2025.txt');
     expect(again.out).toContain('已写入 definitions/calendar/calendar.yaml：在 officialYears 中替换 2025 年的条目（28 个假日、5 个调休上班日）。');
     expect(loadCalendarFile(calendarIn(dir)).officialYears?.map((y) => y.year)).toEqual([2025, 2026]);
+  });
+
+  it('writes through a symlinked calendar file, keeping the link', async () => {
+    const dir = workspace();
+    mkdirSync(join(dir, 'shared'));
+    copyFileSync(BUNDLED, join(dir, 'shared/calendar.yaml'));
+    symlinkSync(join(dir, 'shared/calendar.yaml'), join(dir, 'link.yaml'));
+    expect((await wf(dir, 'calendar', 'import', '2026.txt', '--calendar', 'link.yaml')).code).toBe(0);
+    expect(lstatSync(join(dir, 'link.yaml')).isSymbolicLink()).toBe(true);
+    expect(loadCalendarFile(join(dir, 'shared/calendar.yaml')).officialYears?.map((y) => y.year)).toEqual([2026]);
   });
 
   it('refuses a notice with a typo, pointing at it, and leaves the calendar file alone', async () => {

@@ -8,7 +8,7 @@
  * with the file (see `calendar-file-update.ts`). The running service picks the file up on
  * restart or with `wf calendar reload`.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import chineseDaysPackage from 'chinese-days/package.json';
@@ -95,9 +95,11 @@ export function registerCalendarImportCommand(program: Command, io: CliIo): void
         io.out(`试运行（--dry-run）：会在 ${calendarName} 的 officialYears 中${entry}。这次没有写入；核对无误后，去掉 --dry-run 再运行一次。`);
         return;
       }
-      const temporary = `${calendarPath}.${process.pid}.tmp`;
-      writeFileSync(temporary, update.text, 'utf8');
-      renameSync(temporary, calendarPath); // readers see the old file or the new one, never half of it
+      // Readers see the old file or the new one, never half of it; a symlink stays a symlink.
+      const target = realpathSync(calendarPath);
+      const temporary = `${target}.${process.pid}.tmp`;
+      writeFileSync(temporary, update.text, { encoding: 'utf8', mode: statSync(target).mode });
+      renameSync(temporary, target);
       io.out(`已写入 ${calendarName}：在 officialYears 中${entry}。`);
       io.out('下一步：运行 npm run wf -- calendar reload，让运行中的服务读入新日历并重算未到期的期限（也可以重启服务）。');
     });
