@@ -4,6 +4,7 @@
  * need the database should import it inside their action, so `wf validate` stays light.
  */
 import type { Command } from 'commander';
+import { registerCalendarImportCommand } from './calendar-import.command';
 import type { CliIo } from './cli-io';
 import { registerDiagramCommand } from './diagram.command';
 import { registerLintCommand } from './lint.command';
@@ -21,5 +22,7 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerSimulateCommand,
   registerUserCommands,
   registerRosterCommands,
+  // `wf calendar …`: each subcommand hangs itself on the group from ./calendar.command.
+  registerCalendarImportCommand,
   // ---- Register further commands here (e.g. `registerUserCommands` from ./user-add.command). ----
 ];

@@ -307,8 +307,8 @@ function holidayName(raw: string): string {
 
 /**
  * The days a calendar answers from, built and checked before `replaceData` swaps them in.
- * A year in the calendar file's `officialYears` replaces the package's data for that year
- * (the imported notice is what the company confirmed); other years come from chinese-days.
+ * The calendar file's `officialYears` add to the package's data (a date both name keeps the
+ * file's title; a day that is a holiday on one side and a working day on the other is worked).
  */
 class BusinessCalendarData {
   readonly timeZone: string;
@@ -324,17 +324,12 @@ class BusinessCalendarData {
     assertTimeZone(this.timeZone);
     this.endOfDayTime = config.endOfDay ?? '18:00';
     parseLocalTime(this.endOfDayTime);
-    const fromFile = new Set((config.officialYears ?? []).map((y) => y.year));
-    const yearOf = (date: string) => Number(date.slice(0, 4));
     for (const [date, title] of Object.entries(source.holidays)) {
-      if (fromFile.has(yearOf(date))) continue;
       this.holidays.set(date, title);
       // A year counts as covered when the data names at least one holiday in it.
-      this.coveredYears.add(yearOf(date));
+      this.coveredYears.add(Number(date.slice(0, 4)));
     }
-    for (const [date, title] of Object.entries(source.workdays)) {
-      if (!fromFile.has(yearOf(date))) this.adjustedWorkingDays.set(date, title);
-    }
+    for (const [date, title] of Object.entries(source.workdays)) this.adjustedWorkingDays.set(date, title);
     for (const y of config.officialYears ?? []) {
       for (const d of y.holidays) this.holidays.set(checkDate(d.date, y.year), d.title);
       for (const d of y.workingDays) this.adjustedWorkingDays.set(checkDate(d.date, y.year), d.title);
