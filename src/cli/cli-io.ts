@@ -18,6 +18,8 @@ export interface CliIo {
   exitCode: number;
   /** The current time for commands that depend on it (tests pass a fixed one); default the wall clock. */
   now?(): Date;
+  /** The environment commands read their WF_* configuration from; default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export function processIo(): CliIo {

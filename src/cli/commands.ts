@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { registerCalendarImportCommand } from './calendar-import.command';
 import type { CliIo } from './cli-io';
+import { registerCalendarReloadCommand } from './calendar-reload.command';
 import { registerDiagramCommand } from './diagram.command';
 import { registerLintCommand } from './lint.command';
 import { registerRosterCommands } from './roster-import.command';
@@ -24,5 +25,6 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerRosterCommands,
   // `wf calendar …`: each subcommand hangs itself on the group from ./calendar.command.
   registerCalendarImportCommand,
+  registerCalendarReloadCommand,
   // ---- Register further commands here (e.g. `registerUserCommands` from ./user-add.command). ----
 ];
