@@ -3,7 +3,7 @@
  * once; only their SHA-256 is stored, with an expiry, so a stolen database leaks no usable
  * token and any engine process can check a token issued by another.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '../common/app-error';
 import { Clock } from '../common/clock';
 import type { Actor } from '../compiler/process-machine.contract';
@@ -34,12 +34,11 @@ export interface UserSummary {
 
 /** Failed sign-ins allowed per username within the window before it is locked for the rest of it. */
 export const MAX_FAILED_SIGN_INS = 10;
+/** Failed sign-ins allowed per client (any usernames) within the window: one client cannot lock every username. */
+export const MAX_FAILED_SIGN_INS_PER_CLIENT = 50;
 export const SIGN_IN_WINDOW_MINUTES = 15;
 
 export class AuthService {
-  /** Recent failed sign-ins per username (this process only; scrypt already makes each try slow). */
-  private readonly failures = new Map<string, number[]>();
-
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -87,29 +86,42 @@ export class AuthService {
     return Number(row.n);
   }
 
-  /** Checks a username and password and issues a bearer token. */
-  async issueToken(username: string, password: string): Promise<{ token: string; expiresAt: string; roles: string[] }> {
+  /**
+   * Checks a username and password and issues a bearer token. Failed attempts are stored, so
+   * the lockout holds across restarts and engine processes: after MAX_FAILED_SIGN_INS failures
+   * for a username, or MAX_FAILED_SIGN_INS_PER_CLIENT from one client, within the window, the
+   * username (or the client) is refused until the oldest failure leaves the window.
+   */
+  async issueToken(username: string, password: string, client = 'unknown'): Promise<{ token: string; expiresAt: string; roles: string[] }> {
     const nowMs = this.clock.now().getTime();
     const windowMs = SIGN_IN_WINDOW_MINUTES * 60_000;
-    const recent = (this.failures.get(username) ?? []).filter((t) => t > nowMs - windowMs);
-    if (recent.length >= MAX_FAILED_SIGN_INS) {
-      const retryAt = new Date(recent[0] + windowMs).toISOString();
-      throw new AppError(ErrorCode.TooManyAttempts, `too many failed sign-ins for '${username}'; try again after ${retryAt}`);
-    }
+    const since = new Date(nowMs - windowMs).toISOString();
+    const clientKey = client.slice(0, 100);
+    const [byUser, byClient] = await this.db.read(async (q) => [
+      await q.rows<{ at: string }>(`SELECT at FROM sign_in_failures WHERE username = $1 AND at > $2 ORDER BY at LIMIT ${MAX_FAILED_SIGN_INS}`, [username, since]),
+      await q.rows<{ at: string }>(`SELECT at FROM sign_in_failures WHERE client = $1 AND at > $2 ORDER BY at LIMIT ${MAX_FAILED_SIGN_INS_PER_CLIENT}`, [clientKey, since]),
+    ]);
+    const lockedUntil = (rows: { at: string }[], max: number) =>
+      rows.length >= max ? new Date(Date.parse(rows[0].at) + windowMs).toISOString() : undefined;
+    const userLock = lockedUntil(byUser, MAX_FAILED_SIGN_INS);
+    if (userLock) throw new AppError(ErrorCode.TooManyAttempts, `too many failed sign-ins for '${username}'; try again after ${userLock}`, { retryAt: userLock });
+    const clientLock = lockedUntil(byClient, MAX_FAILED_SIGN_INS_PER_CLIENT);
+    if (clientLock) throw new AppError(ErrorCode.TooManyAttempts, `too many failed sign-ins from this client; try again after ${clientLock}`, { retryAt: clientLock });
     const [user] = await this.db.read((q) =>
       q.rows<{ password_hash: string; roles: string }>('SELECT password_hash, roles FROM users WHERE username = $1', [username]),
     );
     // Verify against a dummy hash when the user is unknown, so timing does not reveal which usernames exist.
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok) {
-      if (this.failures.size > 10_000) {
-        // Bound the memory an attacker cycling through usernames can take: forget stale entries.
-        for (const [name, times] of this.failures) if (times.every((t) => t <= nowMs - windowMs)) this.failures.delete(name);
-      }
-      this.failures.set(username, [...recent, nowMs].slice(-MAX_FAILED_SIGN_INS));
+      await this.db.transaction(async (tx) => {
+        // Forget what left the window, so the table stays as small as the window's traffic.
+        await tx.run('DELETE FROM sign_in_failures WHERE at <= $1', [since]);
+        await tx.run('INSERT INTO sign_in_failures (id, username, client, at) VALUES ($1, $2, $3, $4)',
+          [randomUUID(), username.slice(0, 100), clientKey, new Date(nowMs).toISOString()]);
+      });
       throw new AppError(ErrorCode.Unauthenticated, 'wrong username or password');
     }
-    this.failures.delete(username);
+    await this.db.transaction((tx) => tx.run('DELETE FROM sign_in_failures WHERE username = $1', [username]));
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.tokenTtlMinutes * 60_000).toISOString();

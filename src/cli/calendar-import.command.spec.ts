@@ -147,7 +147,7 @@ describe('wf calendar import', () => {
     expect(result.out).toContain('chinese-days 1.5.7 没有 2027 年的数据：2027 年的期限将以日历文件中的这一条为准。');
     const cal = loadBusinessCalendar(calendar);
     expect(cal.hasDataFor(2027)).toBe(true);
-    expect(cal.dayInfo('2027-02-20')).toEqual({ date: '2027-02-20', working: true, reason: 'adjusted-working-day', title: '春节调休' });
+    expect(cal.dayInfo('2027-02-20')).toEqual({ date: '2027-02-20', working: true, reason: 'adjusted-working-day', title: '春节调休', provisional: false });
     expect(cal.isWorkingDay('2027-02-08')).toBe(false);
     expect(readFileSync(calendar, 'utf8').startsWith('endOfDay: "17:30"\nofficialYears:\n  # 2027年部分节假日安排（wf calendar import）\n  - year: 2027\n')).toBe(true);
   });

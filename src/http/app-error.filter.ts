@@ -70,6 +70,11 @@ export class AppErrorFilter implements ExceptionFilter {
     const err = toAppError(exception);
     if (err.code === ErrorCode.Internal) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     const response = host.switchToHttp().getResponse<Response>();
-    response.status(statusFor(err.code)).json(errorBody(err));
+    const status = statusFor(err.code);
+    // RFC 6750: a 401 says how to authenticate; a 429 says when to come back.
+    if (status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="workflow"');
+    const retryAt = typeof err.details?.retryAt === 'string' ? Date.parse(err.details.retryAt) : NaN;
+    if (status === 429 && !Number.isNaN(retryAt)) response.setHeader('Retry-After', String(Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))));
+    response.status(status).json(errorBody(err));
   }
 }

@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import type { Engine } from '../engine/engine';
 import { Public } from './auth.guard';
 import { bodyValidator } from './body-validation';
@@ -21,10 +22,12 @@ export class AuthController {
   @Public()
   @Post('token')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a username and password for a bearer token' })
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  @ApiOperation({ summary: 'Exchange a username and password for a bearer token (never cached; 429 with Retry-After after too many failures for the username or from the client)' })
   @ApiBody({ schema: TOKEN_REQUEST })
-  async token(@Body() body: unknown) {
+  async token(@Body() body: unknown, @Req() request: Request) {
     const { username, password } = parseTokenRequest(body);
-    return this.engine.auth.issueToken(username, password);
+    return this.engine.auth.issueToken(username, password, request.ip ?? request.socket.remoteAddress ?? 'unknown');
   }
 }

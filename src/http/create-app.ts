@@ -5,6 +5,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import type { Engine } from '../engine/engine';
 import { AppModule } from './app.module';
 import { ATTACHMENT_CONTENT_TYPES } from './records.controller';
@@ -24,6 +25,21 @@ export async function createApp(engine: Engine, options: { logger?: boolean } = 
   app.useBodyParser('raw', { limit, type: [...ROSTER_CONTENT_TYPES, ...ATTACHMENT_CONTENT_TYPES] });
   app.useBodyParser('urlencoded', { limit, extended: false });
   app.disable('x-powered-by');
+  // Security headers on every response: nosniff, no framing by other sites, no referrer to
+  // other origins, and a Content-Security-Policy that allows only this service's own scripts
+  // (pages and printable documents keep their inline styles). No upgrade-insecure-requests:
+  // intranet deployments often serve plain HTTP.
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'], 'frame-ancestors': ["'self'"], 'form-action': ["'self'"], 'upgrade-insecure-requests': null,
+      },
+    },
+    frameguard: { action: 'sameorigin' },
+    referrerPolicy: { policy: 'same-origin' },
+  }));
   const document = SwaggerModule.createDocument(app, new DocumentBuilder()
     .setTitle('Workflow engine')
     .setDescription('YAML process definitions run as persisted, audited instances. Every endpoint but POST /auth/token needs a bearer token.')

@@ -124,6 +124,19 @@ export class TimerEntity {
   @Column('text', { nullable: true }) basis: string | null;
 }
 
+/** One failed sign-in: counted per username and per client within the lockout window. */
+@Entity('sign_in_failures')
+@Index('ix_sign_in_failures_username', ['username', 'at'])
+@Index('ix_sign_in_failures_client', ['client', 'at'])
+@Index('ix_sign_in_failures_at', ['at'])
+export class SignInFailureEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { length: 100 }) username: string;
+  /** The client's address as the service sees it (see README, sign-in). */
+  @Column('varchar', { length: 100 }) client: string;
+  @Column('varchar', { length: 30 }) at: string;
+}
+
 /** Each change of the business calendar's data the engine noticed, and what it recomputed. */
 @Entity('calendar_revisions')
 @Index('ix_calendar_revisions_at', ['at'])
@@ -273,6 +286,7 @@ export class AttachmentEntity {
 }
 
 export const ENTITIES = [
+  SignInFailureEntity,
   CalendarRevisionEntity,
   AttachmentEntity,
   SurveyExclusionEntity,

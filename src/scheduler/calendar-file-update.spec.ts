@@ -41,8 +41,8 @@ describe('setOfficialYear', () => {
     const update = setOfficialYear({ text: BUNDLED, ...noticeOf(2026), source: empty });
     const calendar = new BusinessCalendar(update.config, empty);
     expect(calendar.hasDataFor(2026)).toBe(true);
-    expect(calendar.dayInfo('2026-02-14')).toEqual({ date: '2026-02-14', working: true, reason: 'adjusted-working-day', title: '春节调休' });
-    expect(calendar.dayInfo('2026-02-16')).toEqual({ date: '2026-02-16', working: false, reason: 'holiday', title: '春节' });
+    expect(calendar.dayInfo('2026-02-14')).toEqual({ date: '2026-02-14', working: true, reason: 'adjusted-working-day', title: '春节调休', provisional: false });
+    expect(calendar.dayInfo('2026-02-16')).toEqual({ date: '2026-02-16', working: false, reason: 'holiday', title: '春节', provisional: false });
     expect(calendar.isWorkingDay('2026-02-24')).toBe(true);
   });
 
@@ -171,6 +171,6 @@ describe('compareWithOfficialSource and how the calendar merges file and package
     expect(calendar.dayInfo('2026-10-07')).toMatchObject({ working: false, reason: 'holiday' }); // still the package's
     expect(calendar.dayInfo('2026-10-08')).toMatchObject({ working: true, reason: 'adjusted-working-day' }); // added by the file
     expect(calendar.dayInfo('2026-10-10')).toMatchObject({ working: true, reason: 'adjusted-working-day' }); // working day wins
-    expect(calendar.dayInfo('2026-10-01')).toEqual({ date: '2026-10-01', working: false, reason: 'holiday', title: '国庆节' });
+    expect(calendar.dayInfo('2026-10-01')).toEqual({ date: '2026-10-01', working: false, reason: 'holiday', title: '国庆节', provisional: false });
   });
 });

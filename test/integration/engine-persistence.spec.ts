@@ -151,7 +151,7 @@ describe.each(DRIVERS)('schema on %s', (driver) => {
       const expected = Object.fromEntries(engine.db.dataSource.entityMetadatas.map((m) =>
         [m.tableName, m.columns.map((c) => `${c.databaseName}${c.isNullable ? '?' : ''}`).sort()]));
       expect(actual).toEqual(expected);
-      expect(Object.keys(expected)).toHaveLength(18);
+      expect(Object.keys(expected)).toHaveLength(19);
     } finally {
       await engine.close();
       await database.dispose();
