@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { AppError, ErrorCode } from '../common/app-error';
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
@@ -37,7 +38,17 @@ export interface AppConfig {
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
 }
 
-export class ConfigError extends Error {}
+/**
+ * An invalid environment variable, found by `loadConfig` at boot. It never reaches an API caller
+ * (nothing listens yet): the service stops, the CLI prints the message. An AppError all the same,
+ * so every error in the code base has a code.
+ */
+export class ConfigError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.ConfigInvalid, message);
+    this.name = 'ConfigError';
+  }
+}
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

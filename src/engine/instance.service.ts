@@ -311,7 +311,8 @@ export class InstanceService {
     const out = { ...payload };
     for (const c of accepted.compute) {
       const fn = this.functions.get(c.function);
-      if (!fn) throw new AppError(ErrorCode.ExpressionFailed, `'${type}' computes '${c.field}' with '${c.function}', which this engine does not have`);
+      // The loader checks names against this build's functions; a stored version can outlive one.
+      if (!fn) throw new AppError(ErrorCode.Internal, `'${type}' computes '${c.field}' with the domain function '${c.function}', which this engine build does not have: deploy a build that has it`);
       const args = Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v.kind === 'literal' ? v.value : v.expression.evaluate(scope)]));
       const result = await fn({
         instance: { id: row.id, definition: row.definition_key, businessKey: row.business_key, context },
@@ -471,7 +472,7 @@ export class InstanceService {
     }
     for (const a of plan.applies) {
       const writer = this.functions.writer(a.function);
-      if (!writer) throw new AppError(ErrorCode.ExpressionFailed, `'apply' names the domain writer '${a.function}', which this engine does not have`);
+      if (!writer) throw new AppError(ErrorCode.Internal, `'apply' names the domain writer '${a.function}', which this engine build does not have: deploy a build that has it`);
       await writer({ tx, instance, args: a.args, seq, now: clockNow });
     }
   }
