@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError, ErrorCode } from '../common/app-error';
+import type { LogLevel } from '../common/logging';
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
@@ -34,8 +35,8 @@ export interface AppConfig {
   readonly outboxMaxAttempts: number;
   /** First outbox retry delay in seconds; doubles with each attempt, at most an hour. */
   readonly outboxRetrySeconds: number;
-  /** Log level for Nest's logger. */
-  readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+  /** Levels that are logged (`WF_LOG_LEVEL` and every more severe one). */
+  readonly logLevels: readonly LogLevel[];
 }
 
 /**
