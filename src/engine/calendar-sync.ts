@@ -15,16 +15,16 @@
  * engine process when it notices a newer revision (it reloads its own calendar file, then
  * recomputes — which finds nothing left to do unless it had armed deadlines meanwhile).
  */
-import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import { AppError, ErrorCode } from '../common/app-error';
-import { Clock } from '../common/clock';
+import type { Clock } from '../common/clock';
+import type { IdGenerator } from '../common/ids';
+import type { Log } from '../common/logging';
 import { auditHash, type AuditRecord } from '../audit/audit-chain';
+import { insertAuditEntry } from '../audit/audit-entries';
 import { Database } from '../persistence/database';
 import type { BusinessCalendar, BusinessCalendarConfig } from '../scheduler/business-calendar';
 import { calendarWarning, type CalendarWarning } from '../scheduler/calendar-horizon';
 import { recomputeDue, type CalendarBasis } from '../scheduler/deadline-spec';
-import { insertAuditEntry } from './instance.service';
 import { SYSTEM_ACTOR } from './transition-plan';
 
 /** Event type of the audit entry that records deadlines recomputed after a calendar change. */
@@ -97,7 +97,6 @@ const toRevision = (r: RevisionRow): CalendarRevision => ({
 const MAX_ATTEMPTS = 5;
 
 export class CalendarSync {
-  private readonly logger = new Logger('calendar');
   private lastFollowCheck = 0;
   private lastWarnedDate = '';
   private mismatchLogged = '';
@@ -106,6 +105,8 @@ export class CalendarSync {
     private readonly db: Database,
     private readonly calendar: BusinessCalendar,
     private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly logger: Log,
     /** Reads the calendar's data afresh (the calendar file); throws `CalendarInvalid` when it is wrong. */
     private readonly loadData: () => BusinessCalendarConfig,
     private readonly options: CalendarSyncOptions = {},
@@ -275,7 +276,7 @@ export class CalendarSync {
 
   private async insertRevision(trigger: string, actor: string, reason: string, changed: number): Promise<CalendarRevision> {
     const row: RevisionRow = {
-      id: randomUUID(), fingerprint: this.calendar.fingerprint(), official_years: JSON.stringify(this.calendar.yearsWithData()),
+      id: this.ids.uuid(), fingerprint: this.calendar.fingerprint(), official_years: JSON.stringify(this.calendar.yearsWithData()),
       official_through: this.calendar.officialThrough() ?? null, trigger, actor, reason, changed, at: this.clock.now().toISOString(),
     };
     await this.db.transaction((tx) => tx.run(

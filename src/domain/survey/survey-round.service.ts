@@ -12,7 +12,7 @@ import { AppError, ErrorCode } from '../../common/app-error';
 import type { Actor } from '../../compiler/process-machine.contract';
 import { dateCn } from '../../documents/template-helpers';
 import type { Engine } from '../../engine/engine';
-import type { TransitionOptions } from '../../engine/instance.service';
+import type { TransitionOptions } from '../../engine/transition.service';
 import type { InstanceView } from '../../engine/instance.types';
 import { type Questionnaire, validateAnswers } from './questionnaire';
 import { assertRosterValid, parseRoster } from './roster';
@@ -105,7 +105,7 @@ export class SurveyRoundService {
     const as: Actor = { id: actor.id, roles: [SURVEY_SERVICE_ROLE, ...actor.roles.filter((r) => r !== SURVEY_SERVICE_ROLE)] };
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.engine.instances.send(roundId, { type, payload }, as, { within })).body;
+        return await this.engine.transitions.send(roundId, { type, payload }, as, { within });
       } catch (err) {
         if (err instanceof AppError && err.code === ErrorCode.VersionConflict && attempt < RETRIES) continue;
         throw err;
@@ -121,11 +121,11 @@ export class SurveyRoundService {
       throw new AppError(ErrorCode.BadRequest, `unknown stage '${input.stage}'; the stages of ${ROUND_DEFINITION} (rule stages) are ${stages.join('、')}`);
     }
     const businessKey = input.businessKey ?? `SR-${input.project}-${input.batch}-${input.stage}`;
-    const created = await this.engine.instances.create({
+    const created = await this.engine.transitions.create({
       definition: ROUND_DEFINITION, businessKey,
       context: { roundKey: businessKey, project: input.project, serviceCenter: input.serviceCenter, batch: input.batch, stage: input.stage },
     }, actor);
-    return created.body;
+    return created.instance;
   }
 
   /**
