@@ -17,8 +17,8 @@
  */
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Clock } from '../common/clock';
-import type { IdGenerator } from '../common/ids';
-import type { Log } from '../common/logging';
+import { CryptoIdGenerator, type IdGenerator } from '../common/ids';
+import { ConsoleLogging, type Log } from '../common/logging';
 import { auditHash, type AuditRecord } from '../audit/audit-chain';
 import { insertAuditEntry } from '../audit/audit-entries';
 import { Database } from '../persistence/database';
@@ -64,6 +64,10 @@ export interface CalendarSyncOptions {
   readonly warnDays?: number;
   /** How often (ms) a process checks for a revision recorded by another process (default 30 s). */
   readonly followEveryMs?: number;
+  /** Names revisions (default: random UUIDs). */
+  readonly ids?: IdGenerator;
+  /** Where reloads and warnings are logged (default: the console, down to `log`). */
+  readonly log?: Log;
 }
 
 interface PendingTimer {
@@ -97,6 +101,8 @@ const toRevision = (r: RevisionRow): CalendarRevision => ({
 const MAX_ATTEMPTS = 5;
 
 export class CalendarSync {
+  private readonly ids: IdGenerator;
+  private readonly logger: Log;
   private lastFollowCheck = 0;
   private lastWarnedDate = '';
   private mismatchLogged = '';
@@ -105,12 +111,13 @@ export class CalendarSync {
     private readonly db: Database,
     private readonly calendar: BusinessCalendar,
     private readonly clock: Clock,
-    private readonly ids: IdGenerator,
-    private readonly logger: Log,
     /** Reads the calendar's data afresh (the calendar file); throws `CalendarInvalid` when it is wrong. */
     private readonly loadData: () => BusinessCalendarConfig,
     private readonly options: CalendarSyncOptions = {},
-  ) {}
+  ) {
+    this.ids = options.ids ?? new CryptoIdGenerator();
+    this.logger = options.log ?? new ConsoleLogging(['fatal', 'error', 'warn', 'log']).scope('calendar');
+  }
 
   /** At start: records the calendar's data and recomputes deadlines when it changed since the last revision. */
   async atStart(): Promise<CalendarRevision | undefined> {

@@ -81,8 +81,9 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
   const transitions = new TransitionService({ db, definitions, clock, ids, calendar, templates, functions, store: records });
   const instances = new InstanceQueryService(db, definitions);
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, fileDir: config.mailDir, from: config.mailFrom });
-  const calendarSync = new CalendarSync(db, calendar, clock, ids, logging.scope('calendar'),
-    () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}), { warnDays: config.calendarWarnDays });
+  const calendarSync = new CalendarSync(db, calendar, clock,
+    () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}),
+    { warnDays: config.calendarWarnDays, ids, log: logging.scope('calendar') });
   const worker = new BackgroundWorker(
     new TimerRunner(db, transitions, clock, ids, logging.scope('timers')),
     new ScheduleRunner(db, definitions, transitions, instances, calendar, clock, logging.scope('schedules')),
