@@ -9,11 +9,12 @@ import { AppError } from './common/app-error';
 import { loadConfig } from './config/app-config';
 import { openEngine } from './engine/engine';
 import { createApp } from './http/create-app';
+import { NestLogging } from './http/nest-logging';
 
 async function main(): Promise<void> {
   const logger = new Logger('wf');
   const config = loadConfig();
-  const engine = await openEngine(config);
+  const engine = await openEngine(config, { logging: new NestLogging(config.logLevels) });
   logger.log(config.database.kind === 'sqlite'
     ? `database: SQLite file ${config.database.file}`
     : `database: PostgreSQL${config.database.schema ? ` (schema ${config.database.schema})` : ''}`);
@@ -35,8 +36,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  await engine.schedules.sync();
-  engine.startBackgroundWork();
+  await engine.worker.schedules.sync();
+  engine.worker.start();
   if ((await engine.auth.countUsers()) === 0) {
     logger.warn('no users yet. Create the first one in another terminal (it asks for the password):');
     logger.warn('  npm run wf -- user add admin --roles admin,process_owner,auditor');

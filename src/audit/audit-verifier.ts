@@ -3,7 +3,7 @@
  * Reads instances in pages (keyset on id), so memory stays flat on large databases.
  */
 import { Database } from '../persistence/database';
-import { AUDIT_SELECT } from '../engine/instance.service';
+import { AUDIT_SELECT } from './audit-entries';
 import { verifyInstanceChain, type AuditRecord, type ChainBreak } from './audit-chain';
 
 export interface VerificationReport {

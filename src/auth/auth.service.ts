@@ -3,9 +3,10 @@
  * once; only their SHA-256 is stored, with an expiry, so a stolen database leaks no usable
  * token and any engine process can check a token issued by another.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { AppError, ErrorCode } from '../common/app-error';
 import { Clock } from '../common/clock';
+import type { IdGenerator } from '../common/ids';
 import type { Actor } from '../compiler/process-machine.contract';
 import { Database } from '../persistence/database';
 import { hashPassword, verifyPassword } from './password-hash';
@@ -42,6 +43,7 @@ export class AuthService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    private readonly ids: IdGenerator,
     private readonly tokenTtlMinutes: number,
   ) {}
 
@@ -66,7 +68,7 @@ export class AuthService {
         throw new AppError(ErrorCode.BadRequest, `attribute name '${name}' must start with a lower-case letter and use letters, digits and _ (not 'id' or 'roles')`);
       }
     }
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await hashPassword(input.password, this.ids.randomBytes(16));
     const createdAt = this.clock.now().toISOString();
     try {
       await this.db.transaction((tx) =>
@@ -117,12 +119,12 @@ export class AuthService {
         // Forget what left the window, so the table stays as small as the window's traffic.
         await tx.run('DELETE FROM sign_in_failures WHERE at <= $1', [since]);
         await tx.run('INSERT INTO sign_in_failures (id, username, client, at) VALUES ($1, $2, $3, $4)',
-          [randomUUID(), username.slice(0, 100), clientKey, new Date(nowMs).toISOString()]);
+          [this.ids.uuid(), username.slice(0, 100), clientKey, new Date(nowMs).toISOString()]);
       });
       throw new AppError(ErrorCode.Unauthenticated, 'wrong username or password');
     }
     await this.db.transaction((tx) => tx.run('DELETE FROM sign_in_failures WHERE username = $1', [username]));
-    const token = randomBytes(32).toString('base64url');
+    const token = this.ids.randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.tokenTtlMinutes * 60_000).toISOString();
     await this.db.transaction(async (tx) => {
@@ -132,6 +134,17 @@ export class AuthService {
       ]);
     });
     return { token, expiresAt, roles: JSON.parse(user.roles) };
+  }
+
+  /** The actor a stored user acts as (roles and attributes as stored now), or undefined when there is no such user. */
+  async actorFor(username: string): Promise<Actor | undefined> {
+    const [row] = await this.db.read((q) => q.rows<{ username: string; roles: string; attributes: string | null }>(
+      'SELECT username, roles, attributes FROM users WHERE username = $1', [username]));
+    if (!row) return undefined;
+    const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, string>) : {};
+    return Object.keys(attributes).length > 0
+      ? { id: row.username, roles: JSON.parse(row.roles), attributes }
+      : { id: row.username, roles: JSON.parse(row.roles) };
   }
 
   /** Resolves a bearer token to the actor it was issued to. */

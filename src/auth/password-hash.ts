@@ -2,7 +2,7 @@
  * Password hashing with scrypt (Node's built-in, memory-hard): stored as
  * `scrypt$N$r$p$salt$hash` so parameters can be raised later without breaking old hashes.
  */
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { scrypt, timingSafeEqual } from 'node:crypto';
 
 const N = 1 << 15;
 const R = 8;
@@ -16,8 +16,8 @@ function derive(password: string, salt: Buffer, n: number, r: number, p: number)
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
+/** The stored form of a password; `salt` is 16 random bytes from the id port. */
+export async function hashPassword(password: string, salt: Buffer): Promise<string> {
   const key = await derive(password, salt, N, R, P);
   return ['scrypt', N, R, P, salt.toString('base64'), key.toString('base64')].join('$');
 }

@@ -32,12 +32,12 @@ describe('wf calendar reload', () => {
     const config = loadConfig(env, dir);
     let engine = await openEngine(config, { clock });
     await engine.definitions.registerDirectory(config.definitionsDir, 'system');
-    const { body } = await engine.instances.create({
+    const { instance: body } = await engine.transitions.create({
       definition: 'complaint', businessKey: 'TS-CLI-1',
       context: { receivedAt: clock.now().toISOString(), complainant: '钱女士', unit: '2栋201', contact: '13600000000', channel: '来访', content: '电梯异响' },
     }, { id: 'ca', roles: ['cs_assistant'] });
-    await engine.instances.send(body.id, { type: 'classify', payload: { valid: true, category: '设备设施', severity: '一般' } }, { id: 'ca', roles: ['cs_assistant'] });
-    await engine.instances.send(body.id, { type: 'dispatch', payload: { department: '工程部' } }, { id: 'cs', roles: ['cs_supervisor'] });
+    await engine.transitions.send(body.id, { type: 'classify', payload: { valid: true, category: '设备设施', severity: '一般' } }, { id: 'ca', roles: ['cs_assistant'] });
+    await engine.transitions.send(body.id, { type: 'dispatch', payload: { department: '工程部' } }, { id: 'cs', roles: ['cs_supervisor'] });
     await engine.close();
 
     // Nothing changed yet: the reload says so and writes no audit entry.

@@ -28,9 +28,9 @@ export function registerRosterCommands(program: Command, io: CliIo): void {
       const bar = new SingleBar({ format: '检查名单 [{bar}] {value}/{total} 行', stream: process.stderr }, Presets.shades_classic);
       let started = false;
       try {
-        const [user] = await engine.db.read((q) => q.rows<{ roles: string }>('SELECT roles FROM users WHERE username = $1', [opts.as]));
+        const user = await engine.auth.actorFor(opts.as);
         if (!user) throw new AppError(ErrorCode.NotFound, `no user '${opts.as}'; create it with wf user add`);
-        const actor = { id: opts.as, roles: JSON.parse(user.roles) as string[] };
+        const actor = { id: user.id, roles: user.roles };
         const content = readFileSync(resolve(io.cwd, file));
         const round = await new SurveyRoundService(engine).importRoster(roundId, { fileName: basename(file), content }, actor, (done, total) => {
           if (!started) { bar.start(total, 0); started = true; }

@@ -228,7 +228,8 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
       const taken = found.event.branches.find((b) => !b.when || b.when.evaluate(scope) === true);
       if (taken?.reject) {
         const reason = String(taken.reject.kind === 'literal' ? taken.reject.value : taken.reject.expression.evaluate(scope));
-        throw new AppError(ErrorCode.GuardRejected, `'${event.type}' was refused: ${reason}`, { state, event: event.type, reason });
+        // The reason is the process owner's own text (Chinese): it is also what the person is shown.
+        throw new AppError(ErrorCode.GuardRejected, `'${event.type}' was refused: ${reason}`, { state, event: event.type, reason }, { userMessage: reason });
       }
       if (!taken) {
         throw new AppError(

@@ -4,6 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { AppError, ErrorCode } from '../common/app-error';
+import type { LogLevel } from '../common/logging';
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
@@ -33,11 +35,21 @@ export interface AppConfig {
   readonly outboxMaxAttempts: number;
   /** First outbox retry delay in seconds; doubles with each attempt, at most an hour. */
   readonly outboxRetrySeconds: number;
-  /** Log level for Nest's logger. */
-  readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+  /** Levels that are logged (`WF_LOG_LEVEL` and every more severe one). */
+  readonly logLevels: readonly LogLevel[];
 }
 
-export class ConfigError extends Error {}
+/**
+ * An invalid environment variable, found by `loadConfig` at boot. It never reaches an API caller
+ * (nothing listens yet): the service stops, the CLI prints the message. An AppError all the same,
+ * so every error in the code base has a code.
+ */
+export class ConfigError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.ConfigInvalid, message);
+    this.name = 'ConfigError';
+  }
+}
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

@@ -15,16 +15,16 @@
  * engine process when it notices a newer revision (it reloads its own calendar file, then
  * recomputes — which finds nothing left to do unless it had armed deadlines meanwhile).
  */
-import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import { AppError, ErrorCode } from '../common/app-error';
-import { Clock } from '../common/clock';
+import type { Clock } from '../common/clock';
+import { CryptoIdGenerator, type IdGenerator } from '../common/ids';
+import { ConsoleLogging, type Log } from '../common/logging';
 import { auditHash, type AuditRecord } from '../audit/audit-chain';
+import { insertAuditEntry } from '../audit/audit-entries';
 import { Database } from '../persistence/database';
 import type { BusinessCalendar, BusinessCalendarConfig } from '../scheduler/business-calendar';
 import { calendarWarning, type CalendarWarning } from '../scheduler/calendar-horizon';
 import { recomputeDue, type CalendarBasis } from '../scheduler/deadline-spec';
-import { insertAuditEntry } from './instance.service';
 import { SYSTEM_ACTOR } from './transition-plan';
 
 /** Event type of the audit entry that records deadlines recomputed after a calendar change. */
@@ -64,6 +64,10 @@ export interface CalendarSyncOptions {
   readonly warnDays?: number;
   /** How often (ms) a process checks for a revision recorded by another process (default 30 s). */
   readonly followEveryMs?: number;
+  /** Names revisions (default: random UUIDs). */
+  readonly ids?: IdGenerator;
+  /** Where reloads and warnings are logged (default: the console, down to `log`). */
+  readonly log?: Log;
 }
 
 interface PendingTimer {
@@ -97,7 +101,8 @@ const toRevision = (r: RevisionRow): CalendarRevision => ({
 const MAX_ATTEMPTS = 5;
 
 export class CalendarSync {
-  private readonly logger = new Logger('calendar');
+  private readonly ids: IdGenerator;
+  private readonly logger: Log;
   private lastFollowCheck = 0;
   private lastWarnedDate = '';
   private mismatchLogged = '';
@@ -109,7 +114,10 @@ export class CalendarSync {
     /** Reads the calendar's data afresh (the calendar file); throws `CalendarInvalid` when it is wrong. */
     private readonly loadData: () => BusinessCalendarConfig,
     private readonly options: CalendarSyncOptions = {},
-  ) {}
+  ) {
+    this.ids = options.ids ?? new CryptoIdGenerator();
+    this.logger = options.log ?? new ConsoleLogging(['fatal', 'error', 'warn', 'log']).scope('calendar');
+  }
 
   /** At start: records the calendar's data and recomputes deadlines when it changed since the last revision. */
   async atStart(): Promise<CalendarRevision | undefined> {
@@ -275,7 +283,7 @@ export class CalendarSync {
 
   private async insertRevision(trigger: string, actor: string, reason: string, changed: number): Promise<CalendarRevision> {
     const row: RevisionRow = {
-      id: randomUUID(), fingerprint: this.calendar.fingerprint(), official_years: JSON.stringify(this.calendar.yearsWithData()),
+      id: this.ids.uuid(), fingerprint: this.calendar.fingerprint(), official_years: JSON.stringify(this.calendar.yearsWithData()),
       official_through: this.calendar.officialThrough() ?? null, trigger, actor, reason, changed, at: this.clock.now().toISOString(),
     };
     await this.db.transaction((tx) => tx.run(

@@ -7,11 +7,11 @@
  * newest. Any engine process can compile any version from its stored source, so several
  * processes sharing one PostgreSQL database agree on what each version means.
  */
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AppError, ErrorCode } from '../common/app-error';
-import { Clock } from '../common/clock';
+import type { Clock } from '../common/clock';
+import type { IdGenerator } from '../common/ids';
 import { createProcessMachine } from '../compiler/process-machine';
 import type { ProcessMachine } from '../compiler/process-machine.contract';
 import { loadDefinition, type DomainFunctionLookup } from '../definitions/definition-loader';
@@ -57,6 +57,7 @@ export class DefinitionRegistry {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    private readonly ids: IdGenerator,
     private readonly templates: TemplateLookup,
     private readonly maxBytes: number,
     private readonly functions?: DomainFunctionLookup,
@@ -97,7 +98,7 @@ export class DefinitionRegistry {
           const [{ max }] = await tx.rows<{ max: number | string | null }>(
             'SELECT MAX(version) AS max FROM definition_versions WHERE key = $1', [key]);
           const row: DefinitionVersionRow = {
-            id: randomUUID(), key, version: Number(max ?? 0) + 1, hash, title,
+            id: this.ids.uuid(), key, version: Number(max ?? 0) + 1, hash, title,
             file: basename(file), createdBy: actorId, createdAt: this.clock.now().toISOString(),
           };
           await tx.run(

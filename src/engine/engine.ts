@@ -1,98 +1,107 @@
 /**
- * Wires the engine's parts (database, definitions, instances, timers, outbox, schedules,
- * audit, auth) from a config. Used by the HTTP service (`src/main.ts`), the CLI and the tests
- * alike, so all three run the same code; Nest only adds the HTTP surface on top.
+ * Wires the engine's parts from a config and the ports (clock, ids, logging, mail). Used by the
+ * HTTP service (`src/main.ts`), the CLI and the tests alike, so all three run the same code;
+ * Nest only adds the HTTP surface on top.
+ *
+ * Callers use the narrow services: `transitions` (the write path: create, send), `instances`
+ * (the query side), `definitions`, `records`, `auth`, `auditVerifier`, `calendarSync`, and
+ * `worker` (the background loop). They never reach the database themselves.
  */
-import { Logger } from '@nestjs/common';
 import { AuditVerifier } from '../audit/audit-verifier';
 import { AuthService } from '../auth/auth.service';
 import { Clock, SystemClock } from '../common/clock';
+import { CryptoIdGenerator, IdGenerator } from '../common/ids';
+import { ConsoleLogging, type Logging } from '../common/logging';
 import type { AppConfig } from '../config/app-config';
 import { TemplateCatalog } from '../documents/template-catalog';
+import { createDomainFunctions } from '../domain';
 import { createMailer, type Mailer } from '../notices/mailer';
-import { OutboxDispatcher } from '../notices/outbox-dispatcher';
 import { Database } from '../persistence/database';
 import { BusinessCalendar } from '../scheduler/business-calendar';
 import { loadBusinessCalendar, loadCalendarFile } from '../scheduler/calendar-file';
+import { BackgroundWorker, type DueWork } from '../worker/background-worker';
+import { OutboxDispatcher } from '../worker/outbox-dispatcher';
+import { ScheduleRunner } from '../worker/schedule-runner';
+import { TimerRunner } from '../worker/timer-runner';
 import { CalendarSync } from './calendar-sync';
-import { createDomainFunctions } from '../domain';
 import { DefinitionRegistry } from './definition-registry';
-import { InstanceService } from './instance.service';
+import { InstanceQueryService } from './instance-query.service';
 import { RecordsService } from './records.service';
-import { ScheduleRunner } from './schedule-runner';
-import { TimerRunner } from './timer-runner';
+import { TransitionService } from './transition.service';
 
 export interface Engine {
   readonly config: AppConfig;
   readonly clock: Clock;
-  readonly db: Database;
+  /** The id and randomness port the engine uses (process services use it for their own ids and tokens). */
+  readonly ids: IdGenerator;
   readonly calendar: BusinessCalendar;
   /** Keeps pending deadlines in step with the calendar's data; reload, status, warning. */
   readonly calendarSync: CalendarSync;
   readonly templates: TemplateCatalog;
   readonly auth: AuthService;
   readonly definitions: DefinitionRegistry;
-  readonly instances: InstanceService;
-  readonly timers: TimerRunner;
-  readonly outbox: OutboxDispatcher;
-  readonly schedules: ScheduleRunner;
-  readonly auditVerifier: AuditVerifier;
+  /** The write path: start instances, apply events. */
+  readonly transitions: TransitionService;
+  /** The query side: instances, audit trails, available events, tasks, related instances. */
+  readonly instances: InstanceQueryService;
+  /** Documents, timers, outbox, inboxes, notices, attachments. */
   readonly records: RecordsService;
-  /** Fires due timers, runs due schedules, delivers the outbox: one pass. */
-  runDueWork(): Promise<{ timers: number; schedules: number; outbox: number }>;
-  /** Starts the background loop (every `pollIntervalMs`); `close()` stops it. */
-  startBackgroundWork(): void;
+  readonly auditVerifier: AuditVerifier;
+  /** Due timers, schedules and outbox delivery: one pass (`runOnce`) or the loop (`start`). */
+  readonly worker: BackgroundWorker;
+  /**
+   * The database itself, for `src/engine`, `src/persistence` and tests only. Other callers use
+   * the services above; the process services still reading it are being moved off it.
+   */
+  readonly db: Database;
+  /** One pass of background work (`worker.runOnce()`): what tests and the CLI call. */
+  runDueWork(): Promise<DueWork>;
+  /** Stops the background loop, closes the mailer and the database. */
   close(): Promise<void>;
 }
 
-export async function openEngine(config: AppConfig, options: { clock?: Clock; mailer?: Mailer } = {}): Promise<Engine> {
-  Logger.overrideLogger([...config.logLevels]);
-  const logger = new Logger('engine');
+export interface EngineOptions {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  /** Default: the console, at the configured levels. The service passes Nest's logger. */
+  readonly logging?: Logging;
+  readonly mailer?: Mailer;
+}
+
+export async function openEngine(config: AppConfig, options: EngineOptions = {}): Promise<Engine> {
+  const logging = options.logging ?? new ConsoleLogging(config.logLevels);
   const clock = options.clock ?? new SystemClock();
+  const ids = options.ids ?? new CryptoIdGenerator();
   const calendar = config.calendarFile ? loadBusinessCalendar(config.calendarFile) : new BusinessCalendar();
   const templates = TemplateCatalog.fromDirectory(config.templatesDir, { timeZone: calendar.timeZone });
   const db = await Database.open(config.database);
   const functions = createDomainFunctions({ definitionsDir: config.definitionsDir });
-  const records = new RecordsService(db);
-  const definitions = new DefinitionRegistry(db, clock, templates, config.maxBodyBytes, functions);
-  const instances = new InstanceService(db, definitions, clock, calendar, templates, functions, records);
+  const records = new RecordsService(db, ids);
+  const definitions = new DefinitionRegistry(db, clock, ids, templates, config.maxBodyBytes, functions);
+  const transitions = new TransitionService({ db, definitions, clock, ids, calendar, templates, functions, store: records });
+  const instances = new InstanceQueryService(db, definitions);
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, fileDir: config.mailDir, from: config.mailFrom });
-  const timers = new TimerRunner(db, instances, clock);
-  const outbox = new OutboxDispatcher(db, instances, mailer, clock, {
-    maxAttempts: config.outboxMaxAttempts, baseDelaySeconds: config.outboxRetrySeconds,
-  });
-  const schedules = new ScheduleRunner(db, definitions, instances, calendar, clock);
   const calendarSync = new CalendarSync(db, calendar, clock,
-    () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}), { warnDays: config.calendarWarnDays });
+    () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}),
+    { warnDays: config.calendarWarnDays, ids, log: logging.scope('calendar') });
+  const worker = new BackgroundWorker(
+    new TimerRunner(db, transitions, clock, ids, logging.scope('timers')),
+    new ScheduleRunner(db, definitions, transitions, instances, calendar, clock, logging.scope('schedules')),
+    new OutboxDispatcher(db, transitions, instances, mailer, clock, ids, logging.scope('outbox'), {
+      maxAttempts: config.outboxMaxAttempts, baseDelaySeconds: config.outboxRetrySeconds,
+    }),
+    calendarSync, logging.scope('engine'), config.pollIntervalMs,
+  );
   await calendarSync.atStart();
   calendarSync.logWarningDaily();
 
-  let loop: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const runDueWork = async () => {
-    await calendarSync.follow();
-    calendarSync.logWarningDaily();
-    const fired = await timers.tick();
-    const ran = await schedules.tick();
-    // Deliver what the timers and schedules just queued, too.
-    const delivered = await outbox.tick();
-    return { timers: fired, schedules: ran, outbox: delivered };
-  };
   return {
-    config, clock, db, calendar, calendarSync, templates, definitions, instances, timers, outbox, schedules,
-    auth: new AuthService(db, clock, config.tokenTtlMinutes),
+    config, clock, ids, db, calendar, calendarSync, templates, definitions, transitions, instances, records, worker,
+    auth: new AuthService(db, clock, ids, config.tokenTtlMinutes),
     auditVerifier: new AuditVerifier(db),
-    records,
-    runDueWork,
-    startBackgroundWork() {
-      if (loop) return;
-      loop = setInterval(() => {
-        running = running.then(runDueWork).catch((err) => logger.error(err instanceof Error ? err.stack : String(err)));
-      }, config.pollIntervalMs);
-    },
+    runDueWork: () => worker.runOnce(),
     async close() {
-      if (loop) clearInterval(loop);
-      await running;
+      await worker.stop();
       await mailer.close();
       await db.close();
     },

@@ -2,8 +2,9 @@
  * Read side of what transitions produce besides state: documents, timers, outbox messages,
  * role inboxes and the notice board.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { AppError, ErrorCode } from '../common/app-error';
+import type { IdGenerator } from '../common/ids';
 import type { DomainStore, StoredInstance } from '../domain/domain-functions';
 import { Database } from '../persistence/database';
 
@@ -34,7 +35,7 @@ const json = (row: Record<string, unknown>, ...keys: string[]) => {
 };
 
 export class RecordsService implements DomainStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database, private readonly ids: IdGenerator) {}
 
   query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.db.read((q) => q.rows<T>(sql, params));
@@ -116,7 +117,7 @@ export class RecordsService implements DomainStore {
   /** Stores a file uploaded to an instance; returns its description (the content is fetched separately). */
   async addAttachment(input: { instanceId: string; name: string; contentType: string; content: Buffer; uploadedBy: string; now: Date }) {
     const row = {
-      id: randomUUID(), instanceId: input.instanceId, name: input.name, contentType: input.contentType, size: input.content.length,
+      id: this.ids.uuid(), instanceId: input.instanceId, name: input.name, contentType: input.contentType, size: input.content.length,
       sha256: createHash('sha256').update(input.content).digest('hex'), uploadedBy: input.uploadedBy, createdAt: input.now.toISOString(),
     };
     await this.db.transaction((tx) => tx.run(

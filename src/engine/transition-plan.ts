@@ -2,10 +2,16 @@
  * Turns a computed step into the rows its transaction writes besides the instance and the
  * audit entry: timers armed by the states entered (and which states' timers to cancel),
  * documents rendered now (so the audit shows exactly what was produced), and outbox
- * messages for effects delivered after commit. Pure given its inputs (clock, ids, templates).
+ * messages for effects delivered after commit.
+ *
+ * Pure: no database, no clock, no randomness of its own. The time, the calendar, the templates
+ * and the ids all come in through `PlanInput`, so the same input gives the same plan (the golden
+ * tests in `transition-plan.spec.ts` assert whole plans). Ids are taken in a fixed order: timers
+ * in the order their deadlines are declared, then per effect a document id (rendering effects)
+ * before an outbox id (delivered effects).
  */
-import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '../common/app-error';
+import type { IdGenerator } from '../common/ids';
 import { deadlinesToStart, evaluatePayload, statesLeft } from '../compiler/deadlines';
 import type { Actor, ProcessMachine, StepResult } from '../compiler/process-machine.contract';
 import type { Effect, ExpressionScope } from '../definitions/definition.types';
@@ -78,7 +84,9 @@ export interface PlanInput {
   readonly actor: Actor;
   readonly now: Date;
   readonly calendar: BusinessCalendar;
-  readonly templates: TemplateCatalog;
+  readonly templates: Pick<TemplateCatalog, 'render'>;
+  /** Names the timers, documents and outbox messages of the plan. */
+  readonly ids: IdGenerator;
 }
 
 function getPath(obj: unknown, path: string): unknown {
@@ -91,8 +99,9 @@ function list(value: unknown): string[] {
   return items.map((v) => String(v).trim()).filter(Boolean);
 }
 
+/** The rows a computed step writes besides the instance and its audit entry (see the file header). */
 export function planTransition(input: PlanInput): TransitionPlan {
-  const { machine, step, now } = input;
+  const { machine, step, now, ids } = input;
   const def = machine.definition;
   const fromPath = input.fromState ? def.states[input.fromState].path : null;
   const nowIso = now.toISOString();
@@ -102,7 +111,7 @@ export function planTransition(input: PlanInput): TransitionPlan {
     const due = dueTime(deadline.spec, now, input.calendar, (ref) =>
       ref.kind === 'rule' ? def.ruleValues[ref.name] : getPath(step.context, ref.path));
     return {
-      id: randomUUID(), state: deadline.name.split('#')[0], deadline: deadline.name, eventType: deadline.event,
+      id: ids.uuid(), state: deadline.name.split('#')[0], deadline: deadline.name, eventType: deadline.event,
       payload: evaluatePayload(deadline, scope), dueAt: due.dueAt.toISOString(), provisional: due.provisional, basis: due.basis ?? null,
     };
   });
@@ -126,7 +135,7 @@ export function planTransition(input: PlanInput): TransitionPlan {
       } catch (err) {
         throw new AppError(ErrorCode.TemplateInvalid, `rendering template '${template}' failed: ${(err as Error).message}`);
       }
-      documentId = randomUUID();
+      documentId = ids.uuid();
       templateHash = rendered.templateHash;
       documents.push({
         id: documentId, template, templateHash, html: rendered.html,
@@ -135,7 +144,7 @@ export function planTransition(input: PlanInput): TransitionPlan {
     }
     let outboxId: string | undefined;
     if (OUTBOX_KINDS.has(effect.kind)) {
-      outboxId = randomUUID();
+      outboxId = ids.uuid();
       const params = effect.kind === 'email'
         ? { ...effect.params, to: list(effect.params.to), cc: list(effect.params.cc) }
         : effect.params;

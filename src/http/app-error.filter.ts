@@ -1,49 +1,22 @@
 /**
  * The one place errors become HTTP responses. Every response error has the same shape:
- * `{ code, message, errors? }` where `code` is a stable ErrorCode and `errors` lists
- * positioned problems (definition errors with file/line/column, payload errors with JSON paths).
+ * `{ code, message, userMessage, errors?, details? }`: `code` is a stable ErrorCode, `message`
+ * is for developers (English), `userMessage` for the person in front of the screen (Chinese),
+ * `errors` lists positioned problems (definition errors with file/line/column, payload errors
+ * with JSON paths). The status comes from the code's row in `ERROR_CODES`.
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppError, ErrorCode } from '../common/app-error';
+import { AppError, ErrorCode, httpStatusOf } from '../common/app-error';
 
+/** The HTTP status of a code, from the table next to the codes (`ERROR_CODES`). */
 export function statusFor(code: ErrorCode): number {
-  switch (code) {
-    case ErrorCode.BadRequest: return 400;
-    case ErrorCode.Unauthenticated: return 401;
-    case ErrorCode.Forbidden: return 403;
-    case ErrorCode.NotFound: return 404;
-    case ErrorCode.EventNotAccepted: return 409;
-    case ErrorCode.GuardRejected: return 409;
-    case ErrorCode.VersionConflict: return 409;
-    case ErrorCode.InstanceCompleted: return 409;
-    case ErrorCode.AlreadyExists: return 409;
-    case ErrorCode.PayloadTooLarge: return 413;
-    case ErrorCode.TooManyAttempts: return 429;
-    case ErrorCode.DefinitionInvalid: return 422;
-    case ErrorCode.PayloadInvalid: return 422;
-    case ErrorCode.ContextInvalid: return 422;
-    case ErrorCode.IdempotencyKeyReused: return 422;
-    case ErrorCode.ExpressionFailed: return 422;
-    case ErrorCode.CalendarDataMissing: return 422;
-    case ErrorCode.CalendarInvalid: return 422;
-    case ErrorCode.TemplateInvalid: return 422;
-    case ErrorCode.QuestionnaireInvalid: return 422;
-    case ErrorCode.RosterInvalid: return 422;
-    case ErrorCode.ParticipationRulesInvalid: return 422;
-    case ErrorCode.ParticipationFactsInvalid: return 422;
-    case ErrorCode.StageNotParticipating: return 422;
-    case ErrorCode.Internal: return 500;
-    default: {
-      const unhandled: never = code;
-      return unhandled;
-    }
-  }
+  return httpStatusOf(code);
 }
 
 export function errorBody(err: AppError): Record<string, unknown> {
   const { errors, ...rest } = err.details ?? {};
-  return { code: err.code, message: err.message, ...(errors ? { errors } : {}), ...(Object.keys(rest).length ? { details: rest } : {}) };
+  return { code: err.code, message: err.message, userMessage: err.userMessage, ...(errors ? { errors } : {}), ...(Object.keys(rest).length ? { details: rest } : {}) };
 }
 
 /** Maps errors thrown by body parsing and routing (not AppErrors) onto AppErrors. */

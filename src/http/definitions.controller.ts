@@ -72,7 +72,7 @@ export class DefinitionsController {
   ) {
     requireRole(actor, [PLATFORM_ROLES.processOwner, PLATFORM_ROLES.admin], 'uploading a definition');
     const v = await this.engine.definitions.register(yamlText(body), fileName(file, header), actor.id);
-    if (v.created) await this.engine.schedules.sync();
+    if (v.created) await this.engine.worker.schedules.sync();
     res.status(v.created ? 201 : 200);
     return { key: v.key, version: v.version, id: v.id, hash: v.hash, created: v.created, findings: v.findings };
   }

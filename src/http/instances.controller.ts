@@ -1,6 +1,5 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { Engine } from '../engine/engine';
@@ -52,10 +51,10 @@ export class InstancesController {
   @Post()
   @ApiOperation({ summary: 'Start an instance of the newest version of a definition' })
   @ApiBody({ schema: CREATE })
-  async create(@CurrentActor() actor: Actor, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
-    const result = await this.engine.instances.create(parseCreate(body), actor);
-    res.status(result.statusCode);
-    return result.body;
+  @HttpCode(201)
+  async create(@CurrentActor() actor: Actor, @Body() body: unknown) {
+    // 201 also for a replay: the retried request gets the first answer again.
+    return (await this.engine.transitions.create(parseCreate(body), actor)).instance;
   }
 
   @Get()
@@ -81,10 +80,9 @@ export class InstancesController {
   @Post(':id/events')
   @ApiOperation({ summary: 'Send an event: 200 new state; 403 role may not send it; 409 not accepted now or version moved; 422 invalid payload' })
   @ApiBody({ schema: SEND })
-  async send(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
-    const result = await this.engine.instances.send(id, parseSend(body), actor);
-    res.status(result.statusCode);
-    return result.body;
+  @HttpCode(200)
+  send(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: unknown) {
+    return this.engine.transitions.send(id, parseSend(body), actor);
   }
 
   @Get(':id/events/available')

@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions, type SMTPSentMessageInfo, type Transporter } from 'nodemailer';
+import { AppError, ErrorCode } from '../common/app-error';
 import { Clock, SystemClock } from '../common/clock';
 
 export interface MailMessage {
@@ -38,15 +39,17 @@ export abstract class Mailer {
 }
 
 /**
- * A message could not be delivered. The message names the transport, the Message-ID, the
- * recipients and the cause. `permanent` is true when the server refused for good (a 5xx reply
- * other than 503, or no recipient at all): sending the same message again would be refused
- * again.
+ * A message could not be delivered (code `MAIL_DELIVERY_FAILED`, retried by the outbox with
+ * backoff). The message names the transport, the Message-ID, the recipients and the cause.
+ * `permanent` is true when the server refused for good (a 5xx reply other than 503, or no
+ * recipient at all): sending the same message again would be refused again. The outbox still
+ * retries it, up to its attempt limit, as it always did; `permanent` is there for the log and
+ * for whoever reads the outbox row.
  */
-export class MailDeliveryError extends Error {
+export class MailDeliveryError extends AppError {
   constructor(
     message: string,
-    readonly details: {
+    override readonly details: {
       readonly transport: 'smtp' | 'file';
       readonly messageId: string;
       readonly recipients: readonly string[];
@@ -59,7 +62,7 @@ export class MailDeliveryError extends Error {
     },
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(ErrorCode.MailDeliveryFailed, message, details, options);
     this.name = 'MailDeliveryError';
   }
 

@@ -25,8 +25,8 @@ async function bench(label: string, env: Record<string, string>): Promise<void> 
   const alice = { id: 'alice', roles: ['applicant'] };
   const ids: string[] = [];
   for (let i = 0; i < INSTANCES; i++) {
-    const { body } = await engine.instances.create({ definition: 'leave-approval', businessKey: `B-${i}`, context: { applicantName: '甲' } }, alice);
-    await engine.instances.send(body.id, { type: 'submit', payload: { days: 1 } }, alice);
+    const { instance: body } = await engine.transitions.create({ definition: 'leave-approval', businessKey: `B-${i}`, context: { applicantName: '甲' } }, alice);
+    await engine.transitions.send(body.id, { type: 'submit', payload: { days: 1 } }, alice);
     ids.push(body.id);
   }
   const latencies: number[] = [];
@@ -37,7 +37,7 @@ async function bench(label: string, env: Record<string, string>): Promise<void> 
     for (let round = 0; round < EVENTS; round++) {
       for (const id of mine) {
         const t0 = process.hrtime.bigint();
-        await engine.instances.send(id, { type: 'comment' }, alice);
+        await engine.transitions.send(id, { type: 'comment' }, alice);
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
     }

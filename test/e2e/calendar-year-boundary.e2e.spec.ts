@@ -182,12 +182,12 @@ describe.each(DRIVERS)('a restart with a changed calendar file on %s', (driver) 
       let engine = await openEngine(database.config, { clock });
       await engine.definitions.registerDirectory(engine.config.definitionsDir, 'system');
       const actor = (roles: string[], attributes?: Record<string, string>) => ({ id: roles[0], roles, ...(attributes ? { attributes } : {}) });
-      const { body } = await engine.instances.create({
+      const { instance: body } = await engine.transitions.create({
         definition: 'complaint', businessKey: 'TS-R-1',
         context: { receivedAt: clock.now().toISOString(), complainant: '赵先生', unit: '1栋101', contact: '13700000000', channel: '来访', content: '门禁失灵' },
       }, actor(['cs_assistant']));
-      await engine.instances.send(body.id, { type: 'classify', payload: { valid: true, category: '设备设施', severity: '一般' } }, actor(['cs_assistant']));
-      await engine.instances.send(body.id, { type: 'dispatch', payload: { department: '工程部' } }, actor(['cs_supervisor']));
+      await engine.transitions.send(body.id, { type: 'classify', payload: { valid: true, category: '设备设施', severity: '一般' } }, actor(['cs_assistant']));
+      await engine.transitions.send(body.id, { type: 'dispatch', payload: { department: '工程部' } }, actor(['cs_supervisor']));
       const due = async () => (await engine.records.timers(body.id)).find((t) => t.eventType === 'replyOverdue');
       expect(await due()).toMatchObject({ dueAt: '2027-01-05T10:00:00.000Z', provisional: true });
       await engine.close();

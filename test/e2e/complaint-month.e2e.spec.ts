@@ -45,7 +45,7 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
   beforeAll(async () => {
     h = await startHarness(driver, { clock, env: { WF_TOKEN_TTL_MINUTES: String(60 * 24 * 30) } });
     await h.engine.definitions.registerDirectory(h.engine.config.definitionsDir, 'system');
-    await h.engine.schedules.sync();
+    await h.engine.worker.schedules.sync();
     for (const [name, roles] of Object.entries(users)) tokens[name] = { token: await h.user(name, roles), at: clock.now().getTime() };
     for (const department of DEPARTMENTS) {
       tokens[head(department)] = { token: await h.user(head(department), ['dept_head'], { department }), at: clock.now().getTime() };

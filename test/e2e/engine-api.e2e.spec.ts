@@ -42,7 +42,7 @@ describe.each(DRIVERS)('engine API on %s', (driver) => {
     for (const [method, path] of [['get', '/definitions'], ['get', '/instances'], ['post', '/instances'], ['get', '/audit/verify']] as const) {
       const res = await h.http[method](path);
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ code: 'UNAUTHENTICATED', message: expect.stringContaining('bearer token') });
+      expect(res.body).toEqual({ code: 'UNAUTHENTICATED', message: expect.stringContaining('bearer token'), userMessage: '尚未登录或登录已失效，请重新登录。' });
     }
     const bad = await h.http.get('/definitions').set(auth('not-a-token'));
     expect(bad.status).toBe(401);

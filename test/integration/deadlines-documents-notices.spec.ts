@@ -75,7 +75,7 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
   });
 
   const newTicket = async (businessKey: string, extra: Record<string, unknown> = {}) =>
-    (await engine.instances.create({ definition: 'ticket', businessKey, context: { title: '电梯异响', requester: '张三丰', email: 'zhang@example.com', ...extra } }, clerk)).body;
+    (await engine.transitions.create({ definition: 'ticket', businessKey, context: { title: '电梯异响', requester: '张三丰', email: 'zhang@example.com', ...extra } }, clerk)).instance;
 
   it('arms deadlines on the Chinese working-day calendar: Friday 2026-02-13 + 3 working days is due at the end of Wednesday 2026-02-25', async () => {
     const ticket = await newTicket('T-1');
@@ -115,7 +115,7 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
 
   it('leaving a state cancels its deadlines; a deadline taken from the context fires at that time', async () => {
     const ticket = await newTicket('T-3');
-    await engine.instances.send(ticket.id, { type: 'followUp', payload: { at: '2026-03-02T01:00:00.000Z' } }, clerk);
+    await engine.transitions.send(ticket.id, { type: 'followUp', payload: { at: '2026-03-02T01:00:00.000Z' } }, clerk);
     const timers = await engine.records.timers(ticket.id);
     expect(timers.filter((t) => t.state === 'open').map((t) => t.status)).toEqual(['cancelled', 'cancelled']);
     expect(timers.find((t) => t.state === 'waitingFollowUp')).toMatchObject({ eventType: 'followUpDue', dueAt: '2026-03-02T01:00:00.000Z', status: 'pending' });
@@ -131,8 +131,8 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
 
   it('renders documents in the transition and delivers the email to a real SMTP server; both trace back to the audit entry', async () => {
     const ticket = await newTicket('T-4', { requester: '<script>alert(1)</script>王' });
-    const replied = await engine.instances.send(ticket.id, { type: 'reply', payload: { answer: '已更换导靴' } }, head);
-    expect(replied.body.state).toBe('answered');
+    const replied = await engine.transitions.send(ticket.id, { type: 'reply', payload: { answer: '已更换导靴' } }, head);
+    expect(replied.state).toBe('answered');
     const entry = (await engine.instances.audit(ticket.id, head)).at(-1)!;
     const effects = (entry.effects as { effects: { kind: string; documentId?: string; outboxId?: string; templateHash?: string }[] }).effects;
     const slip = effects.find((e) => e.kind === 'render')!;
@@ -163,7 +163,7 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
 
   it('a failed delivery is retried with backoff and its status and error stay visible', async () => {
     const ticket = await newTicket('T-5');
-    await engine.instances.send(ticket.id, { type: 'reply', payload: { answer: '已处理' } }, head);
+    await engine.transitions.send(ticket.id, { type: 'reply', payload: { answer: '已处理' } }, head);
     smtp.state.rejecting = true;
     expect((await engine.runDueWork()).outbox).toBe(0);
     let [message] = await engine.records.outbox({ instanceId: ticket.id });
@@ -186,8 +186,8 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
 
   it('posts a notice to the board, and starts a child that reports back to its parent, each side audited with the cause linked', async () => {
     const ticket = await newTicket('T-6');
-    const spawned = await engine.instances.send(ticket.id, { type: 'spawn', payload: { task: 'TASK-6' } }, clerk);
-    const spawnSeq = spawned.body.version;
+    const spawned = await engine.transitions.send(ticket.id, { type: 'spawn', payload: { task: 'TASK-6' } }, clerk);
+    const spawnSeq = spawned.version;
     await engine.runDueWork();
     const children = await engine.instances.list({ definition: 'ticket-task', businessKey: 'TASK-6' }, { id: 'a', roles: ['admin'] });
     expect(children.items).toHaveLength(1);
@@ -200,16 +200,16 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
     await engine.runDueWork();
     expect((await engine.instances.list({ definition: 'ticket-task' }, { id: 'a', roles: ['admin'] })).total).toBe(1);
 
-    const finished = await engine.instances.send(child.id, { type: 'finish' }, head);
+    const finished = await engine.transitions.send(child.id, { type: 'finish' }, head);
     await engine.runDueWork();
     const parentTrail = await engine.instances.audit(ticket.id, clerk);
     const taskDone = parentTrail.filter((e) => e.eventType === 'taskDone');
     expect(taskDone).toHaveLength(1);
-    expect(taskDone[0]).toMatchObject({ actor: 'system', cause: { kind: 'outbox', instanceId: child.id, seq: finished.body.version } });
+    expect(taskDone[0]).toMatchObject({ actor: 'system', cause: { kind: 'outbox', instanceId: child.id, seq: finished.version } });
     await expect(engine.instances.get(ticket.id, clerk)).resolves.toMatchObject({ context: { tasksDone: 1 } });
 
-    await engine.instances.send(ticket.id, { type: 'reply', payload: { answer: '好' } }, head);
-    await engine.instances.send(ticket.id, { type: 'publish' }, clerk);
+    await engine.transitions.send(ticket.id, { type: 'reply', payload: { answer: '好' } }, head);
+    await engine.transitions.send(ticket.id, { type: 'publish' }, clerk);
     await engine.runDueWork();
     const notices = await engine.records.notices();
     expect(notices).toEqual([expect.objectContaining({ instanceId: ticket.id, title: '工单公告' })]);
@@ -233,20 +233,20 @@ describe.each(DRIVERS)('recurring schedules on %s', (driver) => {
     const b = driver === 'postgres' ? await openEngine(database.config, { clock }) : a;
     try {
       await a.definitions.registerDirectory(database.config.definitionsDir, 'system');
-      await a.schedules.sync();
-      await b.schedules.sync();
+      await a.worker.schedules.sync();
+      await b.worker.schedules.sync();
       expect((await a.runDueWork()).schedules).toBe(0);
       clock.set('2026-03-01T00:59:59.000Z');
       expect((await a.runDueWork()).schedules).toBe(0);
       clock.set('2026-03-01T01:00:00.000Z');
-      const [ra, rb] = await Promise.all([a.schedules.tick(), b.schedules.tick()]);
+      const [ra, rb] = await Promise.all([a.worker.schedules.tick(), b.worker.schedules.tick()]);
       expect(ra + rb).toBe(1);
       const admin = { id: 'x', roles: ['admin'] };
       const started = await a.instances.list({ definition: 'digest' }, admin);
       expect(started.items.map((i) => [i.businessKey, i.context.month, i.state])).toEqual([['digest-2026-02', '2026-02', 'collecting']]);
       const [first] = await a.instances.audit(started.items[0].id, admin);
       expect(first).toMatchObject({ actor: 'system', cause: { kind: 'schedule', schedule: 'monthly', runAt: '2026-03-01T01:00:00.000Z' } });
-      expect((await a.schedules.tick()) + (await b.schedules.tick())).toBe(0);
+      expect((await a.worker.schedules.tick()) + (await b.worker.schedules.tick())).toBe(0);
 
       clock.set('2026-03-06T01:00:00.000Z');
       expect((await a.runDueWork()).timers).toBe(1);

@@ -41,14 +41,14 @@ describe.each(DRIVERS)('engine persistence on %s', (driver) => {
   ];
 
   it('a run interrupted by a restart after every event equals the uninterrupted run', async () => {
-    const straight = (await engine.instances.create({ definition: 'leave-approval', businessKey: 'A', context: { applicantName: '甲' } }, alice)).body;
-    for (const [actor, type, payload] of script) await engine.instances.send(straight.id, { type, payload }, actor);
+    const straight = (await engine.transitions.create({ definition: 'leave-approval', businessKey: 'A', context: { applicantName: '甲' } }, alice)).instance;
+    for (const [actor, type, payload] of script) await engine.transitions.send(straight.id, { type, payload }, actor);
 
-    const resumed = (await engine.instances.create({ definition: 'leave-approval', businessKey: 'B', context: { applicantName: '甲' } }, alice)).body;
+    const resumed = (await engine.transitions.create({ definition: 'leave-approval', businessKey: 'B', context: { applicantName: '甲' } }, alice)).instance;
     for (const [actor, type, payload] of script) {
       await engine.close();
       engine = await openEngine(database.config, { clock });
-      await engine.instances.send(resumed.id, { type, payload }, actor);
+      await engine.transitions.send(resumed.id, { type, payload }, actor);
     }
     const a = await engine.instances.get(straight.id, alice);
     const b = await engine.instances.get(resumed.id, alice);
@@ -62,19 +62,19 @@ describe.each(DRIVERS)('engine persistence on %s', (driver) => {
   });
 
   it('a running instance stays on the version it started with; new instances take the newest', async () => {
-    const old = (await engine.instances.create({ definition: 'leave-approval', businessKey: 'OLD', context: { applicantName: '乙' } }, alice)).body;
+    const old = (await engine.transitions.create({ definition: 'leave-approval', businessKey: 'OLD', context: { applicantName: '乙' } }, alice)).instance;
     const v2 = await engine.definitions.register(LEAVE.replace('value: 10', 'value: 3'), 'leave-approval.yaml', 'owner');
     expect(v2).toMatchObject({ version: 2, created: true });
-    const fresh = (await engine.instances.create({ definition: 'leave-approval', businessKey: 'NEW', context: { applicantName: '乙' } }, alice)).body;
+    const fresh = (await engine.transitions.create({ definition: 'leave-approval', businessKey: 'NEW', context: { applicantName: '乙' } }, alice)).instance;
     expect(fresh.definitionVersion).toBe(2);
-    const oldAfter = await engine.instances.send(old.id, { type: 'submit', payload: { days: 5 } }, alice);
-    const freshAfter = await engine.instances.send(fresh.id, { type: 'submit', payload: { days: 5 } }, alice);
-    expect(oldAfter.body).toMatchObject({ state: 'pending', definitionVersion: 1 });
-    expect(freshAfter.body).toMatchObject({ state: 'rejected', definitionVersion: 2 });
+    const oldAfter = await engine.transitions.send(old.id, { type: 'submit', payload: { days: 5 } }, alice);
+    const freshAfter = await engine.transitions.send(fresh.id, { type: 'submit', payload: { days: 5 } }, alice);
+    expect(oldAfter).toMatchObject({ state: 'pending', definitionVersion: 1 });
+    expect(freshAfter).toMatchObject({ state: 'rejected', definitionVersion: 2 });
   });
 
   it('a transaction that fails half-way leaves nothing behind', async () => {
-    const inst = (await engine.instances.create({ definition: 'leave-approval', businessKey: 'TX', context: { applicantName: '丙' } }, alice)).body;
+    const inst = (await engine.transitions.create({ definition: 'leave-approval', businessKey: 'TX', context: { applicantName: '丙' } }, alice)).instance;
     await expect(engine.db.transaction(async (tx) => {
       await tx.run('UPDATE instances SET state = $1, version = version + 1 WHERE id = $2', ['approved', inst.id]);
       throw new AppError(ErrorCode.Internal, 'simulated crash before the audit insert');
@@ -83,11 +83,11 @@ describe.each(DRIVERS)('engine persistence on %s', (driver) => {
   });
 
   it('two sends computed against the same version: exactly one applies', async () => {
-    const inst = (await engine.instances.create({ definition: 'leave-approval', businessKey: 'RACE', context: { applicantName: '丁' } }, alice)).body;
-    await engine.instances.send(inst.id, { type: 'submit', payload: { days: 1 } }, alice);
+    const inst = (await engine.transitions.create({ definition: 'leave-approval', businessKey: 'RACE', context: { applicantName: '丁' } }, alice)).instance;
+    await engine.transitions.send(inst.id, { type: 'submit', payload: { days: 1 } }, alice);
     const outcomes = await Promise.allSettled([
-      engine.instances.send(inst.id, { type: 'approve' }, bob),
-      engine.instances.send(inst.id, { type: 'withdraw' }, alice),
+      engine.transitions.send(inst.id, { type: 'approve' }, bob),
+      engine.transitions.send(inst.id, { type: 'withdraw' }, alice),
     ]);
     const ok = outcomes.filter((o) => o.status === 'fulfilled');
     const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');

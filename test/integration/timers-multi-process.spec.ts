@@ -39,7 +39,7 @@ pgOnly('timers across two engine processes on postgres', () => {
       await engine.definitions.registerDirectory(database.config.definitionsDir, 'system');
       const clerk = { id: 'clerk', roles: ['clerk'] };
       for (let i = 0; i < TIMERS; i++) {
-        const { body } = await engine.instances.create({ definition: 'ticket', businessKey: `M-${i}`, context: { title: 't', requester: 'r' } }, clerk);
+        const { instance: body } = await engine.transitions.create({ definition: 'ticket', businessKey: `M-${i}`, context: { title: 't', requester: 'r' } }, clerk);
         // Keep exactly one timer per instance: cancel the 3-working-day one.
         await engine.db.transaction((tx) => tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND event_type = 'overdue'`, [body.id]));
       }

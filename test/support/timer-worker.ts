@@ -14,12 +14,12 @@ async function main(): Promise<void> {
   if (startAt > Date.now()) await new Promise((r) => setTimeout(r, startAt - Date.now()));
   let fired = 0;
   for (;;) {
-    fired += await engine.timers.tick();
+    fired += await engine.worker.timers.tick();
     const [{ n }] = await engine.db.read((q) => q.rows<{ n: string | number }>(`SELECT COUNT(*) AS n FROM timers WHERE status = 'pending'`));
     if (Number(n) === 0) break;
     await new Promise((r) => setTimeout(r, 20));
   }
-  process.stdout.write(JSON.stringify({ worker: engine.timers.workerId, fired }) + '\n');
+  process.stdout.write(JSON.stringify({ worker: engine.worker.timers.workerId, fired }) + '\n');
   await engine.close();
 }
 

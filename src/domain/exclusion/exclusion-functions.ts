@@ -68,8 +68,8 @@ export const surveyExcludeHouseholds: DomainWriter = async ({ tx, instance, args
     `SELECT household_id, request_key FROM survey_exclusions WHERE round_id = $1 AND household_id IN (${households.map((_, i) => `$${i + 2}`).join(', ')})`,
     [instance.id, ...households]);
   if (already.length > 0) {
-    throw new AppError(ErrorCode.AlreadyExists,
-      `住户已在本批次剔除，不能重复剔除：${already.map((a) => `${a.household_id}（${a.request_key}）`).join('、')}`);
+    const refusal = `住户已在本批次剔除，不能重复剔除：${already.map((a) => `${a.household_id}（${a.request_key}）`).join('、')}`;
+    throw new AppError(ErrorCode.AlreadyExists, refusal, undefined, { userMessage: refusal });
   }
   for (const household of households) {
     await tx.run(

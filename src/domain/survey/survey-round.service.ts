@@ -12,7 +12,7 @@ import { AppError, ErrorCode } from '../../common/app-error';
 import type { Actor } from '../../compiler/process-machine.contract';
 import { dateCn } from '../../documents/template-helpers';
 import type { Engine } from '../../engine/engine';
-import type { TransitionOptions } from '../../engine/instance.service';
+import type { TransitionOptions } from '../../engine/transition.service';
 import type { InstanceView } from '../../engine/instance.types';
 import { type Questionnaire, validateAnswers } from './questionnaire';
 import { assertRosterValid, parseRoster } from './roster';
@@ -105,7 +105,7 @@ export class SurveyRoundService {
     const as: Actor = { id: actor.id, roles: [SURVEY_SERVICE_ROLE, ...actor.roles.filter((r) => r !== SURVEY_SERVICE_ROLE)] };
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.engine.instances.send(roundId, { type, payload }, as, { within })).body;
+        return await this.engine.transitions.send(roundId, { type, payload }, as, { within });
       } catch (err) {
         if (err instanceof AppError && err.code === ErrorCode.VersionConflict && attempt < RETRIES) continue;
         throw err;
@@ -121,11 +121,11 @@ export class SurveyRoundService {
       throw new AppError(ErrorCode.BadRequest, `unknown stage '${input.stage}'; the stages of ${ROUND_DEFINITION} (rule stages) are ${stages.join('、')}`);
     }
     const businessKey = input.businessKey ?? `SR-${input.project}-${input.batch}-${input.stage}`;
-    const created = await this.engine.instances.create({
+    const created = await this.engine.transitions.create({
       definition: ROUND_DEFINITION, businessKey,
       context: { roundKey: businessKey, project: input.project, serviceCenter: input.serviceCenter, batch: input.batch, stage: input.stage },
     }, actor);
-    return created.body;
+    return created.instance;
   }
 
   /**
@@ -228,14 +228,17 @@ export class SurveyRoundService {
   /** What the owner's page shows for a token, or a clear refusal. */
   async tokenForm(token: string): Promise<{ round: InstanceView; householdId: string; room: string; questionnaire: Questionnaire }> {
     const row = await this.store.tokenByHash(tokenHash(token));
-    if (!row) throw new AppError(ErrorCode.NotFound, '调查码无效：请核对问卷上的调查码或链接。(unknown survey token)');
+    if (!row) throw new AppError(ErrorCode.NotFound, '调查码无效：请核对问卷上的调查码或链接。(unknown survey token)',
+      undefined, { userMessage: '调查码无效：请核对问卷上的调查码或链接。' });
     const round = await this.engine.instances.get(row.roundId, TOKEN_READER);
     if (round.state !== 'collecting') {
-      throw new AppError(ErrorCode.EventNotAccepted, '本次调查已结束，问卷不再接收，感谢您的关注。(the collection of this round is closed; the token has expired)');
+      throw new AppError(ErrorCode.EventNotAccepted, '本次调查已结束，问卷不再接收，感谢您的关注。(the collection of this round is closed; the token has expired)',
+        undefined, { userMessage: '本次调查已结束，问卷不再接收，感谢您的关注。' });
     }
     if (row.usedAt) {
       const usedAt = dateCn(row.usedAt, { time: true, timeZone: this.engine.calendar.timeZone });
-      throw new AppError(ErrorCode.AlreadyExists, `此调查码已于 ${usedAt} 使用，每户只能提交一次。(this token was already used)`);
+      throw new AppError(ErrorCode.AlreadyExists, `此调查码已于 ${usedAt} 使用，每户只能提交一次。(this token was already used)`,
+        undefined, { userMessage: `此调查码已于 ${usedAt} 使用，每户只能提交一次。` });
     }
     const h = (await this.store.households(row.roundId)).find((x) => x.id === row.householdId);
     const room = h ? [h.building, h.unit ? `${h.unit}单元` : '', h.room].filter(Boolean).join(' ') : row.householdId;
@@ -258,7 +261,8 @@ export class SurveyRoundService {
     return this.sendAs(form.round.id, owner, 'recordResponse', { householdId: form.householdId, channel: 'online', answers: checked }, async (tx, t) => {
       const at = this.engine.clock.now().toISOString();
       if (!(await this.store.spendToken(tx, form.round.id, form.householdId, t.seq, at))) {
-        throw new AppError(ErrorCode.AlreadyExists, '此调查码已使用，每户只能提交一次。(this token was already used)');
+        throw new AppError(ErrorCode.AlreadyExists, '此调查码已使用，每户只能提交一次。(this token was already used)',
+          undefined, { userMessage: '此调查码已使用，每户只能提交一次。' });
       }
       await this.store.insertResponse(tx, form.round.id, { householdId: form.householdId, channel: 'online', answers: checked, auditSeq: t.seq, recordedBy: owner.id, receivedAt: at });
     });

@@ -1,19 +1,25 @@
 /**
- * Delivers the outbox after commit: email, role inboxes, the notice board, events to other
- * instances, child instances. Messages are claimed like timers (SKIP LOCKED on PostgreSQL),
- * delivered at least once, and made idempotent at the receiver: inbox and notice rows use the
- * outbox id as their key, emails carry it as Message-ID, and events/starts to other instances
- * carry it as their idempotency key. A failure is retried with exponential backoff and stays
- * visible (status, attempts, last error) through the API; after `maxAttempts` it is `failed`.
+ * Owns delivering the outbox after commit: email (through the mail port in `notices/`), role
+ * inboxes, the notice board, events to other instances, child instances. Messages are claimed
+ * like timers (SKIP LOCKED on PostgreSQL), delivered at least once, and made idempotent at the
+ * receiver: inbox and notice rows use the outbox id as their key, emails carry it as
+ * Message-ID, and events/starts to other instances carry it as their idempotency key.
+ *
+ * Retry or give up comes from the error model (`isRetryable`): a failure that may pass (a
+ * version conflict at the receiver, the mail server away, a database fault) is retried with
+ * exponential backoff; one no retry can change (the event is not accepted, the message has no
+ * recipient, ...) fails at once. Either way the status, attempts and last error stay visible
+ * through the API; after `maxAttempts` the message is `failed`.
  */
-import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
-import { AppError, ErrorCode } from '../common/app-error';
-import { Clock } from '../common/clock';
-import { InstanceService } from '../engine/instance.service';
+import { AppError, ErrorCode, isRetryable } from '../common/app-error';
+import type { Clock } from '../common/clock';
+import type { IdGenerator } from '../common/ids';
+import type { Log } from '../common/logging';
+import type { InstanceQueryService } from '../engine/instance-query.service';
+import type { TransitionService } from '../engine/transition.service';
 import { SYSTEM_ACTOR } from '../engine/transition-plan';
-import { Database, type SqlExecutor } from '../persistence/database';
-import type { Mailer } from './mailer';
+import type { Mailer } from '../notices/mailer';
+import type { Database, SqlExecutor } from '../persistence/database';
 
 interface OutboxClaim {
   id: string;
@@ -25,14 +31,8 @@ interface OutboxClaim {
   attempts: number | string;
 }
 
-/** Receivers' answers that retrying cannot change. */
-const PERMANENT = new Set<ErrorCode>([
-  ErrorCode.EventNotAccepted, ErrorCode.GuardRejected, ErrorCode.Forbidden, ErrorCode.PayloadInvalid,
-  ErrorCode.ContextInvalid, ErrorCode.ExpressionFailed, ErrorCode.InstanceCompleted, ErrorCode.NotFound,
-  ErrorCode.AlreadyExists, ErrorCode.TemplateInvalid, ErrorCode.BadRequest,
-]);
-
-class PermanentFailure extends Error {}
+/** A message that cannot be delivered as written: retrying cannot help. */
+const undeliverable = (message: string) => new AppError(ErrorCode.Undeliverable, message);
 
 export interface OutboxOptions {
   readonly maxAttempts?: number;
@@ -48,16 +48,21 @@ export function backoffSeconds(attempts: number, baseDelaySeconds: number): numb
 }
 
 export class OutboxDispatcher {
-  private readonly logger = new Logger('outbox');
-  readonly workerId = `outbox-${process.pid}-${randomUUID().slice(0, 8)}`;
+  /** Names this process's claims (`claimed_by`). */
+  readonly workerId: string;
 
   constructor(
     private readonly db: Database,
-    private readonly instances: InstanceService,
+    private readonly transitions: Pick<TransitionService, 'create' | 'send'>,
+    private readonly instances: Pick<InstanceQueryService, 'byId' | 'activeIds'>,
     private readonly mailer: Mailer,
     private readonly clock: Clock,
+    ids: IdGenerator,
+    private readonly log: Log,
     private readonly options: OutboxOptions = {},
-  ) {}
+  ) {
+    this.workerId = `outbox-${process.pid}-${ids.uuid().slice(-8)}`;
+  }
 
   /** Claims and delivers due messages until none is left; returns how many were delivered. */
   async tick(): Promise<number> {
@@ -91,7 +96,7 @@ export class OutboxDispatcher {
         [this.clock.now().toISOString(), JSON.stringify(result ?? null), message.id]));
       return true;
     } catch (err) {
-      const permanent = err instanceof PermanentFailure || (err instanceof AppError && PERMANENT.has(err.code));
+      const permanent = !isRetryable(err);
       const text = err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
       const attempts = Number(message.attempts) + 1;
       const gaveUp = permanent || attempts >= (this.options.maxAttempts ?? 8);
@@ -99,7 +104,7 @@ export class OutboxDispatcher {
       await this.db.transaction((tx) => tx.run(
         `UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, claimed_by = NULL, claimed_until = NULL WHERE id = $5`,
         [gaveUp ? 'failed' : 'pending', attempts, next.toISOString(), text, message.id]));
-      this.logger.warn(`${message.kind} ${message.id} (instance ${message.instance_id}) attempt ${attempts} failed${gaveUp ? ', giving up' : ''}: ${text}`);
+      this.log.warn(`${message.kind} ${message.id} (instance ${message.instance_id}) attempt ${attempts} failed${gaveUp ? ', giving up' : ''}: ${text}`);
       return false;
     }
   }
@@ -111,7 +116,7 @@ export class OutboxDispatcher {
       case 'email': {
         const html = await this.documentHtml(message.document_id);
         const to = (params.to as string[]) ?? [];
-        if (to.length === 0) throw new PermanentFailure('the email has no recipient (the "to" expression gave nothing)');
+        if (to.length === 0) throw undeliverable('the email has no recipient (the "to" expression gave nothing)');
         return this.mailer.send({
           to, cc: (params.cc as string[]) ?? [], subject: String(params.subject ?? ''), html,
           messageId: `<${message.id}@workflow-engine>`,
@@ -122,7 +127,7 @@ export class OutboxDispatcher {
           'INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)',
           [message.id, String(params.role), message.instance_id, String(params.message ?? ''), this.clock.now().toISOString()]));
       case 'post':
-        if (!message.document_id) throw new PermanentFailure('a notice needs a rendered document');
+        if (!message.document_id) throw undeliverable('a notice needs a rendered document');
         return this.db.transaction((tx) => insertIgnore(tx,
           'INSERT INTO notices (id, instance_id, document_id, title, posted_at) VALUES ($1, $2, $3, $4, $5)',
           [message.id, message.instance_id, message.document_id, String(params.title ?? '').slice(0, 300), this.clock.now().toISOString()]));
@@ -135,10 +140,10 @@ export class OutboxDispatcher {
         const skipped = [];
         for (const target of targets) {
           try {
-            const r = await this.instances.send(target,
+            const r = await this.transitions.send(target,
               { type: String(params.event), payload: (params.payload as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}:${target}` },
               SYSTEM_ACTOR, { cause });
-            results.push({ instanceId: target, state: r.body.state, version: r.body.version });
+            results.push({ instanceId: target, state: r.state, version: r.version });
           } catch (err) {
             if (!(broadcast && err instanceof AppError && (err.code === ErrorCode.EventNotAccepted || err.code === ErrorCode.InstanceCompleted))) throw err;
             skipped.push({ instanceId: target, reason: err.message });
@@ -147,43 +152,39 @@ export class OutboxDispatcher {
         return { delivered: results, ...(skipped.length ? { skipped } : {}) };
       }
       case 'start': {
-        const r = await this.instances.create({
+        const { instance } = await this.transitions.create({
           definition: String(params.definition), businessKey: String(params.businessKey),
           context: (params.context as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}`,
         }, SYSTEM_ACTOR, { cause, parentId: message.instance_id });
-        return { instanceId: r.body.id, state: r.body.state };
+        return { instanceId: instance.id, state: instance.state };
       }
       default:
-        throw new PermanentFailure(`unknown outbox kind '${message.kind}'`);
+        throw undeliverable(`unknown outbox kind '${message.kind}'`);
     }
   }
 
-  /** `to: parent` → the parent instance; otherwise active instances with that business key. */
+  /** `to: parent` → the parent instance; otherwise active instances with that business key (or prefix, `key*`). */
   private async targets(sourceId: string, params: Record<string, unknown>): Promise<string[]> {
+    const source = await this.instances.byId(sourceId);
     if (params.to === 'parent') {
-      const [row] = await this.db.read((q) => q.rows<{ parent_id: string | null }>('SELECT parent_id FROM instances WHERE id = $1', [sourceId]));
-      if (!row?.parent_id) throw new PermanentFailure('emit to parent: this instance has no parent');
-      return [row.parent_id];
+      if (!source.parentId) throw undeliverable('emit to parent: this instance has no parent');
+      return [source.parentId];
     }
-    const [source] = await this.db.read((q) => q.rows<{ definition_key: string }>('SELECT definition_key FROM instances WHERE id = $1', [sourceId]));
-    const definition = typeof params.definition === 'string' && params.definition ? params.definition : source.definition_key;
+    const definition = typeof params.definition === 'string' && params.definition ? params.definition : source.definition;
     const to = String(params.to);
     // `prefix*` reaches every active instance whose business key starts with the prefix (possibly none).
     const prefix = to.endsWith('*') ? to.slice(0, -1) : undefined;
-    const rows = await this.db.read((q) => prefix !== undefined
-      ? q.rows<{ id: string }>(
-        `SELECT id FROM instances WHERE definition_key = $1 AND business_key LIKE $2 ESCAPE '!' AND status = 'active' AND id <> $3 ORDER BY id`,
-        [definition, `${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`, sourceId])
-      : q.rows<{ id: string }>(
-        `SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active' ORDER BY id`, [definition, to]));
-    if (rows.length === 0 && prefix === undefined) throw new PermanentFailure(`emit: no active '${definition}' instance with business key '${to}'`);
-    return rows.map((r) => r.id);
+    const ids = prefix !== undefined
+      ? await this.instances.activeIds({ definition, businessKeyPrefix: prefix, excluding: sourceId })
+      : await this.instances.activeIds({ definition, businessKey: to });
+    if (ids.length === 0 && prefix === undefined) throw undeliverable(`emit: no active '${definition}' instance with business key '${to}'`);
+    return ids;
   }
 
   private async documentHtml(documentId: string | null): Promise<string> {
-    if (!documentId) throw new PermanentFailure('the email has no rendered body');
+    if (!documentId) throw undeliverable('the email has no rendered body');
     const [row] = await this.db.read((q) => q.rows<{ html: string }>('SELECT html FROM documents WHERE id = $1', [documentId]));
-    if (!row) throw new PermanentFailure(`document ${documentId} is missing`);
+    if (!row) throw undeliverable(`document ${documentId} is missing`);
     return row.html;
   }
 }

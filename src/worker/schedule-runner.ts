@@ -1,30 +1,32 @@
 /**
- * Recurring schedules declared in definitions (`schedules:`), e.g. "every month on day 1 at
- * 09:00" starting the monthly complaint report. Each schedule has one row holding its next
- * run; a process runs it by moving that row forward with a compare-and-set
- * (`... WHERE next_run_at = <the due time>`), so across any number of processes each run
- * happens once. A run missed while no process was up happens once on the next tick, then the
- * schedule continues from now (no burst of catch-up runs).
+ * Owns the recurring schedules declared in definitions (`schedules:`; the `schedules` rows),
+ * e.g. "every month on day 1 at 09:00" starting the monthly complaint report. Each schedule has
+ * one row holding its next run; a process runs it by moving that row forward with a
+ * compare-and-set (`... WHERE next_run_at = <the due time>`), so across any number of processes
+ * each run happens once. A run missed while no process was up happens once on the next tick,
+ * then the schedule continues from now (no burst of catch-up runs). A failed run is not retried
+ * (the next occurrence is); its error stays on the row (`last_error`).
  */
-import { Logger } from '@nestjs/common';
-import { Clock } from '../common/clock';
+import type { Clock } from '../common/clock';
+import type { Log } from '../common/logging';
 import { evaluateSchedule } from '../compiler/deadlines';
-import { Database } from '../persistence/database';
+import type { DefinitionRegistry } from '../engine/definition-registry';
+import type { InstanceQueryService } from '../engine/instance-query.service';
+import type { TransitionService } from '../engine/transition.service';
+import { SYSTEM_ACTOR } from '../engine/transition-plan';
+import type { Database } from '../persistence/database';
 import type { BusinessCalendar } from '../scheduler/business-calendar';
 import { nextOccurrence } from '../scheduler/deadline-spec';
-import { DefinitionRegistry } from './definition-registry';
-import { InstanceService } from './instance.service';
-import { SYSTEM_ACTOR } from './transition-plan';
 
 export class ScheduleRunner {
-  private readonly logger = new Logger('schedules');
-
   constructor(
     private readonly db: Database,
     private readonly registry: DefinitionRegistry,
-    private readonly instances: InstanceService,
+    private readonly transitions: Pick<TransitionService, 'create' | 'send'>,
+    private readonly instances: Pick<InstanceQueryService, 'activeIds'>,
     private readonly calendar: BusinessCalendar,
     private readonly clock: Clock,
+    private readonly log: Log,
   ) {}
 
   /** Creates the rows of schedules declared by the newest versions, and drops rows of schedules no longer declared. */
@@ -65,17 +67,15 @@ export class ScheduleRunner {
       try {
         const action = evaluateSchedule(def, schedule, row.next_run_at);
         if (action.kind === 'start') {
-          await this.instances.create({
+          await this.transitions.create({
             definition: def.key, businessKey: action.businessKey, context: action.context,
             idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}`,
           }, SYSTEM_ACTOR, { cause });
         } else {
-          const targets = await this.db.read((q) => q.rows<{ id: string }>(
-            `SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active'`, [def.key, action.to]));
-          for (const target of targets) {
-            await this.instances.send(target.id, {
+          for (const target of await this.instances.activeIds({ definition: def.key, businessKey: action.to })) {
+            await this.transitions.send(target, {
               type: action.event, payload: action.payload,
-              idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}:${target.id}`,
+              idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}:${target}`,
             }, SYSTEM_ACTOR, { cause });
           }
         }
@@ -83,7 +83,7 @@ export class ScheduleRunner {
         ran += 1;
       } catch (err) {
         const text = err instanceof Error ? err.message : String(err);
-        this.logger.warn(`schedule ${def.key}/${schedule.name} at ${row.next_run_at} failed: ${text}`);
+        this.log.warn(`schedule ${def.key}/${schedule.name} at ${row.next_run_at} failed: ${text}`);
         await this.db.transaction((tx) => tx.run('UPDATE schedules SET last_error = $1 WHERE definition_key = $2 AND name = $3', [text, def.key, schedule.name]));
       }
     }

@@ -1,0 +1,224 @@
+/**
+ * The engine's query side: instances, their audit trails, the events an actor may send now,
+ * work lists and linked instances. Reads only; every read on behalf of a person checks that the
+ * person may read the instance (`assertMayRead`). The lookups at the end are for the engine's
+ * own parts and the process services, which decide access themselves.
+ */
+import { AppError, ErrorCode } from '../common/app-error';
+import type { Actor } from '../compiler/process-machine.contract';
+import type { AuditRecord } from '../audit/audit-chain';
+import { AUDIT_SELECT } from '../audit/audit-entries';
+import type { Database } from '../persistence/database';
+import type { DefinitionRegistry } from './definition-registry';
+import { INSTANCE_SELECT, loadInstanceRow, toAuditView, toInstanceView, type InstanceRow } from './instance-rows';
+import type { AuditEntryView, AvailableEventView, InstanceView, Page } from './instance.types';
+
+/** Platform roles that may read every instance. */
+const READ_ALL_ROLES = ['admin', 'auditor', 'process_owner'];
+
+export interface InstanceFilter {
+  readonly definition?: string;
+  readonly state?: string;
+  readonly businessKey?: string;
+  readonly status?: string;
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+export interface TaskView {
+  readonly instance: InstanceView;
+  readonly title: string;
+  readonly stateTitle: string;
+  readonly events: { type: string; title?: string }[];
+}
+
+export interface RelatedInstanceView {
+  readonly relation: string;
+  readonly instance: InstanceView;
+  readonly trail: AuditEntryView[];
+}
+
+export class InstanceQueryService {
+  constructor(
+    private readonly db: Database,
+    private readonly registry: DefinitionRegistry,
+  ) {}
+
+  async get(instanceId: string, actor: Actor): Promise<InstanceView> {
+    const row = await this.loadRow(instanceId);
+    await this.assertMayRead(row, actor);
+    return toInstanceView(row);
+  }
+
+  /** Instances, newest first, filtered; only those of definitions the actor has a role in. */
+  async list(filter: InstanceFilter, actor: Actor): Promise<Page<InstanceView>> {
+    const offset = Math.max(0, filter.offset ?? 0);
+    const limit = Math.min(200, Math.max(1, filter.limit ?? 50));
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown) => { params.push(value); where.push(clause.replace('?', `$${params.length}`)); };
+    if (filter.definition) add('i.definition_key = ?', filter.definition);
+    if (filter.state) add('i.state = ?', filter.state);
+    if (filter.businessKey) add('i.business_key = ?', filter.businessKey);
+    if (filter.status) add('i.status = ?', filter.status);
+    if (!actor.roles.some((r) => READ_ALL_ROLES.includes(r))) {
+      const readable = await this.readableDefinitions(actor);
+      if (readable.length === 0) return { items: [], total: 0, offset, limit };
+      where.push(`i.definition_key IN (${readable.map((k) => { params.push(k); return `$${params.length}`; }).join(', ')})`);
+    }
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    return this.db.read(async (q) => {
+      const [{ n }] = await q.rows<{ n: number | string }>(`SELECT COUNT(*) AS n FROM instances i${clause}`, params);
+      const rows = await q.rows<InstanceRow>(
+        `${INSTANCE_SELECT}${clause} ORDER BY i.created_at DESC, i.id LIMIT ${limit} OFFSET ${offset}`, params);
+      return { items: rows.map(toInstanceView), total: Number(n), offset, limit };
+    });
+  }
+
+  async audit(instanceId: string, actor: Actor): Promise<AuditEntryView[]> {
+    const row = await this.loadRow(instanceId);
+    await this.assertMayRead(row, actor);
+    const rows = await this.db.read((q) =>
+      q.rows<AuditRecord & { hash: string }>(`${AUDIT_SELECT} WHERE instance_id = $1 ORDER BY seq`, [instanceId]));
+    return rows.map(toAuditView);
+  }
+
+  /** Events this actor may send now, each with its payload schema. */
+  async availableEvents(instanceId: string, actor: Actor): Promise<AvailableEventView[]> {
+    const row = await this.loadRow(instanceId);
+    await this.assertMayRead(row, actor);
+    if (row.status === 'completed') return [];
+    const machine = await this.registry.machine(row.definition_version_id);
+    return machine.acceptedEvents(row.state)
+      .filter(({ event }) => event.roles.some((r) => actor.roles.includes(r)))
+      .map(({ state, event }) => ({
+        type: event.type, title: event.title, state, roles: event.roles, payloadSchema: event.payloadSchema,
+      }));
+  }
+
+  /**
+   * The caller's work list: active instances whose current state accepts an event one of the
+   * caller's roles may send (the engine's own `system` events aside), oldest first — for
+   * approvers, the requests awaiting their decision, with the data the decision would change.
+   */
+  async tasks(actor: Actor, filter: { definition?: string } = {}): Promise<TaskView[]> {
+    const rows = await this.db.read((q) => filter.definition
+      ? q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' AND i.definition_key = $1 ORDER BY i.updated_at, i.id`, [filter.definition])
+      : q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' ORDER BY i.updated_at, i.id`));
+    const out: TaskView[] = [];
+    for (const row of rows) {
+      const machine = await this.registry.machine(row.definition_version_id);
+      const events = machine.acceptedEvents(row.state)
+        .filter(({ event }) => event.roles.some((r) => r !== 'system' && actor.roles.includes(r)))
+        .map(({ event }) => ({ type: event.type, ...(event.title ? { title: event.title } : {}) }));
+      if (events.length === 0) continue;
+      const def = machine.definition;
+      out.push({ instance: toInstanceView(row), title: def.title, stateTitle: def.states[row.state]?.title ?? row.state, events });
+    }
+    return out;
+  }
+
+  /**
+   * Instances linked to this one: its parent, its children, and every instance whose events
+   * reached it (audit entries caused by another instance's outbox message) or that it reached,
+   * each with its full audit trail — e.g. every exclusion and pause request that touched a round.
+   */
+  async related(instanceId: string, actor: Actor): Promise<RelatedInstanceView[]> {
+    const row = await this.loadRow(instanceId);
+    await this.assertMayRead(row, actor);
+    const links = await this.db.read(async (q) => {
+      const children = await q.rows<{ id: string }>('SELECT id FROM instances WHERE parent_id = $1 ORDER BY created_at, id', [instanceId]);
+      const causes = await q.rows<{ cause: string }>(`SELECT cause FROM audit_entries WHERE instance_id = $1 AND cause IS NOT NULL`, [instanceId]);
+      const reached = await q.rows<{ instance_id: string; cause: string }>(
+        `SELECT instance_id, cause FROM audit_entries WHERE cause LIKE $1`, [`%"instanceId":"${instanceId}"%`]);
+      return { children, causes, reached };
+    });
+    const relation = new Map<string, string>();
+    if (row.parent_id) relation.set(row.parent_id, 'parent');
+    for (const c of links.children) relation.set(c.id, 'child');
+    for (const c of links.causes) {
+      const cause = JSON.parse(c.cause) as { kind: string; instanceId?: string };
+      if (cause.kind === 'outbox' && cause.instanceId && !relation.has(cause.instanceId)) relation.set(cause.instanceId, 'sent events to it');
+    }
+    for (const r of links.reached) {
+      const cause = JSON.parse(r.cause) as { kind: string; instanceId?: string };
+      if (cause.instanceId === instanceId && r.instance_id !== instanceId && !relation.has(r.instance_id)) relation.set(r.instance_id, 'received events from it');
+    }
+    const out: RelatedInstanceView[] = [];
+    for (const [id, kind] of relation) {
+      const other = await this.loadRow(id);
+      out.push({ relation: kind, instance: toInstanceView(other), trail: await this.audit(id, { ...actor, roles: [...actor.roles] }).catch(() => []) });
+    }
+    return out;
+  }
+
+  /** Refuses unless the actor holds a role of the instance's process (not only a reading role) and it is active. */
+  async assertParticipant(instanceId: string, actor: Actor): Promise<void> {
+    const row = await this.loadRow(instanceId);
+    const machine = await this.registry.machine(row.definition_version_id);
+    if (!actor.roles.some((r) => r !== 'system' && r in machine.definition.roles)) {
+      throw new AppError(ErrorCode.Forbidden, `only people with a role in '${row.definition_key}' may add files to its instances`);
+    }
+    if (row.status === 'completed') throw new AppError(ErrorCode.InstanceCompleted, `instance ${instanceId} is completed; files can no longer be added`);
+  }
+
+  // Lookups without an access check: for the engine's own parts (worker) and process services.
+
+  /** One instance, whoever asks; NotFound when there is none. */
+  async byId(instanceId: string): Promise<InstanceView> {
+    return toInstanceView(await this.loadRow(instanceId));
+  }
+
+  /** The instance of a definition with this business key (unique per definition), if any. */
+  async byBusinessKey(definition: string, businessKey: string): Promise<InstanceView | undefined> {
+    const [row] = await this.db.read((q) => q.rows<InstanceRow>(
+      `${INSTANCE_SELECT} WHERE i.definition_key = $1 AND i.business_key = $2`, [definition, businessKey]));
+    return row ? toInstanceView(row) : undefined;
+  }
+
+  /** Every instance of a definition, oldest first. */
+  async ofDefinition(definition: string): Promise<InstanceView[]> {
+    const rows = await this.db.read((q) => q.rows<InstanceRow>(
+      `${INSTANCE_SELECT} WHERE i.definition_key = $1 ORDER BY i.created_at, i.id`, [definition]));
+    return rows.map(toInstanceView);
+  }
+
+  /**
+   * Ids of the active instances of a definition with this business key, or (`businessKeyPrefix`)
+   * whose business key starts with the prefix, in id order; `excluding` leaves one instance out.
+   */
+  async activeIds(filter: { definition: string; businessKey?: string; businessKeyPrefix?: string; excluding?: string }): Promise<string[]> {
+    const rows = await this.db.read((q) => filter.businessKeyPrefix !== undefined
+      ? q.rows<{ id: string }>(
+        `SELECT id FROM instances WHERE definition_key = $1 AND business_key LIKE $2 ESCAPE '!' AND status = 'active' AND id <> $3 ORDER BY id`,
+        [filter.definition, `${filter.businessKeyPrefix.replace(/[!%_]/g, (c) => `!${c}`)}%`, filter.excluding ?? ''])
+      : q.rows<{ id: string }>(
+        `SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active' AND id <> $3 ORDER BY id`,
+        [filter.definition, filter.businessKey ?? '', filter.excluding ?? '']));
+    return rows.map((r) => r.id);
+  }
+
+  private loadRow(instanceId: string): Promise<InstanceRow> {
+    return this.db.read((q) => loadInstanceRow(q, instanceId));
+  }
+
+  private async assertMayRead(row: InstanceRow, actor: Actor): Promise<void> {
+    if (actor.roles.some((r) => READ_ALL_ROLES.includes(r))) return;
+    const machine = await this.registry.machine(row.definition_version_id);
+    if (!actor.roles.some((r) => r in machine.definition.roles)) {
+      throw new AppError(ErrorCode.Forbidden, `you have no role in '${row.definition_key}', so you may not read its instances`);
+    }
+  }
+
+  /** Keys of definitions (any version) that declare one of the actor's roles. */
+  private async readableDefinitions(actor: Actor): Promise<string[]> {
+    const versions = await this.db.read((q) => q.rows<{ id: string; key: string }>('SELECT id, key FROM definition_versions'));
+    const keys = new Set<string>();
+    for (const v of versions) {
+      if (keys.has(v.key)) continue;
+      const machine = await this.registry.machine(v.id);
+      if (actor.roles.some((r) => r in machine.definition.roles)) keys.add(v.key);
+    }
+    return [...keys];
+  }
+}

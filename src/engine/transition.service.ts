@@ -1,0 +1,325 @@
+/**
+ * The engine's write path: starting instances and applying events. Returns domain results
+ * (the instance, whether an idempotency key replayed an earlier request); the HTTP layer picks
+ * the status codes.
+ *
+ * Sending an event: the actor was authenticated by the caller → the compiled machine checks
+ * the actor's roles, validates the payload and computes the next snapshot (pure) → the plan of
+ * the rows the step writes is computed (pure, `transition-plan.ts`) → one transaction:
+ * compare-and-set the instance row on its version, append the audit entry chained to the
+ * previous one, write the plan, record the idempotency key → commit. Two events racing on one
+ * instance both read version v; only one UPDATE ... WHERE version = v matches, the other gets
+ * VersionConflict and may retry. Nothing is half-written: any failure rolls back.
+ *
+ * The plan cancels the timers of the states left, arms the deadlines of the states entered,
+ * stores the documents rendered by the step, and queues its other effects in the outbox
+ * (delivered after commit by the worker's outbox dispatcher).
+ */
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { AppError, ErrorCode } from '../common/app-error';
+import type { Clock } from '../common/clock';
+import type { IdGenerator } from '../common/ids';
+import type { Actor, ProcessMachine, StepResult } from '../compiler/process-machine.contract';
+import { auditHash, GENESIS_HASH, type AuditRecord } from '../audit/audit-chain';
+import { insertAuditEntry } from '../audit/audit-entries';
+import type { Database, SqlExecutor } from '../persistence/database';
+import type { TemplateCatalog } from '../documents/template-catalog';
+import type { DomainFunctionRegistry, DomainStore } from '../domain/domain-functions';
+import type { ExpressionScope } from '../definitions/definition.types';
+import type { BusinessCalendar } from '../scheduler/business-calendar';
+import type { DefinitionRegistry } from './definition-registry';
+import { loadInstanceRow, toInstanceView, type InstanceRow } from './instance-rows';
+import type { InstanceView } from './instance.types';
+import { planTransition, type TransitionPlan } from './transition-plan';
+
+/** Event type recorded for the creation of an instance (first audit entry). */
+export const START_EVENT = '$start';
+
+/** What sent an event when no person did: linked in the receiving audit entry. */
+export type Cause =
+  | { readonly kind: 'timer'; readonly timerId: string; readonly deadline: string }
+  | { readonly kind: 'outbox'; readonly outboxId: string; readonly instanceId: string; readonly seq: number }
+  | { readonly kind: 'schedule'; readonly definition: string; readonly schedule: string; readonly runAt: string }
+  | { readonly kind: 'calendar'; readonly fingerprint: string };
+
+export interface TransitionOptions {
+  readonly cause?: Cause;
+  /** Set when a due timer fires: the same transaction marks it fired, exactly once. */
+  readonly timerId?: string;
+  /** For `start` effects: the instance that created this one. */
+  readonly parentId?: string;
+  /**
+   * Domain rows to write in the transition's own transaction (e.g. an imported roster with the
+   * event that records the import): committed together with the transition or not at all.
+   * Runs after the instance row was compare-and-set, so a conflicting transition writes nothing.
+   */
+  readonly within?: (tx: SqlExecutor, transition: { readonly instanceId: string; readonly seq: number; readonly step: StepResult }) => Promise<void>;
+}
+
+export interface CreateInstanceInput {
+  readonly definition: string;
+  readonly businessKey: string;
+  readonly context?: Record<string, unknown>;
+  readonly idempotencyKey?: string;
+}
+
+export interface SendEventInput {
+  readonly type: string;
+  readonly payload?: Record<string, unknown>;
+  readonly idempotencyKey?: string;
+}
+
+export interface CreateResult {
+  readonly instance: InstanceView;
+  /** True when the idempotency key matched an earlier, identical request: nothing new was written. */
+  readonly replayed: boolean;
+}
+
+export interface TransitionServiceDeps {
+  readonly db: Database;
+  readonly definitions: DefinitionRegistry;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly calendar: BusinessCalendar;
+  readonly templates: TemplateCatalog;
+  readonly functions: DomainFunctionRegistry;
+  /** What `compute:` functions may read. */
+  readonly store: DomainStore;
+}
+
+/**
+ * The idempotency record's `status_code` column is older than the split between engine and
+ * HTTP and holds 201 for a creation and 200 for an applied event. The engine writes and reads it
+ * as this domain fact only; what the API answers is the HTTP layer's business.
+ */
+const STORED_OUTCOME = { created: 201, applied: 200 } as const;
+type Outcome = keyof typeof STORED_OUTCOME;
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+export class TransitionService {
+  constructor(private readonly deps: TransitionServiceDeps) {}
+
+  /** Starts an instance of the newest version of a definition. */
+  async create(input: CreateInstanceInput, actor: Actor, options: TransitionOptions = {}): Promise<CreateResult> {
+    const { db, definitions } = this.deps;
+    const requestHash = sha256(canonicalize({ op: 'create', ...input, idempotencyKey: undefined }) as string);
+    const replay = await this.findReplay(actor, input.idempotencyKey, requestHash);
+    if (replay) return { instance: replay, replayed: true };
+
+    const version = await definitions.latest(input.definition);
+    const machine = await definitions.machine(version.id);
+    const def = machine.definition;
+    if (!def.startRoles.some((r) => actor.roles.includes(r))) {
+      throw new AppError(ErrorCode.Forbidden,
+        `you may not start '${def.key}': it needs one of the roles ${def.startRoles.join(', ') || '(none declared)'}; you have ${actor.roles.join(', ') || 'none'}`);
+    }
+    const checked = def.validateContext(input.context ?? {});
+    if (checked.errors.length > 0) {
+      throw new AppError(ErrorCode.ContextInvalid, `the context does not match the context schema of '${def.key}'`, { errors: checked.errors });
+    }
+    const clockNow = this.deps.clock.now();
+    const now = clockNow.toISOString();
+    const step = machine.start(checked.value, actor, now);
+    const id = this.deps.ids.uuid();
+    const plan = this.plan(machine, id, input.businessKey, null, step, actor, clockNow);
+    const record = auditRecord(id, 1, GENESIS_HASH, START_EVENT, input.context ?? {}, actor, null, step, plan, version.id, now, options.cause);
+    const hash = auditHash(record);
+    const row: InstanceRow = {
+      id, definition_key: def.key, definition_version_id: version.id, definition_version: version.version,
+      business_key: input.businessKey, state: step.state, context: JSON.stringify(step.context),
+      status: step.done ? 'completed' : 'active', version: 1, audit_seq: 1, audit_head: hash,
+      created_by: actor.id, created_at: now, updated_at: now, parent_id: options.parentId ?? null,
+    };
+    const instance = toInstanceView(row);
+    try {
+      await db.transaction(async (tx) => {
+        await tx.run(
+          `INSERT INTO instances (id, definition_key, definition_version_id, business_key, state, context, status, version, audit_seq, audit_head, created_by, created_at, updated_at, parent_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          [row.id, row.definition_key, row.definition_version_id, row.business_key, row.state, row.context, row.status,
+            1, 1, hash, actor.id, now, now, row.parent_id]);
+        await insertAuditEntry(tx, record, hash);
+        await this.writePlan(tx, { id, definition: def.key, businessKey: input.businessKey, context: step.context }, 1, plan, clockNow);
+        if (options.within) await options.within(tx, { instanceId: id, seq: 1, step });
+        await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, 'created', instance, now);
+      });
+    } catch (err) {
+      if (db.isUniqueViolation(err)) {
+        const again = await this.findReplay(actor, input.idempotencyKey, requestHash);
+        if (again) return { instance: again, replayed: true };
+        throw new AppError(ErrorCode.AlreadyExists,
+          `an instance of '${def.key}' with business key '${input.businessKey}' already exists`);
+      }
+      throw err;
+    }
+    return { instance, replayed: false };
+  }
+
+  /** Applies one event to an instance (see the file header for the steps); returns the instance after it. */
+  async send(instanceId: string, input: SendEventInput, actor: Actor, options: TransitionOptions = {}): Promise<InstanceView> {
+    const { db, definitions } = this.deps;
+    const requestHash = sha256(canonicalize({ op: 'send', instanceId, type: input.type, payload: input.payload ?? {} }) as string);
+    const replay = await this.findReplay(actor, input.idempotencyKey, requestHash);
+    if (replay) return replay;
+
+    const row = await db.read((q) => loadInstanceRow(q, instanceId));
+    if (row.status === 'completed') {
+      throw new AppError(ErrorCode.InstanceCompleted, `instance ${instanceId} is completed (state '${row.state}') and accepts no more events`);
+    }
+    const machine = await definitions.machine(row.definition_version_id);
+    const clockNow = this.deps.clock.now();
+    const now = clockNow.toISOString();
+    const context = JSON.parse(row.context);
+    const payload = await this.computePayload(machine, row, context, input.type, input.payload ?? {}, actor, clockNow);
+    const step = machine.send(row.state, context, { type: input.type, payload, actor, now });
+    const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
+
+    const seq = Number(row.audit_seq) + 1;
+    const record = auditRecord(row.id, seq, row.audit_head, input.type, payload, actor, row.state, step, plan, row.definition_version_id, now, options.cause);
+    const hash = auditHash(record);
+    const next: InstanceRow = {
+      ...row, state: step.state, context: JSON.stringify(step.context), status: step.done ? 'completed' : 'active',
+      version: Number(row.version) + 1, audit_seq: seq, audit_head: hash, updated_at: now,
+    };
+    const instance = toInstanceView(next);
+    try {
+      await db.transaction(async (tx) => {
+        const changed = await tx.run(
+          `UPDATE instances SET state = $1, context = $2, status = $3, version = version + 1, audit_seq = $4, audit_head = $5, updated_at = $6
+           WHERE id = $7 AND version = $8`,
+          [next.state, next.context, next.status, seq, hash, now, row.id, Number(row.version)]);
+        if (changed !== 1) {
+          throw new AppError(ErrorCode.VersionConflict,
+            `instance ${row.id} changed while '${input.type}' was being applied (it was at version ${row.version}); read it again and retry`);
+        }
+        if (options.timerId) {
+          const fired = await tx.run(
+            `UPDATE timers SET status = 'fired', fired_seq = $1, fired_at = $2 WHERE id = $3 AND status = 'pending'`,
+            [seq, now, options.timerId]);
+          if (fired !== 1) throw new AppError(ErrorCode.VersionConflict, `timer ${options.timerId} already fired or was cancelled`);
+        }
+        await insertAuditEntry(tx, record, hash);
+        await this.writePlan(tx, { id: row.id, definition: row.definition_key, businessKey: row.business_key, context: step.context }, seq, plan, clockNow);
+        if (options.within) await options.within(tx, { instanceId: row.id, seq, step });
+        await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, 'applied', instance, now);
+      });
+    } catch (err) {
+      if (db.isUniqueViolation(err)) {
+        const again = await this.findReplay(actor, input.idempotencyKey, requestHash);
+        if (again) return again;
+        throw new AppError(ErrorCode.VersionConflict, `instance ${row.id} changed while '${input.type}' was being applied; retry`);
+      }
+      throw err;
+    }
+    return instance;
+  }
+
+  /**
+   * Runs the event's `compute:` domain functions (when the actor may send it at all) and puts
+   * each result into the payload, overwriting whatever the sender put under that name.
+   */
+  private async computePayload(
+    machine: ProcessMachine, row: InstanceRow, context: Record<string, unknown>, type: string,
+    payload: Record<string, unknown>, actor: Actor, now: Date,
+  ): Promise<Record<string, unknown>> {
+    const accepted = machine.acceptedEvents(row.state).find((a) => a.event.type === type)?.event;
+    if (!accepted || accepted.compute.length === 0 || !accepted.roles.some((r) => actor.roles.includes(r))) return payload;
+    const scope: ExpressionScope = { context, payload, rules: machine.definition.ruleValues, actor, now: now.toISOString() };
+    const out = { ...payload };
+    for (const c of accepted.compute) {
+      const fn = this.deps.functions.get(c.function);
+      // The loader checks names against this build's functions; a stored version can outlive one.
+      if (!fn) throw new AppError(ErrorCode.Internal, `'${type}' computes '${c.field}' with the domain function '${c.function}', which this engine build does not have: deploy a build that has it`);
+      const args = Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v.kind === 'literal' ? v.value : v.expression.evaluate(scope)]));
+      const result = await fn({
+        instance: { id: row.id, definition: row.definition_key, businessKey: row.business_key, context },
+        args, now, calendar: this.deps.calendar, store: this.deps.store,
+      });
+      out[c.field] = JSON.parse(JSON.stringify(result ?? null));
+    }
+    return out;
+  }
+
+  private plan(machine: ProcessMachine, instanceId: string, businessKey: string, fromState: string | null, step: StepResult, actor: Actor, now: Date) {
+    const { calendar, templates, ids } = this.deps;
+    return planTransition({ machine, instanceId, businessKey, fromState, step, actor, now, calendar, templates, ids });
+  }
+
+  /** Timers cancelled and armed, documents and outbox messages, domain writers: in the transition's transaction. */
+  private async writePlan(
+    tx: SqlExecutor, instance: { id: string; definition: string; businessKey: string; context: Record<string, unknown> },
+    seq: number, plan: TransitionPlan, clockNow: Date,
+  ): Promise<void> {
+    const instanceId = instance.id;
+    const now = clockNow.toISOString();
+    if (plan.cancelAll) {
+      await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
+    } else if (plan.cancelStates.length > 0) {
+      const marks = plan.cancelStates.map((_, i) => `$${i + 2}`).join(', ');
+      await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND state IN (${marks})`,
+        [instanceId, ...plan.cancelStates]);
+    }
+    for (const t of plan.timers) {
+      await tx.run(
+        `INSERT INTO timers (id, instance_id, state, deadline, event_type, payload, due_at, status, created_seq, created_at, provisional, basis)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11)`,
+        [t.id, instanceId, t.state, t.deadline, t.eventType, JSON.stringify(t.payload), t.dueAt, seq, now, t.provisional ? 1 : 0,
+          t.basis ? JSON.stringify(t.basis) : null]);
+    }
+    for (const d of plan.documents) {
+      await tx.run(
+        `INSERT INTO documents (id, instance_id, audit_seq, template, template_hash, title, html, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [d.id, instanceId, seq, d.template, d.templateHash, d.title, d.html, now]);
+    }
+    for (const o of plan.outbox) {
+      await tx.run(
+        `INSERT INTO outbox (id, instance_id, audit_seq, kind, params, document_id, status, attempts, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)`,
+        [o.id, instanceId, seq, o.kind, JSON.stringify(o.params), o.documentId, now, now]);
+    }
+    for (const a of plan.applies) {
+      const writer = this.deps.functions.writer(a.function);
+      if (!writer) throw new AppError(ErrorCode.Internal, `'apply' names the domain writer '${a.function}', which this engine build does not have: deploy a build that has it`);
+      await writer({ tx, instance, args: a.args, seq, now: clockNow });
+    }
+  }
+
+  /** The instance an identical earlier request with this key produced; refuses a key reused for another request. */
+  private async findReplay(actor: Actor, key: string | undefined, requestHash: string): Promise<InstanceView | undefined> {
+    if (!key) return undefined;
+    const [row] = await this.deps.db.read((q) => q.rows<{ request_hash: string; response: string }>(
+      'SELECT request_hash, response FROM idempotency_records WHERE actor = $1 AND idem_key = $2', [actor.id, key]));
+    if (!row) return undefined;
+    if (row.request_hash !== requestHash) {
+      throw new AppError(ErrorCode.IdempotencyKeyReused,
+        `idempotency key '${key}' was already used for a different request; use a new key for a new request`);
+    }
+    return JSON.parse(row.response) as InstanceView;
+  }
+
+  private async saveReplay(tx: SqlExecutor, actor: Actor, key: string | undefined, requestHash: string, outcome: Outcome, instance: InstanceView, now: string) {
+    if (!key) return;
+    await tx.run(
+      'INSERT INTO idempotency_records (actor, idem_key, request_hash, status_code, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [actor.id, key, requestHash, STORED_OUTCOME[outcome], JSON.stringify(instance), now]);
+  }
+}
+
+function auditRecord(
+  instanceId: string, seq: number, prevHash: string, eventType: string, payload: unknown, actor: Actor,
+  fromState: string | null, step: StepResult, plan: TransitionPlan, definitionVersionId: string, at: string, cause?: Cause,
+): AuditRecord {
+  return {
+    instanceId, seq, eventType, payload: JSON.stringify(payload), actor: actor.id, actorRoles: JSON.stringify(actor.roles),
+    actorAttributes: actor.attributes && Object.keys(actor.attributes).length ? JSON.stringify(actor.attributes) : null,
+    fromState, toState: step.state, definitionVersionId, at, prevHash, cause: cause ? JSON.stringify(cause) : null,
+    effects: JSON.stringify({
+      effects: plan.effects,
+      timers: plan.timers.map((t) => ({ id: t.id, deadline: t.deadline, event: t.eventType, dueAt: t.dueAt, ...(t.provisional ? { provisional: true } : {}) })),
+      ...(plan.cancelAll || plan.cancelStates.length ? { cancelledTimersOf: plan.cancelAll ? '*' : plan.cancelStates } : {}),
+    }),
+  };
+}
