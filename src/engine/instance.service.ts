@@ -23,6 +23,7 @@ import type { TemplateCatalog } from '../documents/template-catalog';
 import type { DomainFunctionRegistry, DomainStore } from '../domain/domain-functions';
 import type { ExpressionScope } from '../definitions/definition.types';
 import type { BusinessCalendar } from '../scheduler/business-calendar';
+import { computePayload } from './compute-payload';
 import { DefinitionRegistry } from './definition-registry';
 import type { AuditEntryView, AvailableEventView, InstanceView, Page } from './instance.types';
 import { planTransition, type TransitionPlan } from './transition-plan';
@@ -201,7 +202,7 @@ export class InstanceService {
     const clockNow = this.clock.now();
     const now = clockNow.toISOString();
     const context = JSON.parse(row.context);
-    const payload = await this.computePayload(machine, row, context, input.type, input.payload ?? {}, actor, clockNow);
+    const payload = await computePayload({ machine, state: row.state, instance: { id: row.id, definition: row.definition_key, businessKey: row.business_key, context }, type: input.type, payload: input.payload ?? {}, actor, now: clockNow, functions: this.functions, calendar: this.calendar, store: this.store });
     const step = machine.send(row.state, context, { type: input.type, payload, actor, now });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
 
