@@ -21,7 +21,6 @@ import { auditHash, GENESIS_HASH, type AuditRecord } from '../audit/audit-chain'
 import { Database, type SqlExecutor } from '../persistence/database';
 import type { TemplateCatalog } from '../documents/template-catalog';
 import type { DomainFunctionRegistry, DomainStore } from '../domain/domain-functions';
-import type { ExpressionScope } from '../definitions/definition.types';
 import type { BusinessCalendar } from '../scheduler/business-calendar';
 import { computePayload } from './compute-payload';
 import { DefinitionRegistry } from './definition-registry';
@@ -296,31 +295,6 @@ export class InstanceService {
       .map(({ state, event }) => ({
         type: event.type, title: event.title, state, roles: event.roles, payloadSchema: event.payloadSchema,
       }));
-  }
-
-  /**
-   * Runs the event's `compute:` domain functions (when the actor may send it at all) and puts
-   * each result into the payload, overwriting whatever the sender put under that name.
-   */
-  private async computePayload(
-    machine: ProcessMachine, row: InstanceRow, context: Record<string, unknown>, type: string,
-    payload: Record<string, unknown>, actor: Actor, now: Date,
-  ): Promise<Record<string, unknown>> {
-    const accepted = machine.acceptedEvents(row.state).find((a) => a.event.type === type)?.event;
-    if (!accepted || accepted.compute.length === 0 || !accepted.roles.some((r) => actor.roles.includes(r))) return payload;
-    const scope: ExpressionScope = { context, payload, rules: machine.definition.ruleValues, actor, now: now.toISOString() };
-    const out = { ...payload };
-    for (const c of accepted.compute) {
-      const fn = this.functions.get(c.function);
-      if (!fn) throw new AppError(ErrorCode.ExpressionFailed, `'${type}' computes '${c.field}' with '${c.function}', which this engine does not have`);
-      const args = Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v.kind === 'literal' ? v.value : v.expression.evaluate(scope)]));
-      const result = await fn({
-        instance: { id: row.id, definition: row.definition_key, businessKey: row.business_key, context },
-        args, now, calendar: this.calendar, store: this.store,
-      });
-      out[c.field] = JSON.parse(JSON.stringify(result ?? null));
-    }
-    return out;
   }
 
   /**
