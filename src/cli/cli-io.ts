@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TemplateLookup } from '../definitions/definition-loader';
-import { TemplateCatalog } from '../documents/template-catalog';
+import { TemplateCatalog, type TemplateCatalogOptions } from '../documents/template-catalog';
 
 export interface CliIo {
   /** Writes one line (a newline is added) to standard output. */
@@ -39,16 +39,27 @@ export function processIo(): CliIo {
  * and then only the existence of the files is checked.
  */
 export function templatesIn(dir: string, io: Pick<CliIo, 'cwd' | 'err' | 'exitCode'>): TemplateLookup {
+  return templateCatalogIn(dir, io).lookup;
+}
+
+/**
+ * `templatesIn`, plus the catalog itself to render with (`wf simulate` renders documents as
+ * the engine does, dates in `options.timeZone`); an empty catalog when there is none to read.
+ */
+export function templateCatalogIn(
+  dir: string, io: Pick<CliIo, 'cwd' | 'err' | 'exitCode'>, options: TemplateCatalogOptions = {},
+): { lookup: TemplateLookup; catalog: TemplateCatalog } {
   const abs = resolve(io.cwd, dir);
   const exists: TemplateLookup = { has: (name) => existsSync(join(abs, `${name}.hbs`)), dir };
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) return exists;
+  const none = () => ({ lookup: exists, catalog: new TemplateCatalog({ templates: {} }, options) });
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) return none();
   let catalog: TemplateCatalog;
   try {
-    catalog = TemplateCatalog.fromDirectory(abs);
+    catalog = TemplateCatalog.fromDirectory(abs, options);
   } catch (error) {
     io.err(`cannot read the templates in ${dir}: ${(error as Error).message}`);
     io.exitCode = 1;
-    return exists;
+    return none();
   }
-  return { has: (name) => catalog.has(name), fields: (name) => catalog.referencedRootFields(name), dir };
+  return { lookup: { has: (name) => catalog.has(name), fields: (name) => catalog.referencedRootFields(name), dir }, catalog };
 }

@@ -158,6 +158,78 @@ describe('wf simulate', () => {
     );
   });
 
+  it('runs compute: domain functions on the instance the scenario built, and prints the computed fields', async () => {
+    const fixtures = join(ROOT, 'test/fixtures/simulate');
+    const result = await wf(ROOT, 'simulate', '--definitions', join(fixtures, 'definitions'),
+      join(fixtures, 'definitions/collection-drill.yaml'), join(fixtures, 'collection-drill.scenario.yaml'));
+    expect(result.code).toBe(0);
+    // survey.collectionFigures counts the roster, the issued forms and the returned ones from the trail.
+    expect(result.out).toEqual(expect.arrayContaining([
+      '  deadline armed: close at 2026-03-10T10:00:00.000Z',
+      'step 5: close by system (system) at 2026-03-10T10:00:00.000Z: collecting → closed',
+      '  computed figures: {"households":3,"issued":3,"returned":2,"online":1,"paper":1,"responseRate":0.6666666666666666}',
+      '  deadline fired: close (due at 2026-03-10T10:00:00.000Z)',
+      'final state: closed (done)',
+    ]));
+    expect(result.out.filter((l) => l.includes('deadline cancelled'))).toEqual([]);
+    const context = JSON.parse(result.out[result.out.length - 1].replace(/^context: /, ''));
+    expect(context.figures).toEqual({ households: 3, issued: 3, returned: 2, online: 1, paper: 1, responseRate: 2 / 3 });
+  });
+
+  it('computes the monthly complaint figures with complaint.monthlyReport, at the time of the step', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wf-cli-'));
+    writeFileSync(
+      join(dir, 'monthly.yaml'),
+      [
+        'businessKey: complaint-report-2026-01',
+        'context: { month: "2026-01", dueAt: "2026-02-05T18:00:00+08:00" }',
+        'actor: { id: sun, roles: [cs_supervisor] }',
+        'at: "2026-02-01T09:00:00+08:00"',
+        'steps:',
+        '  - event: compile',
+        '    actor: { id: system, roles: [system] }',
+        '    at: "2026-02-01T09:01:00+08:00"',
+        '  - event: submit',
+        '    payload: { analysis: 无投诉, proposals: 保持 }',
+        '  - event: approve',
+        '    actor: { id: li, roles: [manager] }',
+        '    expect: { state: published, done: true, effects: [render, notify] }',
+      ].join('\n'),
+    );
+    const result = await wf(ROOT, 'simulate', 'definitions/complaint-monthly-report.yaml', join(dir, 'monthly.yaml'));
+    expect(result.code).toBe(0);
+    const prefix = '  computed figures: ';
+    const computed = result.out.filter((l) => l.startsWith(prefix)).map((l) => JSON.parse(l.slice(prefix.length)));
+    expect(computed).toHaveLength(1);
+    expect(computed[0]).toMatchObject({ month: '2026-01', monthTitle: '2026年1月', asOf: '2026-02-01T01:01:00.000Z', received: 0, complaints: [] });
+    expect(result.out).toContain('  deadline cancelled: overdue (open left)');
+    const context = JSON.parse(result.out[result.out.length - 1].replace(/^context: /, ''));
+    expect(context).toMatchObject({ report: computed[0], compiledAt: '2026-02-01T01:01:00.000Z', reviewedBy: 'li' });
+  });
+
+  it('refuses an event to a completed instance, as the service does', async () => {
+    const dir = workspace();
+    writeFileSync(
+      join(dir, 'after-end.yaml'),
+      [
+        'context: { receivedAt: "2026-01-01T08:00:00+08:00", complainant: a, unit: b, contact: c, channel: 来访, content: d }',
+        'actor: { id: u, roles: [cs_assistant] }',
+        'steps:',
+        '  - event: classify',
+        '    payload: { valid: false, reason: 重复投诉 }',
+        '    expect: { state: invalid, done: true }',
+        '  - event: classify',
+        '    payload: { valid: true, category: 收费, severity: 一般 }',
+        '    expect: { error: INSTANCE_COMPLETED }',
+      ].join('\n'),
+    );
+    const result = await wf(dir, 'simulate', 'definitions/complaint.yaml', 'after-end.yaml');
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(
+      "step 2: classify by u (cs_assistant) at 2026-01-01T00:00:00.000Z: refused as expected: INSTANCE_COMPLETED the instance is completed (state 'invalid') and accepts no more events",
+    );
+  });
+
   it('exits 1 when an expectation is not met', async () => {
     const dir = workspace();
     writeFileSync(

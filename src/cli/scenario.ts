@@ -33,6 +33,8 @@ export interface ScenarioStep {
 }
 
 export interface Scenario {
+  /** The instance's business key (default `scenario`): templates and domain functions may read it. */
+  readonly businessKey?: string;
   readonly context?: Record<string, unknown>;
   readonly actor: ScenarioActor;
   readonly at?: string;
@@ -57,6 +59,7 @@ export const scenarioSchema = {
   required: ['actor', 'steps'],
   properties: {
     title: { type: 'string' },
+    businessKey: { type: 'string', minLength: 1 },
     context: { type: 'object' },
     actor,
     at: time,

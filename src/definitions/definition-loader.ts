@@ -13,24 +13,14 @@ import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ActionDefinition, DefinitionProblem, LintFinding, ProcessDefinition } from './definition.types';
 import { definitionSchema, PATTERN_HINTS } from './definition.schema';
+import type { DomainFunctionLookup, TemplateLookup } from './definition-build-context';
 import { buildDefinition } from './definition-builder';
 import { lintDefinition } from './definition-lint';
 import { didYouMean } from './did-you-mean.util';
 import { dotted, YamlLocator, type YamlPath } from './yaml-locator';
 import { deepFreeze } from '../common/objects.util';
 
-/** Answers whether a Handlebars template exists (e.g. `templates/<name>.hbs`) and what it reads. */
-export interface TemplateLookup {
-  has(name: string): boolean;
-  /**
-   * The top-level data fields the template reads (`complainant`, `returnVisit`, ...). When
-   * given, each must be a property of the context schema (if it lists `properties`) or one of
-   * the meta fields the engine adds (`TEMPLATE_META_FIELDS`).
-   */
-  fields?(name: string): readonly string[];
-  /** Folder shown in messages, e.g. `templates/`. */
-  readonly dir?: string;
-}
+export type { DomainFunctionLookup, TemplateLookup } from './definition-build-context';
 
 export interface LoadOptions {
   /** File name shown in every problem. */
@@ -41,14 +31,6 @@ export interface LoadOptions {
   readonly maxBytes?: number;
   /** When given, every `compute` must name one of these domain functions, every `apply` one of the writers. */
   readonly functions?: DomainFunctionLookup;
-}
-
-/** The names of the domain functions (`compute:`) and writers (`apply:`) an engine has. */
-export interface DomainFunctionLookup {
-  has(name: string): boolean;
-  names(): readonly string[];
-  hasWriter(name: string): boolean;
-  writerNames(): readonly string[];
 }
 
 export type LoadResult =

@@ -31,6 +31,7 @@ import type { BusinessCalendar } from '../scheduler/business-calendar';
 import type { DefinitionRegistry } from './definition-registry';
 import { loadInstanceRow, toInstanceView, type InstanceRow } from './instance-rows';
 import type { InstanceView } from './instance.types';
+import { computePayload } from './compute-payload';
 import { planTransition, type TransitionPlan } from './transition-plan';
 
 /** Event type recorded for the creation of an instance (first audit entry). */
@@ -172,7 +173,11 @@ export class TransitionService {
     const clockNow = this.deps.clock.now();
     const now = clockNow.toISOString();
     const context = JSON.parse(row.context);
-    const payload = await this.computePayload(machine, row, context, input.type, input.payload ?? {}, actor, clockNow);
+    const payload = await computePayload({
+      machine, state: row.state, instance: { id: row.id, definition: row.definition_key, businessKey: row.business_key, context },
+      type: input.type, payload: input.payload ?? {}, actor, now: clockNow,
+      functions: this.deps.functions, calendar: this.deps.calendar, store: this.deps.store,
+    });
     const step = machine.send(row.state, context, { type: input.type, payload, actor, now });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
 
@@ -214,32 +219,6 @@ export class TransitionService {
       throw err;
     }
     return instance;
-  }
-
-  /**
-   * Runs the event's `compute:` domain functions (when the actor may send it at all) and puts
-   * each result into the payload, overwriting whatever the sender put under that name.
-   */
-  private async computePayload(
-    machine: ProcessMachine, row: InstanceRow, context: Record<string, unknown>, type: string,
-    payload: Record<string, unknown>, actor: Actor, now: Date,
-  ): Promise<Record<string, unknown>> {
-    const accepted = machine.acceptedEvents(row.state).find((a) => a.event.type === type)?.event;
-    if (!accepted || accepted.compute.length === 0 || !accepted.roles.some((r) => actor.roles.includes(r))) return payload;
-    const scope: ExpressionScope = { context, payload, rules: machine.definition.ruleValues, actor, now: now.toISOString() };
-    const out = { ...payload };
-    for (const c of accepted.compute) {
-      const fn = this.deps.functions.get(c.function);
-      // The loader checks names against this build's functions; a stored version can outlive one.
-      if (!fn) throw new AppError(ErrorCode.Internal, `'${type}' computes '${c.field}' with the domain function '${c.function}', which this engine build does not have: deploy a build that has it`);
-      const args = Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v.kind === 'literal' ? v.value : v.expression.evaluate(scope)]));
-      const result = await fn({
-        instance: { id: row.id, definition: row.definition_key, businessKey: row.business_key, context },
-        args, now, calendar: this.deps.calendar, store: this.deps.store,
-      });
-      out[c.field] = JSON.parse(JSON.stringify(result ?? null));
-    }
-    return out;
   }
 
   private plan(machine: ProcessMachine, instanceId: string, businessKey: string, fromState: string | null, step: StepResult, actor: Actor, now: Date) {

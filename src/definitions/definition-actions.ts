@@ -1,0 +1,137 @@
+/**
+ * Actions (`render`, `post`, `email`, `notify`, `emit`, `start`, `apply`) of entries, exits and
+ * branches: each becomes a kind with value parameters, after checking what it names: the
+ * template exists and reads only declared fields, the role and the domain writer exist, an
+ * emit goes to `parent` or to a business key and its event accepts `system` there.
+ */
+import type { ExpressionChecks } from '../compiler/expression';
+import type { ActionDefinition, ValueSpec } from './definition.types';
+import { isMap, str, SYSTEM_ROLE, type Raw } from './definition-build-context';
+import type { DefinitionScope } from './definition-scope';
+import { valueSpec } from './definition-values';
+import { didYouMean, quoteList } from './did-you-mean.util';
+import type { YamlPath } from './yaml-locator';
+
+/**
+ * Fields the engine adds to the data of every rendered template, besides the context:
+ * a template may read them whatever the context schema says.
+ */
+export const TEMPLATE_META_FIELDS = ['businessKey', 'renderedAt', 'instanceId', 'definitionTitle', 'stateTitle'] as const;
+
+/** Action parameters that are names, never expressions. */
+const NAME_PARAMS: Readonly<Record<string, readonly string[]>> = {
+  render: ['template'],
+  post: ['template'],
+  notify: ['role'],
+  email: ['template'],
+  emit: ['event', 'definition'],
+  start: ['definition'],
+  apply: ['function'],
+};
+
+/** The actions of a list (`entry`, `exit`, a branch's `actions`); items of the wrong shape are skipped. */
+export function buildActions(scope: DefinitionScope, list: unknown, path: YamlPath, checks: ExpressionChecks): ActionDefinition[] {
+  const { report, input } = scope;
+  const { roleNames } = scope.declared;
+  if (!Array.isArray(list)) return [];
+  const out: ActionDefinition[] = [];
+  list.forEach((item, i) => {
+    if (!isMap(item)) return;
+    const entries = Object.entries(item);
+    if (entries.length !== 1) return; // reported by the schema
+    const [kind, rawParams] = entries[0];
+    const actionPath: YamlPath = [...path, i, kind];
+    const params: Record<string, unknown> =
+      kind === 'render' && typeof rawParams === 'string' ? { template: rawParams } : isMap(rawParams) ? rawParams : {};
+    if (kind === 'render' && typeof rawParams === 'string') checkTemplate(scope, rawParams, actionPath, actionPath);
+    else if (kind === 'render' || kind === 'email' || kind === 'post') checkTemplate(scope, params.template, [...actionPath, 'template'], actionPath);
+    if (kind === 'apply' && typeof params.function === 'string' && input.functions && !input.functions.hasWriter(params.function)) {
+      const known = input.functions.writerNames();
+      report([...actionPath, 'function'],
+        `there is no domain writer '${params.function}' for 'apply'; known writers: ${quoteList([...known])}.${didYouMean(params.function, [...known])}`);
+    }
+    if (kind === 'notify' && typeof params.role === 'string' && !roleNames.has(params.role)) {
+      report(
+        [...actionPath, 'role'],
+        `the notify action names the role '${params.role}', which is not declared under 'roles'.${didYouMean(params.role, roleNames)}`,
+      );
+    }
+    if (kind === 'emit') checkEmit(scope, params, actionPath);
+    const specs: Record<string, ValueSpec> = {};
+    for (const [name, value] of Object.entries(params)) {
+      specs[name] = (NAME_PARAMS[kind] ?? []).includes(name)
+        ? { kind: 'literal', value }
+        : valueSpec(scope, value, kind === 'render' && typeof rawParams === 'string' ? actionPath : [...actionPath, name], checks);
+    }
+    out.push({ kind, params: specs, position: scope.pos(actionPath, 'key') });
+  });
+  return out;
+}
+
+/** Where an emit goes: `parent`, or (an `=` expression) instances of this process or of `definition`. */
+function checkEmit(scope: DefinitionScope, params: Record<string, unknown>, actionPath: YamlPath): void {
+  const { report } = scope;
+  if (typeof params.to === 'string' && params.to !== 'parent' && !params.to.startsWith('=')) {
+    report(
+      [...actionPath, 'to'],
+      `'to' of an emit action is either 'parent' or an expression giving a business key, written with '=' (e.g. "=context.roundKey")`,
+    );
+  }
+  if (typeof params.to === 'string' && params.to !== 'parent' && params.definition === undefined) {
+    // To instances of this same process, found by business key: it must accept the event from system.
+    const event = str(params.event);
+    const declaring = scope.tree.rawStates.filter((st) => isMap(st.raw.on) && isMap(st.raw.on[event ?? '']));
+    if (event !== undefined && declaring.length === 0) {
+      report(
+        [...actionPath, 'event'],
+        `the emit action sends '${event}' to an instance of this process (no 'definition' given), but no state here accepts '${event}'; declare it with roles [system], or name the other process in 'definition'`,
+      );
+    }
+    for (const st of declaring) {
+      const roles = (st.raw.on as Raw)[event as string] as Raw;
+      if (Array.isArray(roles.roles) && !roles.roles.includes(SYSTEM_ROLE)) {
+        report(
+          [...actionPath, 'event'],
+          `the emit action sends '${event}' but that event's roles in '${st.name}' do not include system; add system to its roles`,
+        );
+      }
+    }
+  }
+  if (params.to === 'parent' && params.definition !== undefined) {
+    report(
+      [...actionPath, 'definition'],
+      "an emit to 'parent' goes to the instance that started this one, whose process is known: remove 'definition'",
+      'key',
+    );
+  }
+}
+
+/** The template exists, and every top-level field it reads is a context property or a meta field. */
+function checkTemplate(scope: DefinitionScope, name: unknown, path: YamlPath, actionPath: YamlPath): void {
+  const { report, input } = scope;
+  const { contextSchema } = scope.declared;
+  if (typeof name !== 'string' || !input.templates) return;
+  if (!input.templates.has(name)) {
+    const dir = input.templates.dir ?? 'the templates folder';
+    report(path, `the template '${name}' does not exist: expected the file ${dir.replace(/\/?$/, '/')}${name}.hbs`);
+    return;
+  }
+  const properties = isMap(contextSchema.properties) ? contextSchema.properties : undefined;
+  if (!properties || !input.templates.fields) return;
+  let fields: readonly string[];
+  try {
+    fields = input.templates.fields(name);
+  } catch (error) {
+    report(path, `the template '${name}' cannot be read: ${(error as Error).message}`);
+    return;
+  }
+  const meta: readonly string[] = TEMPLATE_META_FIELDS;
+  for (const field of new Set(fields.map((f) => f.split('.')[0]))) {
+    if (Object.hasOwn(properties, field) || meta.includes(field)) continue;
+    report(
+      actionPath,
+      `template '${name}' reads '${field}', which the context schema does not declare; declare it under context.properties or change the template`,
+      'key',
+    );
+  }
+}
