@@ -9,11 +9,12 @@ import { AppError } from './common/app-error';
 import { loadConfig } from './config/app-config';
 import { openEngine } from './engine/engine';
 import { createApp } from './http/create-app';
+import { createProcessFunctions } from './processes';
 
 async function main(): Promise<void> {
   const logger = new Logger('wf');
   const config = loadConfig();
-  const engine = await openEngine(config);
+  const engine = await openEngine(config, { functions: createProcessFunctions({ definitionsDir: config.definitionsDir }) });
   logger.log(config.database.kind === 'sqlite'
     ? `database: SQLite file ${config.database.file}`
     : `database: PostgreSQL${config.database.schema ? ` (schema ${config.database.schema})` : ''}`);

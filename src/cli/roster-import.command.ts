@@ -12,8 +12,9 @@ import type { Command } from 'commander';
 import type { CliIo } from './cli-io';
 import { AppError, ErrorCode } from '../common/app-error';
 import { loadConfig } from '../config/app-config';
-import { SurveyRoundService } from '../domain/survey/survey-round.service';
+import { SurveyRoundService } from '../processes/survey-round/survey-round.service';
 import { openEngine } from '../engine/engine';
+import { createProcessFunctions } from '../processes';
 
 export function registerRosterCommands(program: Command, io: CliIo): void {
   const roster = program.command('roster').description('survey round rosters');
@@ -24,7 +25,8 @@ export function registerRosterCommands(program: Command, io: CliIo): void {
     .argument('<file>', 'roster file, .csv (UTF-8) or .xlsx (first sheet)')
     .requiredOption('--as <user>', 'the user the import is recorded for (needs a role of rules.rosterRoles)')
     .action(async (roundId: string, file: string, opts: { as: string }) => {
-      const engine = await openEngine(loadConfig(process.env, io.cwd));
+      const config = loadConfig(process.env, io.cwd);
+      const engine = await openEngine(config, { functions: createProcessFunctions({ definitionsDir: config.definitionsDir }) });
       const bar = new SingleBar({ format: '检查名单 [{bar}] {value}/{total} 行', stream: process.stderr }, Presets.shades_classic);
       let started = false;
       try {

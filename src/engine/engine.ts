@@ -15,8 +15,8 @@ import { Database } from '../persistence/database';
 import { BusinessCalendar } from '../scheduler/business-calendar';
 import { loadBusinessCalendar, loadCalendarFile } from '../scheduler/calendar-file';
 import { CalendarSync } from './calendar-sync';
-import { createDomainFunctions } from '../domain';
 import { DefinitionRegistry } from './definition-registry';
+import { DomainFunctionRegistry } from './domain-functions';
 import { InstanceService } from './instance.service';
 import { RecordsService } from './records.service';
 import { ScheduleRunner } from './schedule-runner';
@@ -45,14 +45,25 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export async function openEngine(config: AppConfig, options: { clock?: Clock; mailer?: Mailer } = {}): Promise<Engine> {
+export interface OpenEngineOptions {
+  readonly clock?: Clock;
+  readonly mailer?: Mailer;
+  /**
+   * The `compute:`/`apply:` functions definitions may call (`createProcessFunctions` in
+   * src/processes/). Handed in by the caller so the engine never imports the per-process code
+   * that calls it back; without it a definition naming a function is refused when registered.
+   */
+  readonly functions?: DomainFunctionRegistry;
+}
+
+export async function openEngine(config: AppConfig, options: OpenEngineOptions = {}): Promise<Engine> {
   Logger.overrideLogger([...config.logLevels]);
   const logger = new Logger('engine');
   const clock = options.clock ?? new SystemClock();
   const calendar = config.calendarFile ? loadBusinessCalendar(config.calendarFile) : new BusinessCalendar();
   const templates = TemplateCatalog.fromDirectory(config.templatesDir, { timeZone: calendar.timeZone });
   const db = await Database.open(config.database);
-  const functions = createDomainFunctions({ definitionsDir: config.definitionsDir });
+  const functions = options.functions ?? new DomainFunctionRegistry({});
   const records = new RecordsService(db);
   const definitions = new DefinitionRegistry(db, clock, templates, config.maxBodyBytes, functions);
   const instances = new InstanceService(db, definitions, clock, calendar, templates, functions, records);

@@ -20,7 +20,7 @@ import type { Actor, ProcessMachine, StepResult } from '../compiler/process-mach
 import { auditHash, GENESIS_HASH, type AuditRecord } from '../audit/audit-chain';
 import { Database, type SqlExecutor } from '../persistence/database';
 import type { TemplateCatalog } from '../documents/template-catalog';
-import type { DomainFunctionRegistry, DomainStore } from '../domain/domain-functions';
+import type { DomainFunctionRegistry, DomainStore } from './domain-functions';
 import type { ExpressionScope } from '../definitions/definition.types';
 import type { BusinessCalendar } from '../scheduler/business-calendar';
 import { DefinitionRegistry } from './definition-registry';

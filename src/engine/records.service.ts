@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '../common/app-error';
-import type { DomainStore, StoredInstance } from '../domain/domain-functions';
+import type { DomainStore, StoredInstance } from './domain-functions';
 import { Database } from '../persistence/database';
 
 export interface DocumentSummary {

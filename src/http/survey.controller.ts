@@ -13,7 +13,7 @@ import type { Request, Response } from 'express';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { Questionnaire } from '../domain/survey/questionnaire';
-import { SurveyRoundService } from '../domain/survey/survey-round.service';
+import { SurveyRoundService } from '../processes/survey-round/survey-round.service';
 import type { Engine } from '../engine/engine';
 import { CurrentActor, Public } from './auth.guard';
 import { statusFor } from './app-error.filter';

@@ -14,12 +14,13 @@ import { dateCn } from '../../documents/template-helpers';
 import type { Engine } from '../../engine/engine';
 import type { TransitionOptions } from '../../engine/instance.service';
 import type { InstanceView } from '../../engine/instance.types';
-import { type Questionnaire, validateAnswers } from './questionnaire';
-import { assertRosterValid, parseRoster } from './roster';
-import { drawSample, newSeed, type SampleDraw } from './sampling';
-import { exportStatisticsXlsx } from './statistics-xlsx';
-import type { SurveyStatistics } from './statistics';
-import { SurveyStore, type StoredHousehold } from './survey-store';
+import { maskName, maskPhone } from '../../domain/survey/contact-mask.util';
+import { type Questionnaire, validateAnswers } from '../../domain/survey/questionnaire';
+import { assertRosterValid, parseRoster } from '../../domain/survey/roster';
+import { drawSample, newSeed, type SampleDraw } from '../../domain/survey/sampling';
+import { exportStatisticsXlsx } from '../../domain/survey/statistics-xlsx';
+import type { SurveyStatistics } from '../../domain/survey/statistics';
+import { SurveyRoundRepository, type StoredHousehold } from './survey-round.repository';
 
 export const ROUND_DEFINITION = 'survey-round';
 /** The role the survey API sends data-bearing events with (declared in survey-round.yaml). */
@@ -49,29 +50,15 @@ export interface RoundAnswers {
   readonly comments?: Record<string, string | null>;
 }
 
-/** 王伟 → 王*; 欧阳娜 → 欧**. */
-export function maskName(name: string): string {
-  const chars = [...name];
-  return chars.length <= 1 ? name : chars[0] + '*'.repeat(chars.length - 1);
-}
-
-/** 13800000001 → 138****0001; short numbers keep only their last 2 digits. */
-export function maskPhone(phone: string): string {
-  return phone.replace(/\d[\d-]{5,}\d/g, (digits) => {
-    const d = digits.replace(/-/g, '');
-    return d.length >= 11 ? `${d.slice(0, 3)}****${d.slice(-4)}` : `${'*'.repeat(d.length - 2)}${d.slice(-2)}`;
-  });
-}
-
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 export class SurveyRoundService {
-  readonly store: SurveyStore;
+  readonly store: SurveyRoundRepository;
 
   constructor(private readonly engine: Engine) {
-    this.store = new SurveyStore(engine.db);
+    this.store = SurveyRoundRepository.over(engine.db);
   }
 
   private async rules(round: InstanceView): Promise<Readonly<Record<string, unknown>>> {
