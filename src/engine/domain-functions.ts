@@ -35,8 +35,8 @@ export interface StoredInstance {
 
 /** Read-only access to stored instances for domain functions. */
 export interface DomainStore {
-  /** Every instance of a definition (any version), or only `filter.id`, with its audit trail and timers. */
-  instancesOf(definition: string, filter?: { id?: string }): Promise<readonly StoredInstance[]>;
+  /** Every instance of a definition (any version), or only `filter.id` / those with `filter.status`, with its audit trail and timers. */
+  instancesOf(definition: string, filter?: { id?: string; status?: string }): Promise<readonly StoredInstance[]>;
   /** A read-only SQL query (`$1, $2, …` placeholders) for a domain's own tables. */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }

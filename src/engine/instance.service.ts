@@ -251,6 +251,19 @@ export class InstanceService {
     return toView(row);
   }
 
+  /**
+   * Refuses (NotFound, Forbidden) unless the definition exists and the actor may read its
+   * instances — the check `get` applies to each one — for views over many instances of one
+   * process (e.g. the complaint working view).
+   */
+  async assertMayReadDefinition(definition: string, actor: Actor): Promise<void> {
+    await this.registry.latest(definition);
+    if (actor.roles.some((r) => READ_ALL_ROLES.includes(r))) return;
+    if (!(await this.readableDefinitions(actor)).includes(definition)) {
+      throw new AppError(ErrorCode.Forbidden, `you have no role in '${definition}', so you may not read its instances`);
+    }
+  }
+
   /** Instances, newest first, filtered; only those of definitions the actor has a role in. */
   async list(filter: InstanceFilter, actor: Actor): Promise<Page<InstanceView>> {
     const offset = Math.max(0, filter.offset ?? 0);
