@@ -69,6 +69,11 @@ export interface TransitionOptions {
    * Runs after the instance row was compare-and-set, so a conflicting transition writes nothing.
    */
   readonly within?: (tx: SqlExecutor, transition: { readonly instanceId: string; readonly seq: number; readonly step: StepResult }) => Promise<void>;
+  /**
+   * The process's application service sends the event (in-process, on behalf of `actor`):
+   * events declared `via: service` are accepted only with it. No HTTP route sets it.
+   */
+  readonly viaService?: boolean;
 }
 
 const INSTANCE_SELECT = `SELECT i.*, d.version AS definition_version FROM instances i JOIN definition_versions d ON d.id = i.definition_version_id`;
@@ -202,7 +207,7 @@ export class InstanceService {
     const now = clockNow.toISOString();
     const context = JSON.parse(row.context);
     const payload = await this.computePayload(machine, row, context, input.type, input.payload ?? {}, actor, clockNow);
-    const step = machine.send(row.state, context, { type: input.type, payload, actor, now });
+    const step = machine.send(row.state, context, { type: input.type, payload, actor, now, viaService: options.viaService === true });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
 
     const seq = Number(row.audit_seq) + 1;
@@ -297,14 +302,14 @@ export class InstanceService {
     return rows.map(toAuditView);
   }
 
-  /** Events this actor may send now, each with its payload schema. */
+  /** Events this actor may send now, each with its payload schema (not those only a process's service sends: `via: service`). */
   async availableEvents(instanceId: string, actor: Actor): Promise<AvailableEventView[]> {
     const row = await this.loadRow(instanceId);
     await this.assertMayRead(row, actor);
     if (row.status === 'completed') return [];
     const machine = await this.registry.machine(row.definition_version_id);
     return machine.acceptedEvents(row.state)
-      .filter(({ event }) => event.roles.some((r) => actor.roles.includes(r)))
+      .filter(({ event }) => event.via !== 'service' && event.roles.some((r) => actor.roles.includes(r)))
       .map(({ state, event }) => ({
         type: event.type, title: event.title, state, roles: event.roles, payloadSchema: event.payloadSchema,
       }));
@@ -337,7 +342,8 @@ export class InstanceService {
 
   /**
    * The caller's work list: active instances whose current state accepts an event one of the
-   * caller's roles may send (the engine's own `system` events aside), oldest first — for
+   * caller's roles may send as a plain event (the engine's own `system` events and those only a
+   * process's service sends, `via: service`, aside), oldest first — for
    * approvers, the requests awaiting their decision, with the data the decision would change.
    */
   async tasks(actor: Actor, filter: { definition?: string } = {}): Promise<{
@@ -350,7 +356,7 @@ export class InstanceService {
     for (const row of rows) {
       const machine = await this.registry.machine(row.definition_version_id);
       const events = machine.acceptedEvents(row.state)
-        .filter(({ event }) => event.roles.some((r) => r !== 'system' && actor.roles.includes(r)))
+        .filter(({ event }) => event.via !== 'service' && event.roles.some((r) => r !== 'system' && actor.roles.includes(r)))
         .map(({ event }) => ({ type: event.type, ...(event.title ? { title: event.title } : {}) }));
       if (events.length === 0) continue;
       const def = machine.definition;
