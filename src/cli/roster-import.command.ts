@@ -23,7 +23,7 @@ export function registerRosterCommands(program: Command, io: CliIo): void {
     .description('import the full owner roster (CSV or XLSX) of a survey round; every bad row is reported and nothing is stored')
     .argument('<roundId>', 'the id of the survey round (instance id)')
     .argument('<file>', 'roster file, .csv (UTF-8) or .xlsx (first sheet)')
-    .requiredOption('--as <user>', 'the user the import is recorded for (needs a role of rules.rosterRoles)')
+    .requiredOption('--as <user>', 'the user the import is recorded for (needs a role of the event importRoster in survey-round.yaml)')
     .action(async (roundId: string, file: string, opts: { as: string }) => {
       const config = loadConfig(process.env, io.cwd);
       const engine = await openEngine(config, { functions: createProcessFunctions({ definitionsDir: config.definitionsDir }) });
@@ -34,7 +34,7 @@ export function registerRosterCommands(program: Command, io: CliIo): void {
         if (!user) throw new AppError(ErrorCode.NotFound, `no user '${opts.as}'; create it with wf user add`);
         const actor = { id: opts.as, roles: JSON.parse(user.roles) as string[] };
         const content = readFileSync(resolve(io.cwd, file));
-        const round = await new SurveyRoundService(engine).importRoster(roundId, { fileName: basename(file), content }, actor, (done, total) => {
+        const round = await SurveyRoundService.forEngine(engine).importRoster(roundId, { fileName: basename(file), content }, actor, (done, total) => {
           if (!started) { bar.start(total, 0); started = true; }
           bar.update(done);
         });

@@ -88,7 +88,7 @@ export class SurveyController {
   private readonly service: SurveyRoundService;
 
   constructor(@Inject(ENGINE) private readonly engine: Engine) {
-    this.service = new SurveyRoundService(engine);
+    this.service = SurveyRoundService.forEngine(engine);
   }
 
   @Post('rounds')
