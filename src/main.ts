@@ -10,11 +10,14 @@ import { loadConfig } from './config/app-config';
 import { openEngine } from './engine/engine';
 import { createApp } from './http/create-app';
 import { NestLogging } from './http/nest-logging';
+import { createProcessFunctions } from './processes';
 
 async function main(): Promise<void> {
   const logger = new Logger('wf');
   const config = loadConfig();
-  const engine = await openEngine(config, { logging: new NestLogging(config.logLevels) });
+  const engine = await openEngine(config, {
+    logging: new NestLogging(config.logLevels), functions: createProcessFunctions({ definitionsDir: config.definitionsDir }),
+  });
   logger.log(config.database.kind === 'sqlite'
     ? `database: SQLite file ${config.database.file}`
     : `database: PostgreSQL${config.database.schema ? ` (schema ${config.database.schema})` : ''}`);

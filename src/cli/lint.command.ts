@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDefinitionFile } from '../definitions/definition-loader';
-import { createDomainFunctions } from '../domain';
+import { createProcessFunctions } from '../processes';
 import { BusinessCalendar } from '../scheduler/business-calendar';
 import { calendarWarning } from '../scheduler/calendar-horizon';
 import { loadCalendarFile } from '../scheduler/calendar-file';
@@ -28,7 +28,7 @@ export function registerLintCommand(program: Command, io: CliIo): void {
               .map((f) => join('definitions', f));
       let count = 0;
       for (const file of targets) {
-        const result = loadDefinitionFile(resolve(io.cwd, file), { file, templates, functions: createDomainFunctions() });
+        const result = loadDefinitionFile(resolve(io.cwd, file), { file, templates, functions: createProcessFunctions() });
         if (!result.ok) {
           for (const e of result.errors) io.out(`${e.file}:${e.line}:${e.column} [error] ${e.message}`);
           io.exitCode = 1;

@@ -12,8 +12,9 @@ import type { Command } from 'commander';
 import type { CliIo } from './cli-io';
 import { AppError, ErrorCode } from '../common/app-error';
 import { loadConfig } from '../config/app-config';
-import { SurveyRoundService } from '../domain/survey/survey-round.service';
+import { SurveyRoundService } from '../processes/survey-round/survey-round.service';
 import { openEngine } from '../engine/engine';
+import { createProcessFunctions } from '../processes';
 
 export function registerRosterCommands(program: Command, io: CliIo): void {
   const roster = program.command('roster').description('survey round rosters');
@@ -22,9 +23,10 @@ export function registerRosterCommands(program: Command, io: CliIo): void {
     .description('import the full owner roster (CSV or XLSX) of a survey round; every bad row is reported and nothing is stored')
     .argument('<roundId>', 'the id of the survey round (instance id)')
     .argument('<file>', 'roster file, .csv (UTF-8) or .xlsx (first sheet)')
-    .requiredOption('--as <user>', 'the user the import is recorded for (needs a role of rules.rosterRoles)')
+    .requiredOption('--as <user>', 'the user the import is recorded for (needs a role of the event importRoster in survey-round.yaml)')
     .action(async (roundId: string, file: string, opts: { as: string }) => {
-      const engine = await openEngine(loadConfig(process.env, io.cwd));
+      const config = loadConfig(process.env, io.cwd);
+      const engine = await openEngine(config, { functions: createProcessFunctions({ definitionsDir: config.definitionsDir }) });
       const bar = new SingleBar({ format: '检查名单 [{bar}] {value}/{total} 行', stream: process.stderr }, Presets.shades_classic);
       let started = false;
       try {
@@ -32,7 +34,7 @@ export function registerRosterCommands(program: Command, io: CliIo): void {
         if (!user) throw new AppError(ErrorCode.NotFound, `no user '${opts.as}'; create it with wf user add`);
         const actor = { id: user.id, roles: user.roles };
         const content = readFileSync(resolve(io.cwd, file));
-        const round = await new SurveyRoundService(engine).importRoster(roundId, { fileName: basename(file), content }, actor, (done, total) => {
+        const round = await SurveyRoundService.forEngine(engine).importRoster(roundId, { fileName: basename(file), content }, actor, (done, total) => {
           if (!started) { bar.start(total, 0); started = true; }
           bar.update(done);
         });

@@ -8,7 +8,7 @@
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor, StepResult } from '../compiler/process-machine.contract';
 import { jsonCopy } from '../definitions/json-schema.util';
-import type { DomainStore, StoredInstance } from '../domain/domain-functions';
+import type { DomainStore, StoredInstance } from '../engine/domain-functions';
 import type { TransitionPlan } from '../engine/transition-plan';
 
 /** A timer row as the engine's `timers` table has it. */

@@ -22,8 +22,8 @@ import { SYSTEM_ROLE } from '../definitions/definition-build-context';
 import { loadDefinitionFile } from '../definitions/definition-loader';
 import type { TemplateCatalog } from '../documents/template-catalog';
 // The registry of domain functions the service runs (the one place to repoint if it moves).
-import { createDomainFunctions } from '../domain';
-import type { DomainFunctionRegistry } from '../domain/domain-functions';
+import { createProcessFunctions } from '../processes';
+import type { DomainFunctionRegistry } from '../engine/domain-functions';
 import { computePayload } from '../engine/compute-payload';
 import { START_EVENT } from '../engine/transition.service';
 import { CryptoIdGenerator } from '../common/ids';
@@ -76,7 +76,7 @@ async function simulate(io: CliIo, file: string, scenarioFile: string, opts: Sim
     return fail(`${calendarFile}: ${(error as Error).message}`);
   }
   const templates = templateCatalogIn(opts.templates, io, { timeZone: calendar.timeZone });
-  const functions = createDomainFunctions({ definitionsDir: resolve(io.cwd, opts.definitions) });
+  const functions = createProcessFunctions({ definitionsDir: resolve(io.cwd, opts.definitions) });
   const loaded = loadDefinitionFile(resolve(io.cwd, file), { file, templates: templates.lookup, functions });
   if (!loaded.ok) {
     for (const e of loaded.errors) fail(`${e.file}:${e.line}:${e.column} ${e.message}`);

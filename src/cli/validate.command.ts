@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { loadDefinitionFile } from '../definitions/definition-loader';
-import { createDomainFunctions } from '../domain';
+import { createProcessFunctions } from '../processes';
 import { templatesIn, type CliIo } from './cli-io';
 
 export function registerValidateCommand(program: Command, io: CliIo): void {
@@ -14,7 +14,7 @@ export function registerValidateCommand(program: Command, io: CliIo): void {
     .action((files: string[], opts: { templates: string }) => {
       const templates = templatesIn(opts.templates, io);
       for (const file of files) {
-        const result = loadDefinitionFile(resolve(io.cwd, file), { file, templates, functions: createDomainFunctions() });
+        const result = loadDefinitionFile(resolve(io.cwd, file), { file, templates, functions: createProcessFunctions() });
         if (result.ok) {
           io.out(`ok ${result.definition.key} (${file})`);
         } else {

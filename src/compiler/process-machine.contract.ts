@@ -19,6 +19,11 @@ export interface IncomingEvent {
   readonly actor: Actor;
   /** ISO-8601. */
   readonly now: string;
+  /**
+   * Set by the engine only when the process's application service sends the event in-process
+   * (`TransitionOptions.viaService`); events declared `via: service` are refused without it.
+   */
+  readonly viaService?: boolean;
 }
 
 export interface StepResult {
@@ -47,8 +52,9 @@ export interface ProcessMachine {
    * Next snapshot for `event` sent while the instance is in `state` with `context`.
    * Checks, in this order, throwing AppError:
    * EventNotAccepted (not accepted in this state or its ancestors; the message lists the events
-   * accepted now) → Forbidden (none of the actor's roles may send it; the message names the
-   * roles that may) → PayloadInvalid (`details.errors: [{ path: '$.a.b', message }]`) →
+   * accepted now) → Forbidden (declared `via: service` and not sent by the service; the message
+   * names the API to use) → Forbidden (none of the actor's roles may send it; the message names
+   * the roles that may) → PayloadInvalid (`details.errors: [{ path: '$.a.b', message }]`) →
    * GuardRejected (no branch matched; the message lists the conditions) → ExpressionFailed (an
    * expression failed at run time) → ContextInvalid (the resulting context breaks the context
    * schema; `details.errors` with paths). The returned context has the schema's defaults filled.

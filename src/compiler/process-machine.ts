@@ -211,6 +211,7 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
           { state, event: event.type, accepted: accepted.map((a) => a.event.type) },
         );
       }
+      checkVia(found.event, event, def.key);
       checkRoles(found.event, event.actor, state);
       const payload = event.payload ?? {};
       const payloadErrors = found.event.validatePayload(payload);
@@ -256,6 +257,18 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
 
     acceptedEvents,
   };
+}
+
+/** An event declared `via: service` comes only from the process's application service. */
+function checkVia(event: EventDefinition, incoming: IncomingEvent, definition: string): void {
+  if (event.via !== 'service' || incoming.viaService === true) return;
+  const name = event.title ? `'${event.type}' (${event.title})` : `'${event.type}'`;
+  throw new AppError(
+    ErrorCode.Forbidden,
+    `${name} can only be sent through the application service of '${definition}', which records its data in the same step` +
+      `${event.api ? `: use ${event.api}` : ''}; it cannot be sent as a plain event (POST /instances/:id/events)`,
+    { event: event.type, via: 'service', ...(event.api ? { api: event.api } : {}) },
+  );
 }
 
 function checkRoles(event: EventDefinition, actor: Actor, state: string): void {

@@ -49,10 +49,19 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
   } else {
     branches = [buildBranch(scope, rawEvent, path, checks, path)];
   }
+  const viaService = rawEvent.via === 'service';
+  if (rawEvent.api !== undefined && !viaService) {
+    report([...path, 'api'], "'api' names where an event sent only through its service comes from: add 'via: service' or remove 'api'", 'key');
+  }
+  if (viaService && Array.isArray(rawEvent.roles) && rawEvent.roles.includes('system')) {
+    report([...path, 'via'], "an event sent only through its service ('via: service') cannot also be sent by the engine: remove 'system' from its roles or remove 'via'", 'key');
+  }
   return {
     type,
     ...(str(rawEvent.title) ? { title: rawEvent.title as string } : {}),
     roles: checkRoles(scope, scope.declared, rawEvent.roles, [...path, 'roles']),
+    ...(viaService ? { via: 'service' as const } : {}),
+    ...(str(rawEvent.api) ? { api: rawEvent.api as string } : {}),
     compute,
     payloadSchema,
     validatePayload: (payload: unknown) => {

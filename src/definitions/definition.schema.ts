@@ -157,6 +157,10 @@ export const definitionSchema = {
         title: text,
         description: { type: 'string' },
         roles: roleList,
+        /** Sent only through the process's application service, never as a plain event. */
+        via: { enum: ['service'] },
+        /** With `via: service`: the API people use instead (named when a plain send is refused). */
+        api: text,
         payload: { type: 'object' },
         compute: {
           type: 'object',

@@ -112,6 +112,14 @@ export interface EventDefinition {
   readonly title?: string;
   /** Roles allowed to send this event in this state. `system` is the engine's own actor. */
   readonly roles: readonly string[];
+  /**
+   * `service`: only the process's application service sends it (in-process, with the rows it
+   * writes in the same transaction), on behalf of a user holding one of `roles`; a plain send
+   * (`POST /instances/:id/events`, another process's `emit`) is refused.
+   */
+  readonly via?: 'service';
+  /** With `via: service`: the API people use instead, named in the refusal of a plain send. */
+  readonly api?: string;
   readonly payloadSchema: JsonSchema;
   /** Compiled at load time with ajv. Returns [] when the payload is valid. */
   validatePayload(payload: unknown): readonly PayloadValidationError[];

@@ -10,7 +10,7 @@
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor, ProcessMachine } from '../compiler/process-machine.contract';
 import type { ExpressionScope } from '../definitions/definition.types';
-import type { DomainFunctionInput, DomainFunctionRegistry, DomainStore } from '../domain/domain-functions';
+import type { DomainFunctionInput, DomainFunctionRegistry, DomainStore } from './domain-functions';
 import type { BusinessCalendar } from '../scheduler/business-calendar';
 
 export interface ComputePayloadInput {

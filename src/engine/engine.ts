@@ -14,7 +14,6 @@ import { CryptoIdGenerator, IdGenerator } from '../common/ids';
 import { ConsoleLogging, type Logging } from '../common/logging';
 import type { AppConfig } from '../config/app-config';
 import { TemplateCatalog } from '../documents/template-catalog';
-import { createDomainFunctions } from '../domain';
 import { createMailer, type Mailer } from '../notices/mailer';
 import { Database } from '../persistence/database';
 import { BusinessCalendar } from '../scheduler/business-calendar';
@@ -26,6 +25,7 @@ import { TimerRunner } from '../worker/timer-runner';
 import { CalendarSync } from './calendar-sync';
 import { DefinitionRegistry } from './definition-registry';
 import { InstanceQueryService } from './instance-query.service';
+import { DomainFunctionRegistry } from './domain-functions';
 import { RecordsService } from './records.service';
 import { TransitionService } from './transition.service';
 
@@ -66,7 +66,16 @@ export interface EngineOptions {
   /** Default: the console, at the configured levels. The service passes Nest's logger. */
   readonly logging?: Logging;
   readonly mailer?: Mailer;
+  /**
+   * The `compute:`/`apply:` functions definitions may call (`createProcessFunctions` in
+   * src/processes/). Handed in by the caller so the engine never imports the per-process code
+   * that calls it back; without it a definition naming a function is refused when registered.
+   */
+  readonly functions?: DomainFunctionRegistry;
 }
+
+/** The options of `openEngine` (older name). */
+export type OpenEngineOptions = EngineOptions;
 
 export async function openEngine(config: AppConfig, options: EngineOptions = {}): Promise<Engine> {
   const logging = options.logging ?? new ConsoleLogging(config.logLevels);
@@ -75,7 +84,7 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
   const calendar = config.calendarFile ? loadBusinessCalendar(config.calendarFile) : new BusinessCalendar();
   const templates = TemplateCatalog.fromDirectory(config.templatesDir, { timeZone: calendar.timeZone });
   const db = await Database.open(config.database);
-  const functions = createDomainFunctions({ definitionsDir: config.definitionsDir });
+  const functions = options.functions ?? new DomainFunctionRegistry({});
   const records = new RecordsService(db, ids);
   const definitions = new DefinitionRegistry(db, clock, ids, templates, config.maxBodyBytes, functions);
   const transitions = new TransitionService({ db, definitions, clock, ids, calendar, templates, functions, store: records });

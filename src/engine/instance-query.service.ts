@@ -50,6 +50,19 @@ export class InstanceQueryService {
     return toInstanceView(row);
   }
 
+  /**
+   * Refuses (NotFound, Forbidden) unless the definition exists and the actor may read its
+   * instances — the check `get` applies to each one — for views over many instances of one
+   * process (e.g. the complaint working view).
+   */
+  async assertMayReadDefinition(definition: string, actor: Actor): Promise<void> {
+    await this.registry.latest(definition);
+    if (actor.roles.some((r) => READ_ALL_ROLES.includes(r))) return;
+    if (!(await this.readableDefinitions(actor)).includes(definition)) {
+      throw new AppError(ErrorCode.Forbidden, `you have no role in '${definition}', so you may not read its instances`);
+    }
+  }
+
   /** Instances, newest first, filtered; only those of definitions the actor has a role in. */
   async list(filter: InstanceFilter, actor: Actor): Promise<Page<InstanceView>> {
     const offset = Math.max(0, filter.offset ?? 0);
@@ -90,7 +103,7 @@ export class InstanceQueryService {
     if (row.status === 'completed') return [];
     const machine = await this.registry.machine(row.definition_version_id);
     return machine.acceptedEvents(row.state)
-      .filter(({ event }) => event.roles.some((r) => actor.roles.includes(r)))
+      .filter(({ event }) => event.via !== 'service' && event.roles.some((r) => actor.roles.includes(r)))
       .map(({ state, event }) => ({
         type: event.type, title: event.title, state, roles: event.roles, payloadSchema: event.payloadSchema,
       }));
@@ -109,7 +122,7 @@ export class InstanceQueryService {
     for (const row of rows) {
       const machine = await this.registry.machine(row.definition_version_id);
       const events = machine.acceptedEvents(row.state)
-        .filter(({ event }) => event.roles.some((r) => r !== 'system' && actor.roles.includes(r)))
+        .filter(({ event }) => event.via !== 'service' && event.roles.some((r) => r !== 'system' && actor.roles.includes(r)))
         .map(({ event }) => ({ type: event.type, ...(event.title ? { title: event.title } : {}) }));
       if (events.length === 0) continue;
       const def = machine.definition;

@@ -5,8 +5,22 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { IdGenerator } from '../common/ids';
-import type { DomainStore, StoredInstance } from '../domain/domain-functions';
+import type { DomainStore, StoredInstance } from './domain-functions';
 import { Database } from '../persistence/database';
+
+/** An instance's current data as `instanceSummaries` reads it (no trail, no timers). */
+export interface InstanceSummary {
+  readonly id: string;
+  readonly definition: string;
+  /** The definition version the instance runs (its compiled machine: `DefinitionRegistry.machine`). */
+  readonly definitionVersionId: string;
+  readonly businessKey: string;
+  readonly state: string;
+  readonly status: 'active' | 'completed';
+  readonly context: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
 
 export interface DocumentSummary {
   readonly id: string;
@@ -42,12 +56,14 @@ export class RecordsService implements DomainStore {
   }
 
   /**
-   * Every instance of a definition (or just the one with `filter.id`) with its audit trail and
-   * timers: three queries, grouped in memory.
+   * Every instance of a definition (or just the one with `filter.id`, or those with
+   * `filter.status`) with its audit trail and timers: three queries, grouped in memory.
    */
-  async instancesOf(definition: string, filter: { id?: string } = {}): Promise<StoredInstance[]> {
-    const one = filter.id ? ' AND i.id = $2' : '';
-    const params = filter.id ? [definition, filter.id] : [definition];
+  async instancesOf(definition: string, filter: { id?: string; status?: string } = {}): Promise<StoredInstance[]> {
+    const params: unknown[] = [definition];
+    let one = '';
+    if (filter.id) { params.push(filter.id); one += ` AND i.id = $${params.length}`; }
+    if (filter.status) { params.push(filter.status); one += ` AND i.status = $${params.length}`; }
     return this.db.read(async (q) => {
       const instances = await q.rows<Record<string, string>>(
         `SELECT id, business_key, state, status, context, created_at, updated_at FROM instances i WHERE definition_key = $1${one} ORDER BY created_at, id`, params);
@@ -74,6 +90,27 @@ export class RecordsService implements DomainStore {
         createdAt: i.created_at, updatedAt: i.updated_at, trail: trails.get(i.id) ?? [], timers: timerLists.get(i.id) ?? [],
       }));
     });
+  }
+
+  /**
+   * The current data of instances of a definition, without their trails or timers, oldest
+   * first: for views and application services that need many instances' state and context, not
+   * their history. `filter` narrows to one id, one business key or one status. No access check:
+   * the caller decides who may see what (the HTTP routes go through `InstanceService`).
+   */
+  async instanceSummaries(definition: string, filter: { id?: string; businessKey?: string; status?: string } = {}): Promise<InstanceSummary[]> {
+    const params: unknown[] = [definition];
+    const where = ['definition_key = $1'];
+    if (filter.id) { params.push(filter.id); where.push(`id = $${params.length}`); }
+    if (filter.businessKey) { params.push(filter.businessKey); where.push(`business_key = $${params.length}`); }
+    if (filter.status) { params.push(filter.status); where.push(`status = $${params.length}`); }
+    const rows = await this.db.read((q) => q.rows<Record<string, string>>(
+      `SELECT id, definition_version_id, business_key, state, status, context, created_at, updated_at FROM instances
+       WHERE ${where.join(' AND ')} ORDER BY created_at, id`, params));
+    return rows.map((i) => ({
+      id: i.id, definition, definitionVersionId: i.definition_version_id, businessKey: i.business_key, state: i.state,
+      status: i.status === 'completed' ? 'completed' : 'active', context: JSON.parse(i.context), createdAt: i.created_at, updatedAt: i.updated_at,
+    }));
   }
 
   async documents(instanceId: string): Promise<DocumentSummary[]> {

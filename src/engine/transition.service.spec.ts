@@ -5,7 +5,7 @@
  */
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
-import type { DomainFunction, DomainWriter } from '../domain/domain-functions';
+import type { DomainFunction, DomainWriter } from './domain-functions';
 import { rejectedAppError } from '../../test/support/app-error';
 import { FIXTURE_NOW, serviceFixture, type ServiceFixture } from '../../test/support/service-fixture';
 

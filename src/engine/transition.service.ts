@@ -25,7 +25,7 @@ import { auditHash, GENESIS_HASH, type AuditRecord } from '../audit/audit-chain'
 import { insertAuditEntry } from '../audit/audit-entries';
 import type { Database, SqlExecutor } from '../persistence/database';
 import type { TemplateCatalog } from '../documents/template-catalog';
-import type { DomainFunctionRegistry, DomainStore } from '../domain/domain-functions';
+import type { DomainFunctionRegistry, DomainStore } from './domain-functions';
 import type { ExpressionScope } from '../definitions/definition.types';
 import type { BusinessCalendar } from '../scheduler/business-calendar';
 import type { DefinitionRegistry } from './definition-registry';
@@ -56,6 +56,11 @@ export interface TransitionOptions {
    * Runs after the instance row was compare-and-set, so a conflicting transition writes nothing.
    */
   readonly within?: (tx: SqlExecutor, transition: { readonly instanceId: string; readonly seq: number; readonly step: StepResult }) => Promise<void>;
+  /**
+   * The process's application service sends the event (in-process, on behalf of `actor`):
+   * events declared `via: service` are accepted only with it. No HTTP route sets it.
+   */
+  readonly viaService?: boolean;
 }
 
 export interface CreateInstanceInput {
@@ -178,7 +183,7 @@ export class TransitionService {
       type: input.type, payload: input.payload ?? {}, actor, now: clockNow,
       functions: this.deps.functions, calendar: this.deps.calendar, store: this.deps.store,
     });
-    const step = machine.send(row.state, context, { type: input.type, payload, actor, now });
+    const step = machine.send(row.state, context, { type: input.type, payload, actor, now, viaService: options.viaService === true });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
 
     const seq = Number(row.audit_seq) + 1;

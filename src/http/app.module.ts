@@ -1,11 +1,15 @@
 /**
  * The HTTP surface. The engine (database, definitions, instances, audit, auth) is built
- * outside Nest by `openEngine` and handed in, so the CLI and the tests use the same parts.
+ * outside Nest by `openEngine` and handed in, so the CLI and the tests use the same parts; the
+ * per-process services (src/processes/) are built on it here and injected into their
+ * controllers.
  */
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthService } from '../auth/auth.service';
 import type { Engine } from '../engine/engine';
+import { ComplaintService } from '../processes/complaint/complaint.service';
+import { SurveyRoundService } from '../processes/survey-round/survey-round.service';
 import { AppErrorFilter } from './app-error.filter';
 import { AuditController } from './audit.controller';
 import { AuthController } from './auth.controller';
@@ -28,6 +32,8 @@ export class AppModule {
       providers: [
         { provide: ENGINE, useValue: engine },
         { provide: AuthService, useValue: engine.auth },
+        { provide: SurveyRoundService, useValue: SurveyRoundService.forEngine(engine) },
+        { provide: ComplaintService, useValue: new ComplaintService(engine) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: AppErrorFilter },
       ],

@@ -2,8 +2,9 @@
  * The survey round's API (definitions/survey-round.yaml): start a round, upload the roster
  * (CSV or XLSX as the raw body), draw the sample, issue tokens (returned once), enter paper
  * forms, read the roster (masked for roles that need not see owners' contacts) and the F002
- * figures (JSON or XLSX). Plain events (plan approval, freezing, closing, common issues,
- * corrective actions, notice) go through POST /instances/:id/events.
+ * figures (JSON or XLSX): the HTTP surface of `SurveyRoundService` (src/processes/survey-round/),
+ * the only sender of the round's `via: service` events. Plain events (plan approval, freezing,
+ * closing, common issues, corrective actions, notice) go through POST /instances/:id/events.
  *
  * The owners' page (/survey/answer/:token) is public: the token is the only key.
  */
@@ -13,12 +14,10 @@ import type { Request, Response } from 'express';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { Questionnaire } from '../domain/survey/questionnaire';
-import { SurveyRoundService } from '../domain/survey/survey-round.service';
-import type { Engine } from '../engine/engine';
+import { SurveyRoundService } from '../processes/survey-round/survey-round.service';
 import { CurrentActor, Public } from './auth.guard';
 import { statusFor } from './app-error.filter';
 import { bodyValidator } from './body-validation';
-import { ENGINE } from './tokens';
 
 export const ROSTER_CONTENT_TYPES = ['text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'];
 
@@ -85,11 +84,7 @@ function answersFromBody(body: unknown): unknown {
 @ApiBearerAuth()
 @Controller('survey')
 export class SurveyController {
-  private readonly service: SurveyRoundService;
-
-  constructor(@Inject(ENGINE) private readonly engine: Engine) {
-    this.service = new SurveyRoundService(engine);
-  }
+  constructor(@Inject(SurveyRoundService) private readonly service: SurveyRoundService) {}
 
   @Post('rounds')
   @ApiOperation({ summary: 'Start a survey round for a project, batch (YYYY-MM) and stage (rules.stages)' })

@@ -27,6 +27,7 @@ export class DefinitionVersionEntity {
 @Entity('instances')
 @Index(['definitionKey', 'businessKey'], { unique: true })
 @Index(['definitionKey', 'state'])
+@Index(['definitionKey', 'status'])
 export class InstanceEntity {
   @PrimaryColumn('varchar', { length: 36 }) id: string;
   @Column('varchar', { name: 'definition_key', length: 100 }) definitionKey: string;

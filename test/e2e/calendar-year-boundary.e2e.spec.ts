@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/common/clock';
 import { openEngine } from '../../src/engine/engine';
+import { createProcessFunctions } from '../../src/processes';
 import { DRIVERS, freshDatabase, REPO_ROOT } from '../support/databases';
 import { apiAs, startHarness, type Harness } from '../support/http-harness';
 
@@ -179,7 +180,7 @@ describe.each(DRIVERS)('a restart with a changed calendar file on %s', (driver) 
     const database = await freshDatabase(driver, { WF_CALENDAR_FILE: cal.file });
     const clock = new ManualClock(new Date('2026-12-30T10:00:00+08:00'));
     try {
-      let engine = await openEngine(database.config, { clock });
+      let engine = await openEngine(database.config, { clock, functions: createProcessFunctions({ definitionsDir: database.config.definitionsDir }) });
       await engine.definitions.registerDirectory(engine.config.definitionsDir, 'system');
       const actor = (roles: string[], attributes?: Record<string, string>) => ({ id: roles[0], roles, ...(attributes ? { attributes } : {}) });
       const { instance: body } = await engine.transitions.create({
@@ -193,7 +194,7 @@ describe.each(DRIVERS)('a restart with a changed calendar file on %s', (driver) 
       await engine.close();
 
       writeFileSync(cal.file, readFileSync(cal.file, 'utf8') + FICTIONAL_2027);
-      engine = await openEngine(database.config, { clock });
+      engine = await openEngine(database.config, { clock, functions: createProcessFunctions({ definitionsDir: database.config.definitionsDir }) });
       expect(await due()).toMatchObject({ dueAt: '2027-01-04T10:00:00.000Z', provisional: false });
       const trail = await engine.instances.audit(body.id, actor(['auditor']));
       expect(trail.filter((e) => e.eventType === '$deadlines.recomputed')).toHaveLength(1);
@@ -201,7 +202,7 @@ describe.each(DRIVERS)('a restart with a changed calendar file on %s', (driver) 
       await engine.close();
 
       // Starting again with the same file changes nothing.
-      engine = await openEngine(database.config, { clock });
+      engine = await openEngine(database.config, { clock, functions: createProcessFunctions({ definitionsDir: database.config.definitionsDir }) });
       expect((await engine.instances.audit(body.id, actor(['auditor']))).filter((e) => e.eventType === '$deadlines.recomputed')).toHaveLength(1);
       expect(await engine.auditVerifier.verify({ instanceId: body.id })).toMatchObject({ ok: true });
       await engine.close();

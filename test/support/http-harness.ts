@@ -7,6 +7,7 @@ import request from 'supertest';
 import type { Clock } from '../../src/common/clock';
 import { openEngine, type Engine } from '../../src/engine/engine';
 import { createApp } from '../../src/http/create-app';
+import { createProcessFunctions } from '../../src/processes';
 import { freshDatabase, type DriverName, type TestDatabase } from './databases';
 
 export interface Harness {
@@ -23,7 +24,9 @@ export const PASSWORD = 'correct horse battery';
 
 export async function startHarness(driver: DriverName, options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<Harness> {
   const database: TestDatabase = await freshDatabase(driver, options.env);
-  const engine = await openEngine(database.config, { clock: options.clock });
+  const engine = await openEngine(database.config, {
+    clock: options.clock, functions: createProcessFunctions({ definitionsDir: database.config.definitionsDir }),
+  });
   const app = await createApp(engine, { logger: false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

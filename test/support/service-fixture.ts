@@ -12,7 +12,7 @@ import { SequentialIds } from '../../src/common/ids';
 import { MemoryLogging } from '../../src/common/logging';
 import type { DomainFunctionLookup } from '../../src/definitions/definition-loader';
 import { TemplateCatalog } from '../../src/documents/template-catalog';
-import { DomainFunctionRegistry, type DomainFunction, type DomainWriter } from '../../src/domain/domain-functions';
+import { DomainFunctionRegistry, type DomainFunction, type DomainWriter } from '../../src/engine/domain-functions';
 import { DefinitionRegistry } from '../../src/engine/definition-registry';
 import { InstanceQueryService } from '../../src/engine/instance-query.service';
 import { RecordsService } from '../../src/engine/records.service';

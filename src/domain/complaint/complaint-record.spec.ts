@@ -1,13 +1,10 @@
-import type { AuditEntryView } from '../../engine/instance.types';
 import { BusinessCalendar } from '../../scheduler/business-calendar';
 import { ComplaintRun } from '../../../test/fixtures/complaint/complaint-driver';
 import {
-  complaintRecordFrom,
   complaintRecordFromStored,
   replyCycles,
   replyTimelinessOf,
   toComplaintFacts,
-  type ComplaintAuditEntry,
   type ComplaintRecord,
 } from './complaint-record';
 
@@ -162,23 +159,6 @@ describe('the reply deadline (003 四.(八).4: 三个工作日内回单)', () =>
       repliedAt: '2026-02-26T02:00:00.000Z', explainedAt: '2026-02-24T02:00:00.000Z', explainedBy: 'explainDelay',
     }]);
     expect(toComplaintFacts({ record, calendar })).toMatchObject({ replyTimeliness: 'explained', reopenedCount: 2, workingDaysToFirstReply: 4 });
-  });
-
-  it('accepts the engine views as they are (AuditEntryView is a ComplaintAuditEntry)', () => {
-    const view: AuditEntryView = {
-      instanceId: 'i', seq: 2, eventType: 'classify', payload: { valid: false, reason: 'r' }, actor: 'zhang', actorRoles: ['cs_assistant'],
-      fromState: 'registered', toState: 'invalid', definitionVersionId: 'v', effects: null, at: '2026-02-13T02:00:00.000Z',
-      prevHash: 'a', hash: 'b', cause: null,
-    };
-    const entry: ComplaintAuditEntry = view;
-    const record = complaintRecordFrom({
-      instance: { id: 'i', businessKey: 'K', state: 'invalid', status: 'completed', context: { receivedAt: FRI, channel: '来访', unit: 'u', content: 'c' } },
-      audit: [view, { ...view, seq: 1, eventType: '$start', fromState: null, toState: 'registered' }],
-      timers: [],
-    });
-    expect(record.trail.map((e) => e.seq)).toEqual([1, 2]);
-    expect(entry.toState).toBe('invalid');
-    expect(toComplaintFacts({ record, calendar })).toMatchObject({ valid: false, closedAt: '2026-02-13T02:00:00.000Z' });
   });
 
   it('reads a stored instance of the domain store (compute: functions) the same way', () => {

@@ -29,8 +29,6 @@
  *   holds both `…Z` and `…+08:00` forms.
  */
 import { AppError, ErrorCode } from '../../common/app-error';
-import type { AuditEntryView, InstanceView } from '../../engine/instance.types';
-import type { StoredInstance } from '../domain-functions';
 import type { BusinessCalendar } from '../../scheduler/business-calendar';
 import { COMPLAINT_VOCABULARY, isHandlingState, type ComplaintVocabulary } from './complaint-vocabulary';
 
@@ -95,6 +93,18 @@ export interface ComplaintTimer {
   readonly firedAt: string | null;
   /** The due time counts working days of a year without official holiday data (recomputed once it arrives). */
   readonly provisional?: boolean;
+}
+
+/** A complaint as the engine's records read side hands it: data, audit trail (any order) and timers. */
+export interface StoredComplaint {
+  readonly id: string;
+  readonly businessKey: string;
+  readonly state: string;
+  /** `active` or `completed`. */
+  readonly status: string;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly trail: readonly ComplaintAuditEntry[];
+  readonly timers: readonly ComplaintTimer[];
 }
 
 /** A complaint instance with its audit trail (ascending `seq`) and its timers. */
@@ -196,10 +206,10 @@ export interface ComplaintFacts {
 
 const ms = (iso: string): number => Date.parse(iso);
 
-/** The engine's views of one complaint, put together as a `ComplaintRecord`. */
+/** The engine's views of one complaint (instance, audit entries, timers), put together as a `ComplaintRecord`. */
 export function complaintRecordFrom({ instance, audit, timers }: {
-  instance: Pick<InstanceView, 'id' | 'businessKey' | 'state' | 'status' | 'context'>;
-  audit: readonly AuditEntryView[];
+  instance: { readonly id: string; readonly businessKey: string; readonly state: string; readonly status: 'active' | 'completed'; readonly context: Readonly<Record<string, unknown>> };
+  audit: readonly ComplaintAuditEntry[];
   timers: readonly ComplaintTimer[];
 }): ComplaintRecord {
   return {
@@ -214,7 +224,7 @@ export function complaintRecordFrom({ instance, audit, timers }: {
 }
 
 /** A stored instance as the domain store hands it to `compute:` functions, as a `ComplaintRecord`. */
-export function complaintRecordFromStored({ instance }: { instance: StoredInstance }): ComplaintRecord {
+export function complaintRecordFromStored({ instance }: { instance: StoredComplaint }): ComplaintRecord {
   return {
     id: instance.id,
     businessKey: instance.businessKey,

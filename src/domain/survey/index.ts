@@ -1,6 +1,7 @@
 /**
  * The survey round's pure domain calculations (DOMAIN.md §1): questionnaire, roster, sampling,
- * F002 statistics, analysis, and the data the survey documents read. No Nest, no TypeORM.
+ * F002 statistics, analysis, the figures of a round's audit trail, the masking of owners'
+ * contacts, and the data the survey documents read. No Nest, no TypeORM, no SQL.
  */
 export * from './questionnaire';
 export * from './roster';
@@ -9,3 +10,5 @@ export * from './statistics';
 export * from './statistics-xlsx';
 export * from './analysis';
 export * from './survey-documents';
+export * from './round-trail';
+export * from './contact-mask.util';

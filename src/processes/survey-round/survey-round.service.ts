@@ -3,30 +3,47 @@
  * file, draw the sample, issue tokens, take in forms (online with a token, or typed from paper),
  * and read the roster and figures. Each write is one audited transition of the round
  * (definitions/survey-round.yaml) with its rows written in the same transaction
- * (`options.within`), so the data and the audit entry commit together or not at all.
+ * (`options.within`), so the data and the audit entry commit together or not at all. Those
+ * events are declared `via: service`: the engine accepts them only from here
+ * (`options.viaService`), for the people their `roles` name.
+ *
+ * It talks to the engine only through its public API (instances, definitions, records reads)
+ * and to its own tables through its repository. What is possible now comes from the definition
+ * (the round's state accepts the event), never from state names written here.
  *
  * The HTTP controller and the CLI (`wf roster import`) both call this service.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, ErrorCode } from '../../common/app-error';
-import type { Actor } from '../../compiler/process-machine.contract';
+import type { Actor, ProcessMachine } from '../../compiler/process-machine.contract';
 import { dateCn } from '../../documents/template-helpers';
 import type { Engine } from '../../engine/engine';
 import type { TransitionOptions } from '../../engine/transition.service';
 import type { InstanceView } from '../../engine/instance.types';
-import { type Questionnaire, validateAnswers } from './questionnaire';
-import { assertRosterValid, parseRoster } from './roster';
-import { drawSample, newSeed, type SampleDraw } from './sampling';
-import { exportStatisticsXlsx } from './statistics-xlsx';
-import type { SurveyStatistics } from './statistics';
-import { SurveyStore, type StoredHousehold } from './survey-store';
+import type { InstanceSummary } from '../../engine/records.service';
+import { maskName, maskPhone } from '../../domain/survey/contact-mask.util';
+import { type Questionnaire, validateAnswers } from '../../domain/survey/questionnaire';
+import { assertRosterValid, parseRoster } from '../../domain/survey/roster';
+import { previousSampledRound, ROUND_EVENTS } from '../../domain/survey/round-trail';
+import { drawSample, newSeed, type SampleDraw } from '../../domain/survey/sampling';
+import { exportStatisticsXlsx } from '../../domain/survey/statistics-xlsx';
+import type { SurveyStatistics } from '../../domain/survey/statistics';
+import { acceptedNow, requireAcceptedNow, requireMayTrigger, roleTitles, stateTitle } from '../process-events.util';
+import { SurveyRoundRepository, type StoredHousehold } from './survey-round.repository';
 
 export const ROUND_DEFINITION = 'survey-round';
-/** The role the survey API sends data-bearing events with (declared in survey-round.yaml). */
-export const SURVEY_SERVICE_ROLE = 'survey_service';
-/** Reads rounds on behalf of an owner holding a token (no user account). */
-const TOKEN_READER: Actor = { id: 'survey-token-page', roles: ['auditor'] };
+/**
+ * The role survey-round.yaml gives an owner answering online: the token is the owner's only
+ * key (no user account), so the actor is the household, `owner:<household>`, with this role.
+ */
+export const TOKEN_HOLDER_ROLE = 'owner';
+/** Events of survey-round.yaml this service sends (besides those of ROUND_EVENTS) or reads. */
+const DRAW_SAMPLE = 'drawSample';
+const EXTEND_COLLECTION = 'extendCollection';
 const RETRIES = 8;
+
+/** The parts of the engine the service uses: its public API, never its database. */
+export type SurveyRoundEngine = Pick<Engine, 'instances' | 'transitions' | 'definitions' | 'records' | 'clock' | 'calendar' | 'ids'>;
 
 export interface StartRoundInput {
   readonly project: string;
@@ -49,33 +66,24 @@ export interface RoundAnswers {
   readonly comments?: Record<string, string | null>;
 }
 
-/** 王伟 → 王*; 欧阳娜 → 欧**. */
-export function maskName(name: string): string {
-  const chars = [...name];
-  return chars.length <= 1 ? name : chars[0] + '*'.repeat(chars.length - 1);
-}
-
-/** 13800000001 → 138****0001; short numbers keep only their last 2 digits. */
-export function maskPhone(phone: string): string {
-  return phone.replace(/\d[\d-]{5,}\d/g, (digits) => {
-    const d = digits.replace(/-/g, '');
-    return d.length >= 11 ? `${d.slice(0, 3)}****${d.slice(-4)}` : `${'*'.repeat(d.length - 2)}${d.slice(-2)}`;
-  });
-}
-
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 export class SurveyRoundService {
-  readonly store: SurveyStore;
+  constructor(private readonly engine: SurveyRoundEngine, readonly store: SurveyRoundRepository) {}
 
-  constructor(private readonly engine: Engine) {
-    this.store = new SurveyStore(engine.db);
+  /** The service over a running engine, its repository on the engine's database. */
+  static forEngine(engine: Engine): SurveyRoundService {
+    return new SurveyRoundService(engine, SurveyRoundRepository.over(engine.db));
+  }
+
+  private machine(round: Pick<InstanceView, 'definitionVersionId'>): Promise<ProcessMachine> {
+    return this.engine.definitions.machine(round.definitionVersionId);
   }
 
   private async rules(round: InstanceView): Promise<Readonly<Record<string, unknown>>> {
-    return (await this.engine.definitions.machine(round.definitionVersionId)).definition.ruleValues;
+    return (await this.machine(round)).definition.ruleValues;
   }
 
   /** The round, readable by the actor; refuses an instance of another process. */
@@ -85,27 +93,24 @@ export class SurveyRoundService {
     return round;
   }
 
-  private async requireRuleRole(round: InstanceView, actor: Actor, rule: string, what: string): Promise<void> {
-    const allowed = ((await this.rules(round))[rule] ?? []) as string[];
-    if (!actor.roles.some((r) => allowed.includes(r))) {
-      throw new AppError(ErrorCode.Forbidden, `${what} needs one of the roles ${allowed.join(', ')} (rule ${rule} of ${ROUND_DEFINITION}); you have ${actor.roles.join(', ') || 'none'}`);
-    }
-  }
-
-  private requireState(round: InstanceView, states: readonly string[], what: string, hint = ''): void {
-    if (!states.includes(round.state)) {
-      throw new AppError(ErrorCode.EventNotAccepted,
-        `${what} is possible only while round ${round.businessKey} is in ${states.map((s) => `'${s}'`).join(' or ')}; it is in '${round.state}'${hint ? `: ${hint}` : ''}`);
-    }
+  /**
+   * The round, once the actor may trigger the event (its roles in survey-round.yaml) and the
+   * round's current state accepts it; `hint` says what to do otherwise.
+   */
+  private async roundFor(roundId: string, actor: Actor, type: string, what: string, hint: (round: InstanceView) => string): Promise<InstanceView> {
+    const round = await this.round(roundId, actor);
+    const machine = await this.machine(round);
+    requireMayTrigger({ machine, actor, type, what });
+    requireAcceptedNow({ machine, state: round.state, label: `round ${round.businessKey}`, type, what, hint: hint(round) });
+    return round;
   }
 
   /** Sends one data-bearing event on behalf of `actor`, retrying when another form moved the round on meanwhile. */
   private async sendAs(roundId: string, actor: Actor, type: string, payload: Record<string, unknown>,
     within: TransitionOptions['within']): Promise<InstanceView> {
-    const as: Actor = { id: actor.id, roles: [SURVEY_SERVICE_ROLE, ...actor.roles.filter((r) => r !== SURVEY_SERVICE_ROLE)] };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.engine.transitions.send(roundId, { type, payload }, as, { within });
+        return await this.engine.transitions.send(roundId, { type, payload }, actor, { within, viaService: true });
       } catch (err) {
         if (err instanceof AppError && err.code === ErrorCode.VersionConflict && attempt < RETRIES) continue;
         throw err;
@@ -134,15 +139,13 @@ export class SurveyRoundService {
    */
   async importRoster(roundId: string, file: { fileName: string; content: Buffer }, actor: Actor,
     onProgress?: (done: number, total: number) => void): Promise<InstanceView> {
-    const round = await this.round(roundId, actor);
-    await this.requireRuleRole(round, actor, 'rosterRoles', 'importing the roster');
-    this.requireState(round, ['roster'], 'importing the roster',
-      round.state === 'planning' || round.state === 'planReview' ? 'the plan must be approved by the manager first'
-        : 'the roster is frozen; changes now come only through approved exclusion requests');
+    await this.roundFor(roundId, actor, ROUND_EVENTS.importRoster, 'importing the roster', (round) =>
+      (round.context.rosterFrozenAt ? 'the roster is frozen; changes now come only through approved exclusion requests'
+        : (round.context.plan as { approvedAt?: string } | undefined)?.approvedAt ? '' : 'the plan must be approved first'));
     if (file.content.length === 0) throw new AppError(ErrorCode.RosterInvalid, `roster ${file.fileName} is empty; nothing was stored`);
     const households = assertRosterValid({ fileName: file.fileName, result: await parseRoster({ ...file, onProgress }) });
     const rows = households.map((h, i) => ({ ...h, rowNo: i + 1 }));
-    return this.sendAs(roundId, actor, 'importRoster', {
+    return this.sendAs(roundId, actor, ROUND_EVENTS.importRoster, {
       fileName: file.fileName,
       sha256: createHash('sha256').update(file.content).digest('hex'),
       households: households.length,
@@ -152,14 +155,8 @@ export class SurveyRoundService {
   }
 
   /** The previous round of the same project and stage with a drawn sample (any validity). */
-  private async previousSampledRound(round: InstanceView): Promise<InstanceView | undefined> {
-    const rows = await this.engine.db.read((q) => q.rows<{ id: string; context: string }>(
-      `SELECT id, context FROM instances WHERE definition_key = $1 AND id <> $2`, [ROUND_DEFINITION, round.id]));
-    const c = round.context;
-    const candidates = rows.map((r) => ({ id: r.id, context: JSON.parse(r.context) as Record<string, unknown> }))
-      .filter((r) => r.context.project === c.project && r.context.stage === c.stage && String(r.context.batch) < String(c.batch) && r.context.sample)
-      .sort((a, b) => (String(a.context.batch) < String(b.context.batch) ? 1 : -1));
-    return candidates[0] ? this.engine.instances.get(candidates[0].id, TOKEN_READER) : undefined;
+  private async previousSampledRound(round: InstanceView): Promise<InstanceSummary | undefined> {
+    return previousSampledRound({ rounds: await this.engine.records.instanceSummaries(ROUND_DEFINITION), current: round });
   }
 
   private draw(round: InstanceView, households: readonly StoredHousehold[], rules: Readonly<Record<string, unknown>>, seed: number, previous: readonly string[]): SampleDraw {
@@ -177,9 +174,8 @@ export class SurveyRoundService {
    * same project and stage first. The seed is recorded in the audited event.
    */
   async drawSample(roundId: string, actor: Actor): Promise<InstanceView> {
-    const round = await this.round(roundId, actor);
-    await this.requireRuleRole(round, actor, 'samplingRoles', 'drawing the sample');
-    this.requireState(round, ['sampling'], 'drawing the sample', round.state === 'roster' ? 'freeze the roster first' : '');
+    const round = await this.roundFor(roundId, actor, DRAW_SAMPLE, 'drawing the sample', (r) =>
+      (!r.context.roster ? 'import and freeze the roster first' : !r.context.rosterFrozenAt ? 'freeze the roster first' : ''));
     const rules = await this.rules(round);
     const households = await this.store.households(roundId);
     const previous = await this.previousSampledRound(round);
@@ -187,7 +183,7 @@ export class SurveyRoundService {
     if (draw.shortfall > 0) {
       throw new AppError(ErrorCode.BadRequest, `the plan asks for ${draw.required} households but only ${draw.eligible} are occupied and not excluded; lower the plan's sample size`);
     }
-    return this.sendAs(roundId, actor, 'drawSample', {
+    return this.sendAs(roundId, actor, DRAW_SAMPLE, {
       seed: draw.seed, eligible: draw.eligible, required: draw.required, size: draw.sample.length,
       fromFresh: draw.fromFresh, fromPrevious: draw.fromPrevious, previousRound: previous?.businessKey ?? null, households: draw.sample,
     }, (tx, t) => this.store.markSampled(tx, roundId, draw.sample, t.seq));
@@ -197,12 +193,13 @@ export class SurveyRoundService {
   async verifySample(roundId: string, actor: Actor): Promise<{ seed: number; reproduced: boolean; size: number }> {
     const round = await this.round(roundId, actor);
     const sample = round.context.sample as { seed: number; previousRound: string | null } | undefined;
-    if (!sample) throw new AppError(ErrorCode.EventNotAccepted, `round ${round.businessKey} has no sample yet (state '${round.state}')`);
+    if (!sample) {
+      throw new AppError(ErrorCode.EventNotAccepted, `round ${round.businessKey} has no sample yet (it is in '${stateTitle({ machine: await this.machine(round), state: round.state })}')`);
+    }
     const households = await this.store.households(roundId);
     let previousIds: string[] = [];
     if (sample.previousRound) {
-      const [prev] = await this.engine.db.read((q) => q.rows<{ id: string }>(
-        'SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2', [ROUND_DEFINITION, sample.previousRound]));
+      const [prev] = await this.engine.records.instanceSummaries(ROUND_DEFINITION, { businessKey: sample.previousRound });
       previousIds = prev ? await this.store.sampledIds(prev.id) : [];
     }
     const draw = this.draw(round, households, await this.rules(round), sample.seed, previousIds);
@@ -215,23 +212,25 @@ export class SurveyRoundService {
    * returned here, once; only their SHA-256 is stored.
    */
   async issueTokens(roundId: string, actor: Actor): Promise<{ round: InstanceView; tokens: IssuedToken[] }> {
-    const round = await this.round(roundId, actor);
-    await this.requireRuleRole(round, actor, 'samplingRoles', 'issuing the questionnaires');
-    this.requireState(round, ['sampled'], 'issuing the questionnaires', round.state === 'collecting' ? 'tokens were already issued; they are shown only once' : '');
+    await this.roundFor(roundId, actor, ROUND_EVENTS.issueTokens, 'issuing the questionnaires', (r) =>
+      (!r.context.sample ? 'draw the sample first' : Number(r.context.issued ?? 0) > 0 ? 'tokens were already issued; they are shown only once' : ''));
     const sampled = (await this.store.households(roundId)).filter((h) => h.sampled);
     const tokens = sampled.map((h) => ({ householdId: h.id, building: h.building, unit: h.unit, room: h.room, token: randomBytes(24).toString('base64url') }));
-    const next = await this.sendAs(roundId, actor, 'issueTokens', { issued: tokens.length },
+    const next = await this.sendAs(roundId, actor, ROUND_EVENTS.issueTokens, { issued: tokens.length },
       (tx, t) => this.store.insertTokens(tx, roundId, tokens.map((k) => ({ hash: tokenHash(k.token), householdId: k.householdId })), t.seq));
     return { round: next, tokens };
   }
 
-  /** What the owner's page shows for a token, or a clear refusal. */
-  async tokenForm(token: string): Promise<{ round: InstanceView; householdId: string; room: string; questionnaire: Questionnaire }> {
+  /**
+   * What the owner's page shows for a token, or a clear refusal. The token is the key: the
+   * round is read through the engine's records (no user, so no reading role is involved).
+   */
+  async tokenForm(token: string): Promise<{ round: InstanceSummary; householdId: string; room: string; questionnaire: Questionnaire }> {
     const row = await this.store.tokenByHash(tokenHash(token));
-    if (!row) throw new AppError(ErrorCode.NotFound, '调查码无效：请核对问卷上的调查码或链接。(unknown survey token)',
+    const [round] = row ? await this.engine.records.instanceSummaries(ROUND_DEFINITION, { id: row.roundId }) : [];
+    if (!row || !round) throw new AppError(ErrorCode.NotFound, '调查码无效：请核对问卷上的调查码或链接。(unknown survey token)',
       undefined, { userMessage: '调查码无效：请核对问卷上的调查码或链接。' });
-    const round = await this.engine.instances.get(row.roundId, TOKEN_READER);
-    if (round.state !== 'collecting') {
+    if (!acceptedNow({ machine: await this.machine(round), state: round.state, type: ROUND_EVENTS.recordResponse })) {
       throw new AppError(ErrorCode.EventNotAccepted, '本次调查已结束，问卷不再接收，感谢您的关注。(the collection of this round is closed; the token has expired)',
         undefined, { userMessage: '本次调查已结束，问卷不再接收，感谢您的关注。' });
     }
@@ -257,8 +256,8 @@ export class SurveyRoundService {
   async answerOnline(token: string, answers: unknown): Promise<InstanceView> {
     const form = await this.tokenForm(token);
     const checked = this.checkAnswers(form.questionnaire, answers);
-    const owner: Actor = { id: `owner:${form.householdId}`, roles: [] };
-    return this.sendAs(form.round.id, owner, 'recordResponse', { householdId: form.householdId, channel: 'online', answers: checked }, async (tx, t) => {
+    const owner: Actor = { id: `owner:${form.householdId}`, roles: [TOKEN_HOLDER_ROLE] };
+    return this.sendAs(form.round.id, owner, ROUND_EVENTS.recordResponse, { householdId: form.householdId, channel: 'online', answers: checked }, async (tx, t) => {
       const at = this.engine.clock.now().toISOString();
       if (!(await this.store.spendToken(tx, form.round.id, form.householdId, t.seq, at))) {
         throw new AppError(ErrorCode.AlreadyExists, '此调查码已使用，每户只能提交一次。(this token was already used)',
@@ -270,9 +269,8 @@ export class SurveyRoundService {
 
   /** A paper form typed in by staff; spends the household's token so it cannot answer twice. */
   async enterPaperForm(roundId: string, householdId: string, answers: unknown, actor: Actor): Promise<InstanceView> {
-    const round = await this.round(roundId, actor);
-    await this.requireRuleRole(round, actor, 'paperEntryRoles', 'entering a paper form');
-    this.requireState(round, ['collecting'], 'entering a paper form', 'the collection is closed');
+    const round = await this.roundFor(roundId, actor, ROUND_EVENTS.recordResponse, 'entering a paper form', (r) =>
+      (r.context.surveyedTo ? 'the collection is closed' : Number(r.context.issued ?? 0) > 0 ? '' : 'the questionnaires have not been issued yet'));
     const household = (await this.store.households(roundId)).find((h) => h.id === householdId);
     if (!household) throw new AppError(ErrorCode.NotFound, `household '${householdId}' is not on the roster of round ${round.businessKey}`);
     if (!household.sampled) throw new AppError(ErrorCode.BadRequest, `household '${householdId}' was not sampled in round ${round.businessKey}; only sampled households return forms`);
@@ -280,7 +278,7 @@ export class SurveyRoundService {
       throw new AppError(ErrorCode.AlreadyExists, `household '${householdId}' already returned a form in round ${round.businessKey}`);
     }
     const checked = this.checkAnswers(round.context.questionnaire as Questionnaire, answers);
-    return this.sendAs(roundId, actor, 'recordResponse', { householdId, channel: 'paper', answers: checked }, async (tx, t) => {
+    return this.sendAs(roundId, actor, ROUND_EVENTS.recordResponse, { householdId, channel: 'paper', answers: checked }, async (tx, t) => {
       const at = this.engine.clock.now().toISOString();
       if (!(await this.store.spendToken(tx, roundId, householdId, t.seq, at))) {
         throw new AppError(ErrorCode.AlreadyExists, `household '${householdId}' already answered (its token was used)`);
@@ -314,11 +312,14 @@ export class SurveyRoundService {
     const validity = round.context.validity as { valid: boolean; threshold: number } | undefined;
     const figures = round.context.figures as { responseRate: number } | undefined;
     if (validity && !validity.valid) {
+      const machine = await this.machine(round);
+      const extend = acceptedNow({ machine, state: round.state, type: EXTEND_COLLECTION });
       throw new AppError(ErrorCode.EventNotAccepted,
-        `round ${round.businessKey} is invalid: its response rate ${((figures?.responseRate ?? 0) * 100).toFixed(1)}% did not exceed ${(validity.threshold * 100).toFixed(1)}%, so it has no official figures${round.state === 'belowThreshold' ? '; the manager may extend the collection' : ''}`);
+        `round ${round.businessKey} is invalid: its response rate ${((figures?.responseRate ?? 0) * 100).toFixed(1)}% did not exceed ${(validity.threshold * 100).toFixed(1)}%, so it has no official figures${extend ? `; ${roleTitles({ machine, roles: extend.roles })} may extend the collection` : ''}`);
     }
     if (!round.context.statistics) {
-      throw new AppError(ErrorCode.EventNotAccepted, `round ${round.businessKey} has no statistics yet (state '${round.state}'); they are computed after a valid collection closes`);
+      throw new AppError(ErrorCode.EventNotAccepted,
+        `round ${round.businessKey} has no statistics yet (it is in '${stateTitle({ machine: await this.machine(round), state: round.state })}'); they are computed after a valid collection closes`);
     }
     return { round, statistics: round.context.statistics as SurveyStatistics };
   }

@@ -1,7 +1,10 @@
 /**
- * The registry of domain functions a definition can call with `compute:` (see
- * definitions/README.md). A process owner wires them by name; a developer writes them as
- * plain functions over stored data. Each receives the instance the event is for, its
+ * The engine's port for domain functions: what a definition can call with `compute:` and
+ * `apply:` (see definitions/README.md). A process owner wires them by name; a developer writes
+ * them in `src/processes/` over the pure calculations of `src/domain/`. The engine does not
+ * know them: whoever opens the engine hands it the registry (`openEngine(config,
+ * { functions })`, built by `createProcessFunctions` in `src/processes/index.ts`), so the
+ * engine never imports the code that calls it back. Each function receives the instance the event is for, its
  * evaluated arguments, the engine's clock and calendar, and a read-only view of stored
  * instances; it returns plain JSON, which the engine puts into the event's payload (and so
  * into the audit entry, where the figures can be checked later).
@@ -32,8 +35,8 @@ export interface StoredInstance {
 
 /** Read-only access to stored instances for domain functions. */
 export interface DomainStore {
-  /** Every instance of a definition (any version), or only `filter.id`, with its audit trail and timers. */
-  instancesOf(definition: string, filter?: { id?: string }): Promise<readonly StoredInstance[]>;
+  /** Every instance of a definition (any version), or only `filter.id` / those with `filter.status`, with its audit trail and timers. */
+  instancesOf(definition: string, filter?: { id?: string; status?: string }): Promise<readonly StoredInstance[]>;
   /** A read-only SQL query (`$1, $2, …` placeholders) for a domain's own tables. */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }

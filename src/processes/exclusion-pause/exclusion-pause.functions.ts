@@ -1,10 +1,13 @@
 /**
- * Domain functions and writers behind the exclusion and pause requests (DOMAIN.md §3–§4):
- * finding the round a request is about, the pause state of a project, and writing an approved
- * exclusion into the round (in the round's own audited transition).
+ * Domain functions and writers behind the exclusion and pause requests (DOMAIN.md §3–§4,
+ * definitions/exclusion-request.yaml, pause-request.yaml): finding the round a request is
+ * about, the pause state of a project, and writing an approved exclusion into the round (in the
+ * round's own audited transition). The rows are the round's, so their SQL is in the survey
+ * round's repository.
  */
 import { AppError, ErrorCode } from '../../common/app-error';
-import type { DomainFunction, DomainWriter, StoredInstance } from '../domain-functions';
+import type { DomainFunction, DomainWriter, StoredInstance } from '../../engine/domain-functions';
+import { SurveyRoundRepository } from '../survey-round/survey-round.repository';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x)) : []);
@@ -21,10 +24,9 @@ export const surveyRoundFor: DomainFunction = async ({ args, store }) => {
   if (rounds.length === 0) return { found: false };
   const round = rounds[0];
   const households = list(args.households);
-  const excluded = new Set((await store.query<{ household_id: string }>(
-    'SELECT household_id FROM survey_exclusions WHERE round_id = $1', [round.id])).map((r) => r.household_id));
-  const roster = new Set((await store.query<{ household_id: string }>(
-    'SELECT household_id FROM survey_households WHERE round_id = $1', [round.id])).map((r) => r.household_id));
+  const repository = SurveyRoundRepository.inFunction(store);
+  const excluded = new Set(await repository.excludedIds(round.id));
+  const roster = new Set(await repository.rosterIds(round.id));
   return {
     found: true,
     roundKey: round.businessKey,
@@ -64,17 +66,20 @@ export const surveyExcludeHouseholds: DomainWriter = async ({ tx, instance, args
   const households = list(args.households);
   if (households.length === 0) throw new AppError(ErrorCode.BadRequest, 'an exclusion must name at least one household');
   const requestKey = text(args.requestKey);
-  const already = await tx.rows<{ household_id: string; request_key: string }>(
-    `SELECT household_id, request_key FROM survey_exclusions WHERE round_id = $1 AND household_id IN (${households.map((_, i) => `$${i + 2}`).join(', ')})`,
-    [instance.id, ...households]);
+  const repository = new SurveyRoundRepository(tx);
+  const already = await repository.exclusionsAmong(tx, instance.id, households);
   if (already.length > 0) {
-    const refusal = `住户已在本批次剔除，不能重复剔除：${already.map((a) => `${a.household_id}（${a.request_key}）`).join('、')}`;
+    const refusal = `住户已在本批次剔除，不能重复剔除：${already.map((a) => `${a.householdId}（${a.requestKey}）`).join('、')}`;
     throw new AppError(ErrorCode.AlreadyExists, refusal, undefined, { userMessage: refusal });
   }
-  for (const household of households) {
-    await tx.run(
-      'INSERT INTO survey_exclusions (round_id, household_id, request_key, reason, applied_seq, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [instance.id, household, requestKey, text(args.reason), seq, now.toISOString()]);
-    await tx.run('UPDATE survey_households SET excluded_ref = $1 WHERE round_id = $2 AND household_id = $3', [requestKey, instance.id, household]);
-  }
+  await repository.insertExclusions(tx, instance.id, { householdIds: households, requestKey, reason: text(args.reason), seq, at: now.toISOString() });
+};
+
+export const EXCLUSION_PAUSE_FUNCTIONS: Readonly<Record<string, DomainFunction>> = {
+  'survey.roundFor': surveyRoundFor,
+  'survey.projectPause': surveyProjectPause,
+};
+
+export const EXCLUSION_PAUSE_WRITERS: Readonly<Record<string, DomainWriter>> = {
+  'survey.excludeHouseholds': surveyExcludeHouseholds,
 };

@@ -1,11 +1,18 @@
 /**
- * The survey round's SQL: roster, tokens and returned forms (tables of migration
- * 1764300000000-survey). Writes take the transition's executor (`options.within`), so a roster,
- * a sample, tokens or a form commit together with the audited event that records them, or not
- * at all. Plain SQL with `$n` placeholders: runs on SQLite and PostgreSQL alike.
+ * The survey round's SQL, and the only place it lives: roster, tokens and returned forms
+ * (tables of migration 1764300000000-survey) and approved exclusions (1764400000000). Writes
+ * take the transition's executor (`options.within` of a send, or the `tx` of an `apply:`
+ * writer), so a roster, a sample, tokens, a form or an exclusion commit together with the
+ * audited event that records them, or not at all. Reads go through `SqlReads`: the database,
+ * the engine's read store in a `compute:` function, or a transaction. Plain SQL with `$n`
+ * placeholders: runs on SQLite and PostgreSQL alike. No engine table is read here.
  */
+import type { DomainStore } from '../../engine/domain-functions';
 import type { Database, SqlExecutor } from '../../persistence/database';
-import type { Household } from './roster';
+import type { Household } from '../../domain/survey/roster';
+
+/** What the repository reads through. */
+export type SqlReads = Pick<SqlExecutor, 'rows'>;
 
 export interface StoredHousehold extends Household {
   readonly rowNo: number;
@@ -35,8 +42,18 @@ interface HouseholdRow {
 
 const INSERT_BATCH = 200;
 
-export class SurveyStore {
-  constructor(private readonly db: Database) {}
+export class SurveyRoundRepository {
+  constructor(private readonly reads: SqlReads) {}
+
+  /** Reads through the database, each query on its own. */
+  static over(db: Database): SurveyRoundRepository {
+    return new SurveyRoundRepository({ rows: (sql, params) => db.read((q) => q.rows(sql, params)) });
+  }
+
+  /** Reads through the engine's read store, as a `compute:` function gets it. */
+  static inFunction(store: DomainStore): SurveyRoundRepository {
+    return new SurveyRoundRepository({ rows: (sql, params) => store.query(sql, params) });
+  }
 
   /** Replaces the round's roster (an import before freezing replaces the previous one whole). */
   async replaceRoster(tx: SqlExecutor, roundId: string, households: readonly (Household & { rowNo: number })[], seq: number): Promise<void> {
@@ -60,27 +77,11 @@ export class SurveyStore {
          WHERE e.round_id = survey_households.round_id AND e.household_id = survey_households.household_id)`, [roundId]);
   }
 
-  /**
-   * Hook for approved exclusion requests (issue 6): marks households of a round as excluded,
-   * naming the request. Only before the roster is frozen (the caller checks the round's state,
-   * inside the transition that records the decision). Returns the ids that were not on the roster
-   * or were already excluded, so the caller can refuse the whole request.
-   */
-  async excludeHouseholds(tx: SqlExecutor, roundId: string, householdIds: readonly string[], ref: string): Promise<string[]> {
-    const refused: string[] = [];
-    for (const id of householdIds) {
-      const changed = await tx.run(
-        'UPDATE survey_households SET excluded_ref = $1 WHERE round_id = $2 AND household_id = $3 AND excluded_ref IS NULL', [ref, roundId, id]);
-      if (changed !== 1) refused.push(id);
-    }
-    return refused;
-  }
-
-  async households(roundId: string, q?: SqlExecutor): Promise<StoredHousehold[]> {
-    const run = (x: SqlExecutor) => x.rows<HouseholdRow>(
+  /** The round's roster as imported, in file order. */
+  async households(roundId: string): Promise<StoredHousehold[]> {
+    const rows = await this.reads.rows<HouseholdRow>(
       `SELECT household_id, row_no, building, unit, room, owner_name, phone, occupied, special_remark, excluded_ref, sampled_seq
        FROM survey_households WHERE round_id = $1 ORDER BY row_no`, [roundId]);
-    const rows = q ? await run(q) : await this.db.read(run);
     return rows.map((r) => ({
       id: r.household_id, rowNo: Number(r.row_no), building: r.building, unit: r.unit, room: r.room, ownerName: r.owner_name,
       ...(r.phone ? { phone: r.phone } : {}), occupied: Number(r.occupied) === 1,
@@ -99,8 +100,8 @@ export class SurveyStore {
   }
 
   async sampledIds(roundId: string): Promise<string[]> {
-    const rows = await this.db.read((q) => q.rows<{ household_id: string }>(
-      'SELECT household_id FROM survey_households WHERE round_id = $1 AND sampled_seq IS NOT NULL ORDER BY household_id', [roundId]));
+    const rows = await this.reads.rows<{ household_id: string }>(
+      'SELECT household_id FROM survey_households WHERE round_id = $1 AND sampled_seq IS NOT NULL ORDER BY household_id', [roundId]);
     return rows.map((r) => r.household_id);
   }
 
@@ -118,14 +119,14 @@ export class SurveyStore {
   }
 
   async tokenByHash(hash: string): Promise<TokenRow | undefined> {
-    const [row] = await this.db.read((q) => q.rows<{ round_id: string; household_id: string; used_at: string | null }>(
-      'SELECT round_id, household_id, used_at FROM survey_tokens WHERE token_hash = $1', [hash]));
+    const [row] = await this.reads.rows<{ round_id: string; household_id: string; used_at: string | null }>(
+      'SELECT round_id, household_id, used_at FROM survey_tokens WHERE token_hash = $1', [hash]);
     return row ? { roundId: row.round_id, householdId: row.household_id, usedAt: row.used_at } : undefined;
   }
 
   async tokenOfHousehold(roundId: string, householdId: string): Promise<TokenRow | undefined> {
-    const [row] = await this.db.read((q) => q.rows<{ used_at: string | null }>(
-      'SELECT used_at FROM survey_tokens WHERE round_id = $1 AND household_id = $2', [roundId, householdId]));
+    const [row] = await this.reads.rows<{ used_at: string | null }>(
+      'SELECT used_at FROM survey_tokens WHERE round_id = $1 AND household_id = $2', [roundId, householdId]);
     return row ? { roundId, householdId, usedAt: row.used_at } : undefined;
   }
 
@@ -146,16 +147,51 @@ export class SurveyStore {
   }
 
   async hasResponse(roundId: string, householdId: string): Promise<boolean> {
-    const rows = await this.db.read((q) => q.rows('SELECT 1 AS x FROM survey_responses WHERE round_id = $1 AND household_id = $2', [roundId, householdId]));
+    const rows = await this.reads.rows('SELECT 1 AS x FROM survey_responses WHERE round_id = $1 AND household_id = $2', [roundId, householdId]);
     return rows.length > 0;
   }
 
   async responses(roundId: string): Promise<StoredResponse[]> {
-    const rows = await this.db.read((q) => q.rows<{ household_id: string; channel: string; answers: string; audit_seq: number | string; recorded_by: string; received_at: string }>(
-      'SELECT household_id, channel, answers, audit_seq, recorded_by, received_at FROM survey_responses WHERE round_id = $1 ORDER BY audit_seq', [roundId]));
+    const rows = await this.reads.rows<{ household_id: string; channel: string; answers: string; audit_seq: number | string; recorded_by: string; received_at: string }>(
+      'SELECT household_id, channel, answers, audit_seq, recorded_by, received_at FROM survey_responses WHERE round_id = $1 ORDER BY audit_seq', [roundId]);
     return rows.map((r) => ({
       householdId: r.household_id, channel: r.channel as 'online' | 'paper', answers: JSON.parse(r.answers), auditSeq: Number(r.audit_seq),
       recordedBy: r.recorded_by, receivedAt: r.received_at,
     }));
+  }
+
+  /** Households of the round excluded by approved requests (whether or not the roster is imported yet). */
+  async excludedIds(roundId: string): Promise<string[]> {
+    const rows = await this.reads.rows<{ household_id: string }>('SELECT household_id FROM survey_exclusions WHERE round_id = $1', [roundId]);
+    return rows.map((r) => r.household_id);
+  }
+
+  /** Ids of the households on the imported roster (none before the import). */
+  async rosterIds(roundId: string): Promise<string[]> {
+    const rows = await this.reads.rows<{ household_id: string }>('SELECT household_id FROM survey_households WHERE round_id = $1', [roundId]);
+    return rows.map((r) => r.household_id);
+  }
+
+  /** Which of the households are already excluded in the round, and by which request (read inside the writing transaction). */
+  async exclusionsAmong(tx: SqlExecutor, roundId: string, householdIds: readonly string[]): Promise<{ householdId: string; requestKey: string }[]> {
+    if (householdIds.length === 0) return [];
+    const rows = await tx.rows<{ household_id: string; request_key: string }>(
+      `SELECT household_id, request_key FROM survey_exclusions WHERE round_id = $1 AND household_id IN (${householdIds.map((_, i) => `$${i + 2}`).join(', ')})`,
+      [roundId, ...householdIds]);
+    return rows.map((r) => ({ householdId: r.household_id, requestKey: r.request_key }));
+  }
+
+  /**
+   * Records an approved exclusion of households from the round (one row per household and
+   * round, so none is excluded twice) and marks them on the imported roster with the request's
+   * number; a roster imported later is marked by `replaceRoster`.
+   */
+  async insertExclusions(tx: SqlExecutor, roundId: string, exclusion: { householdIds: readonly string[]; requestKey: string; reason: string; seq: number; at: string }): Promise<void> {
+    for (const household of exclusion.householdIds) {
+      await tx.run(
+        'INSERT INTO survey_exclusions (round_id, household_id, request_key, reason, applied_seq, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [roundId, household, exclusion.requestKey, exclusion.reason, exclusion.seq, exclusion.at]);
+      await tx.run('UPDATE survey_households SET excluded_ref = $1 WHERE round_id = $2 AND household_id = $3', [exclusion.requestKey, roundId, household]);
+    }
   }
 }

@@ -6,8 +6,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../common/app-error';
-import type { DomainFunction } from '../domain-functions';
-import { checkRoundAllowed, loadParticipationRules, type ParticipationRules } from './index';
+import { checkRoundAllowed, loadParticipationRules, type ParticipationRules } from '../../domain/participation';
+import type { DomainFunction } from '../../engine/domain-functions';
 
 export const PARTICIPATION_RULES_FILE = join('rules', 'participation.yaml');
 

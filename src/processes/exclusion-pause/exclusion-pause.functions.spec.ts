@@ -1,6 +1,6 @@
 import { BusinessCalendar } from '../../scheduler/business-calendar';
-import type { DomainStore, StoredInstance } from '../domain-functions';
-import { surveyProjectPause } from './exclusion-functions';
+import type { DomainStore, StoredInstance } from '../../engine/domain-functions';
+import { surveyProjectPause } from './exclusion-pause.functions';
 
 function pauseRequest(key: string, endsAt: string, state = 'paused'): StoredInstance {
   return {

@@ -2,9 +2,9 @@
  * The complaint domain functions a definition can call with `compute:`.
  */
 import { AppError, ErrorCode } from '../../common/app-error';
-import type { DomainFunction } from '../domain-functions';
-import { complaintRecordFromStored } from './complaint-record';
-import { monthlyComplaintReport } from './monthly-report';
+import { complaintRecordFromStored } from '../../domain/complaint/complaint-record';
+import { monthlyComplaintReport } from '../../domain/complaint/monthly-report';
+import type { DomainFunction } from '../../engine/domain-functions';
 
 /**
  * `complaint.monthlyReport` with `{ month: 'YYYY-MM', definition?: 'complaint' }`: the monthly
@@ -18,4 +18,8 @@ export const complaintMonthlyReport: DomainFunction = async ({ args, store, cale
   const definition = typeof args.definition === 'string' && args.definition ? args.definition : 'complaint';
   const records = (await store.instancesOf(definition)).map((instance) => complaintRecordFromStored({ instance }));
   return monthlyComplaintReport({ month, records, calendar, now });
+};
+
+export const COMPLAINT_FUNCTIONS: Readonly<Record<string, DomainFunction>> = {
+  'complaint.monthlyReport': complaintMonthlyReport,
 };
