@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../common/clock';
 import { loadConfig } from '../config/app-config';
-import { openEngine } from '../engine/engine';
+import { openProcessEngine } from '../processes';
 import type { CliIo } from './cli-io';
 import { runCli } from './main';
 
@@ -30,7 +30,7 @@ describe('wf calendar reload', () => {
     copyFileSync(join(ROOT, 'definitions/calendar/calendar.yaml'), calendarFile);
     const clock = new ManualClock(new Date('2026-12-30T10:00:00+08:00'));
     const config = loadConfig(env, dir);
-    let engine = await openEngine(config, { clock });
+    let engine = await openProcessEngine(config, { clock });
     await engine.definitions.registerDirectory(config.definitionsDir, 'system');
     const { instance: body } = await engine.transitions.create({
       definition: 'complaint', businessKey: 'TS-CLI-1',
@@ -59,7 +59,7 @@ officialYears:
     expect(applied.out[1]).toBe('重算了 1 个期限，涉及 1 个案件（每项变更已记入该案件的审计记录）：');
     expect(applied.out[2]).toBe(`  案件 ${body.id} replyOverdue：2027年1月5日 18:00（暂定） → 2027年1月4日 18:00`);
 
-    engine = await openEngine(config, { clock });
+    engine = await openProcessEngine(config, { clock });
     try {
       const trail = await engine.instances.audit(body.id, { id: 'au', roles: ['auditor'] });
       expect(trail.filter((e) => e.eventType === '$deadlines.recomputed')).toHaveLength(1);

@@ -153,7 +153,8 @@ async function play(io: CliIo, fail: (line: string) => void, { def, scenario, ca
         machine, state: stored.state, instance: { ...instance, context: stored.context }, type: s.event,
         payload: s.payload ?? timer?.payload ?? {}, actor, now: new Date(now), functions, calendar, store,
       });
-      next = machine.send(stored.state, stored.context, { type: s.event, payload, actor, now });
+      // The simulator plays every part, the processes' application services included (`via: service`).
+      next = machine.send(stored.state, stored.context, { type: s.event, payload, actor, now, viaService: true });
       planned = plan(stored.state, next, actor, now);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { CliIo } from './cli-io';
 import { AppError } from '../common/app-error';
 import { loadConfig } from '../config/app-config';
-import { openEngine } from '../engine/engine';
+import { openProcessEngine } from '../processes';
 
 async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('password (input is shown; pipe it in to hide it): ');
@@ -42,7 +42,7 @@ export function registerUserCommands(program: Command, io: CliIo): void {
         attributes[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
       }
       const password = opts.password ?? (await readPassword());
-      const engine = await openEngine(loadConfig(process.env, io.cwd));
+      const engine = await openProcessEngine(loadConfig(process.env, io.cwd));
       try {
         const created = await engine.auth.addUser({
           username: name, password, roles: opts.roles.split(','), displayName: opts.displayName, attributes,

@@ -5,7 +5,9 @@
  * call. It reaches the engine only through the engine's public API; the engine never imports
  * it — whoever opens the engine hands it `createProcessFunctions()`.
  */
+import type { AppConfig } from '../config/app-config';
 import { DomainFunctionRegistry } from '../engine/domain-functions';
+import { openEngine, type Engine, type EngineOptions } from '../engine/engine';
 import { COMPLAINT_FUNCTIONS } from './complaint/complaint.functions';
 import { EXCLUSION_PAUSE_FUNCTIONS, EXCLUSION_PAUSE_WRITERS } from './exclusion-pause/exclusion-pause.functions';
 import { participationCheckRound } from './survey-round/participation.functions';
@@ -26,4 +28,12 @@ export function createProcessFunctions(options: { definitionsDir?: string } = {}
     },
     { ...EXCLUSION_PAUSE_WRITERS },
   );
+}
+
+/**
+ * The engine with every process's functions: what the service, the CLI and the tests open
+ * (the composition root; the engine itself never imports this folder).
+ */
+export function openProcessEngine(config: AppConfig, options: Omit<EngineOptions, 'functions'> = {}): Promise<Engine> {
+  return openEngine(config, { ...options, functions: createProcessFunctions({ definitionsDir: config.definitionsDir }) });
 }

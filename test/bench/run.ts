@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config/app-config';
-import { openEngine } from '../../src/engine/engine';
+import { openProcessEngine } from '../../src/processes';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const LEAVE = readFileSync(join(ROOT, 'test/fixtures/engine/definitions/leave-approval.yaml'), 'utf8');
@@ -20,7 +20,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const PG_URL = process.env.WF_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function bench(label: string, env: Record<string, string>): Promise<void> {
-  const engine = await openEngine(loadConfig({ WF_LOG_LEVEL: 'error', ...env }, ROOT));
+  const engine = await openProcessEngine(loadConfig({ WF_LOG_LEVEL: 'error', ...env }, ROOT));
   await engine.definitions.register(LEAVE, 'leave-approval.yaml', 'bench');
   const alice = { id: 'alice', roles: ['applicant'] };
   const ids: string[] = [];

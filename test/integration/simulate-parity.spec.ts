@@ -12,7 +12,8 @@ import { runCli } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cli-io';
 import { ManualClock } from '../../src/common/clock';
 import type { Actor } from '../../src/compiler/process-machine.contract';
-import { openEngine, type Engine } from '../../src/engine/engine';
+import type { Engine } from '../../src/engine/engine';
+import { openProcessEngine } from '../../src/processes';
 import { freshDatabase, REPO_ROOT, type TestDatabase } from '../support/databases';
 
 const SYSTEM: Actor = { id: 'system', roles: ['system'] };
@@ -96,7 +97,7 @@ describe('wf simulate agrees with the service (sqlite)', () => {
   async function serve(run: Run, overrides: Record<string, string> = {}): Promise<{ engine: Engine; id: string }> {
     database = await freshDatabase('sqlite', overrides);
     clock.set(run.at);
-    engine = await openEngine(database.config, { clock });
+    engine = await openProcessEngine(database.config, { clock });
     await engine.definitions.registerDirectory(database.config.definitionsDir, 'system');
     const { id } = (await engine.transitions.create({ definition: run.definition, businessKey: run.businessKey, context: run.context }, run.actor)).instance;
     for (const s of run.steps) {

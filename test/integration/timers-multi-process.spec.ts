@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/common/clock';
-import { openEngine } from '../../src/engine/engine';
+import { openProcessEngine } from '../../src/processes';
 import { DRIVERS, freshDatabase, REPO_ROOT } from '../support/databases';
 
 const TIMERS = 1000;
@@ -34,7 +34,7 @@ pgOnly('timers across two engine processes on postgres', () => {
     });
     // Instances created "a month ago": their end-of-day reminders are long due.
     const clock = new ManualClock(new Date('2026-02-13T02:00:00.000Z'));
-    const engine = await openEngine(database.config, { clock });
+    const engine = await openProcessEngine(database.config, { clock });
     try {
       await engine.definitions.registerDirectory(database.config.definitionsDir, 'system');
       const clerk = { id: 'clerk', roles: ['clerk'] };

@@ -5,10 +5,10 @@
  */
 import 'reflect-metadata';
 import { loadConfig } from '../../src/config/app-config';
-import { openEngine } from '../../src/engine/engine';
+import { openProcessEngine } from '../../src/processes';
 
 async function main(): Promise<void> {
-  const engine = await openEngine(loadConfig());
+  const engine = await openProcessEngine(loadConfig());
   // Start together with the other workers (the test passes a common start time), so both compete.
   const startAt = Number(process.env.WORKER_START_AT ?? 0);
   if (startAt > Date.now()) await new Promise((r) => setTimeout(r, startAt - Date.now()));
