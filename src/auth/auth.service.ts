@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode } from '../common/app-error';
+import { PROTOTYPE_NAMES } from '../common/objects.util';
 import { Clock } from '../common/clock';
 import type { IdGenerator } from '../common/ids';
 import type { Actor } from '../compiler/process-machine.contract';
@@ -62,6 +63,8 @@ export class AuthService {
     if (badRole) throw new AppError(ErrorCode.BadRequest, `role '${badRole}' must start with a letter and use letters, digits and _`);
     if (roles.length === 0) throw new AppError(ErrorCode.BadRequest, 'a user needs at least one role');
     if (roles.includes('system')) throw new AppError(ErrorCode.BadRequest, "the role 'system' is reserved for the engine itself");
+    const builtIn = roles.find((r) => PROTOTYPE_NAMES.has(r));
+    if (builtIn) throw new AppError(ErrorCode.BadRequest, `'${builtIn}' cannot be a role: it is a built-in name of JavaScript objects`);
     const attributes = { ...(input.attributes ?? {}) };
     for (const name of Object.keys(attributes)) {
       if (!ATTRIBUTE_PATTERN.test(name) || name === 'id' || name === 'roles') {

@@ -14,3 +14,10 @@ export function deepFreeze<T>(value: T): T {
   for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
   return value;
 }
+
+/**
+ * Names every plain JavaScript object already answers to (`constructor`, `toString`,
+ * `__proto__`, …). A role, rule, state or event may not be called so: looked up in a plain
+ * object with `in` or `[]`, such a name would match what nobody declared.
+ */
+export const PROTOTYPE_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);

@@ -17,6 +17,7 @@ import { createBuildContext, isMap, str, type BuildInput, type Raw } from './def
 import { addDeadlines } from './definition-deadlines';
 import { buildDeclarations, checkRoles } from './definition-declarations';
 import { buildSchedules } from './definition-schedules';
+import { checkReservedNames } from './definition-names';
 import { definitionScope } from './definition-scope';
 import { collectStates } from './definition-state-tree';
 import { buildStates } from './definition-states';
@@ -27,6 +28,7 @@ export { TEMPLATE_META_FIELDS } from './definition-actions';
 
 export function buildDefinition(raw: Raw, input: BuildInput): { definition?: ProcessDefinition; problems: DefinitionProblem[] } {
   const ctx = createBuildContext(input);
+  checkReservedNames(ctx, raw);
   const declared = buildDeclarations(ctx, raw);
   const tree = collectStates(ctx, raw);
   const scope = definitionScope(ctx, declared, tree);

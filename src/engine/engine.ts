@@ -22,7 +22,9 @@ import { BackgroundWorker, type DueWork } from '../worker/background-worker';
 import { OutboxDispatcher } from '../worker/outbox-dispatcher';
 import { ScheduleRunner } from '../worker/schedule-runner';
 import { TimerRunner } from '../worker/timer-runner';
+import { createAccessPolicy, type AccessPolicy } from './access-policy';
 import { CalendarSync } from './calendar-sync';
+import { CaseRecordsService } from './case-records.service';
 import { DefinitionRegistry } from './definition-registry';
 import { InstanceQueryService } from './instance-query.service';
 import { DomainFunctionRegistry } from './domain-functions';
@@ -44,6 +46,10 @@ export interface Engine {
   readonly transitions: TransitionService;
   /** The query side: instances, audit trails, available events, tasks, related instances. */
   readonly instances: InstanceQueryService;
+  /** Who may read what and use which platform function: the one access policy. */
+  readonly access: AccessPolicy;
+  /** Documents, timers, outbox and attachments of a case, read on behalf of a person (checked). */
+  readonly cases: CaseRecordsService;
   /** Documents, timers, outbox, inboxes, notices, attachments. */
   readonly records: RecordsService;
   readonly auditVerifier: AuditVerifier;
@@ -88,7 +94,9 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
   const records = new RecordsService(db, ids);
   const definitions = new DefinitionRegistry(db, clock, ids, templates, config.maxBodyBytes, functions);
   const transitions = new TransitionService({ db, definitions, clock, ids, calendar, templates, functions, store: records });
-  const instances = new InstanceQueryService(db, definitions);
+  const access = createAccessPolicy(db, definitions);
+  const instances = new InstanceQueryService(db, definitions, access);
+  const cases = new CaseRecordsService(instances, records, access);
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, fileDir: config.mailDir, from: config.mailFrom });
   const calendarSync = new CalendarSync(db, calendar, clock,
     () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}),
@@ -105,7 +113,7 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
   calendarSync.logWarningDaily();
 
   return {
-    config, clock, ids, db, calendar, calendarSync, templates, definitions, transitions, instances, records, worker,
+    config, clock, ids, db, calendar, calendarSync, templates, definitions, transitions, instances, access, cases, records, worker,
     auth: new AuthService(db, clock, ids, config.tokenTtlMinutes),
     auditVerifier: new AuditVerifier(db),
     runDueWork: () => worker.runOnce(),

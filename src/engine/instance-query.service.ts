@@ -9,12 +9,11 @@ import type { Actor } from '../compiler/process-machine.contract';
 import type { AuditRecord } from '../audit/audit-chain';
 import { AUDIT_SELECT } from '../audit/audit-entries';
 import type { Database } from '../persistence/database';
+import type { AccessPolicy } from './access-policy';
 import type { DefinitionRegistry } from './definition-registry';
 import { INSTANCE_SELECT, loadInstanceRow, toAuditView, toInstanceView, type InstanceRow } from './instance-rows';
 import type { AuditEntryView, AvailableEventView, InstanceView, Page } from './instance.types';
 
-/** Platform roles that may read every instance. */
-const READ_ALL_ROLES = ['admin', 'auditor', 'process_owner'];
 
 export interface InstanceFilter {
   readonly definition?: string;
@@ -42,6 +41,7 @@ export class InstanceQueryService {
   constructor(
     private readonly db: Database,
     private readonly registry: DefinitionRegistry,
+    private readonly access: AccessPolicy,
   ) {}
 
   async get(instanceId: string, actor: Actor): Promise<InstanceView> {
@@ -57,13 +57,10 @@ export class InstanceQueryService {
    */
   async assertMayReadDefinition(definition: string, actor: Actor): Promise<void> {
     await this.registry.latest(definition);
-    if (actor.roles.some((r) => READ_ALL_ROLES.includes(r))) return;
-    if (!(await this.readableDefinitions(actor)).includes(definition)) {
-      throw new AppError(ErrorCode.Forbidden, `you have no role in '${definition}', so you may not read its instances`);
-    }
+    await this.access.requireReadDefinition(actor, definition);
   }
 
-  /** Instances, newest first, filtered; only those of definitions the actor has a role in. */
+  /** Instances, newest first, filtered; only those the actor may read (the access policy). */
   async list(filter: InstanceFilter, actor: Actor): Promise<Page<InstanceView>> {
     const offset = Math.max(0, filter.offset ?? 0);
     const limit = Math.min(200, Math.max(1, filter.limit ?? 50));
@@ -74,10 +71,11 @@ export class InstanceQueryService {
     if (filter.state) add('i.state = ?', filter.state);
     if (filter.businessKey) add('i.business_key = ?', filter.businessKey);
     if (filter.status) add('i.status = ?', filter.status);
-    if (!actor.roles.some((r) => READ_ALL_ROLES.includes(r))) {
-      const readable = await this.readableDefinitions(actor);
-      if (readable.length === 0) return { items: [], total: 0, offset, limit };
-      where.push(`i.definition_key IN (${readable.map((k) => { params.push(k); return `$${params.length}`; }).join(', ')})`);
+    const readable = await this.access.readableVersions(actor);
+    if (readable !== 'all') {
+      // Version by version, as the single read decides: a list never shows what `get` refuses.
+      if (readable.ids.length === 0) return { items: [], total: 0, offset, limit };
+      where.push(`i.definition_version_id IN (${readable.ids.map((k) => { params.push(k); return `$${params.length}`; }).join(', ')})`);
     }
     const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     return this.db.read(async (q) => {
@@ -160,7 +158,9 @@ export class InstanceQueryService {
     const out: RelatedInstanceView[] = [];
     for (const [id, kind] of relation) {
       const other = await this.loadRow(id);
-      out.push({ relation: kind, instance: toInstanceView(other), trail: await this.audit(id, { ...actor, roles: [...actor.roles] }).catch(() => []) });
+      // Linked cases the reader may not read are left out, not shown without their trail.
+      if (!(await this.access.mayRead(actor, refOf(other)))) continue;
+      out.push({ relation: kind, instance: toInstanceView(other), trail: await this.audit(id, actor) });
     }
     return out;
   }
@@ -168,8 +168,7 @@ export class InstanceQueryService {
   /** Refuses unless the actor holds a role of the instance's process (not only a reading role) and it is active. */
   async assertParticipant(instanceId: string, actor: Actor): Promise<void> {
     const row = await this.loadRow(instanceId);
-    const machine = await this.registry.machine(row.definition_version_id);
-    if (!actor.roles.some((r) => r !== 'system' && r in machine.definition.roles)) {
+    if (!(await this.access.mayParticipate(actor, refOf(row)))) {
       throw new AppError(ErrorCode.Forbidden, `only people with a role in '${row.definition_key}' may add files to its instances`);
     }
     if (row.status === 'completed') throw new AppError(ErrorCode.InstanceCompleted, `instance ${instanceId} is completed; files can no longer be added`);
@@ -215,23 +214,12 @@ export class InstanceQueryService {
     return this.db.read((q) => loadInstanceRow(q, instanceId));
   }
 
-  private async assertMayRead(row: InstanceRow, actor: Actor): Promise<void> {
-    if (actor.roles.some((r) => READ_ALL_ROLES.includes(r))) return;
-    const machine = await this.registry.machine(row.definition_version_id);
-    if (!actor.roles.some((r) => r in machine.definition.roles)) {
-      throw new AppError(ErrorCode.Forbidden, `you have no role in '${row.definition_key}', so you may not read its instances`);
-    }
+  private assertMayRead(row: InstanceRow, actor: Actor): Promise<void> {
+    return this.access.requireRead(actor, refOf(row));
   }
+}
 
-  /** Keys of definitions (any version) that declare one of the actor's roles. */
-  private async readableDefinitions(actor: Actor): Promise<string[]> {
-    const versions = await this.db.read((q) => q.rows<{ id: string; key: string }>('SELECT id, key FROM definition_versions'));
-    const keys = new Set<string>();
-    for (const v of versions) {
-      if (keys.has(v.key)) continue;
-      const machine = await this.registry.machine(v.id);
-      if (actor.roles.some((r) => r in machine.definition.roles)) keys.add(v.key);
-    }
-    return [...keys];
-  }
+/** What the access policy needs of a stored instance. */
+export function refOf(row: InstanceRow): { definition: string; definitionVersionId: string } {
+  return { definition: row.definition_key, definitionVersionId: row.definition_version_id };
 }

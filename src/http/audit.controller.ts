@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { PLATFORM_ROLES } from '../auth/auth.service';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { Engine } from '../engine/engine';
-import { CurrentActor, requireRole } from './auth.guard';
+import { CurrentActor } from './auth.guard';
 import { ENGINE } from './tokens';
 
 @ApiTags('audit')
@@ -16,7 +15,7 @@ export class AuditController {
   @ApiOperation({ summary: 'Walk every audit chain (or one instance\'s) and name the first entry that does not match (auditors, admins)' })
   @ApiQuery({ name: 'instanceId', required: false })
   verify(@CurrentActor() actor: Actor, @Query('instanceId') instanceId?: string) {
-    requireRole(actor, [PLATFORM_ROLES.auditor, PLATFORM_ROLES.admin], 'verifying the audit trail');
+    this.engine.access.require(actor, 'audit.verify', 'verifying the audit trail');
     return this.engine.auditVerifier.verify({ instanceId });
   }
 }

@@ -35,10 +35,3 @@ export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionCont
   if (!actor) throw new AppError(ErrorCode.Unauthenticated, 'not authenticated');
   return actor;
 });
-
-/** Throws Forbidden unless the actor holds one of the roles. */
-export function requireRole(actor: Actor, roles: readonly string[], what: string): void {
-  if (!actor.roles.some((r) => roles.includes(r))) {
-    throw new AppError(ErrorCode.Forbidden, `${what} needs one of the roles ${roles.join(', ')}; you have ${actor.roles.join(', ') || 'none'}`);
-  }
-}

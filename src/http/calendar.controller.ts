@@ -1,9 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { PLATFORM_ROLES } from '../auth/auth.service';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { Engine } from '../engine/engine';
-import { CurrentActor, requireRole } from './auth.guard';
+import { CurrentActor } from './auth.guard';
 import { ENGINE } from './tokens';
 
 @ApiTags('calendar')
@@ -22,7 +21,7 @@ export class CalendarController {
   @ApiOperation({ summary: 'Every change of the calendar data the engine applied: when, by whom, why, how many deadlines it recomputed (auditors, admins)' })
   @ApiQuery({ name: 'limit', required: false })
   async revisions(@CurrentActor() actor: Actor, @Query('limit') limit?: string) {
-    requireRole(actor, [PLATFORM_ROLES.auditor, PLATFORM_ROLES.admin], 'reading the calendar revisions');
+    this.engine.access.require(actor, 'calendar.revisions', 'reading the calendar revisions');
     return { items: await this.engine.calendarSync.revisions(limit ? Number(limit) || 50 : 50) };
   }
 
@@ -30,7 +29,7 @@ export class CalendarController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Read the calendar file again (e.g. after `wf calendar import`), apply it without a restart and recompute pending deadlines, each change audited on its instance (admins)' })
   async reload(@CurrentActor() actor: Actor) {
-    requireRole(actor, [PLATFORM_ROLES.admin], 'reloading the business calendar');
+    this.engine.access.require(actor, 'calendar.reload', 'reloading the business calendar');
     return this.engine.calendarSync.reload(actor.id, 'api');
   }
 }

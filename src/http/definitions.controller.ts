@@ -1,12 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { PLATFORM_ROLES } from '../auth/auth.service';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
 import { DefinitionLoadError } from '../engine/definition-registry';
 import type { Engine } from '../engine/engine';
-import { CurrentActor, requireRole } from './auth.guard';
+import { CurrentActor } from './auth.guard';
 import { ENGINE } from './tokens';
 
 const YAML_BODY = { schema: { type: 'string', example: 'key: my-process\ntitle: 示例\n...' } };
@@ -70,7 +69,7 @@ export class DefinitionsController {
     @CurrentActor() actor: Actor, @Body() body: unknown, @Res({ passthrough: true }) res: Response,
     @Query('file') file?: string, @Headers('x-filename') header?: string,
   ) {
-    requireRole(actor, [PLATFORM_ROLES.processOwner, PLATFORM_ROLES.admin], 'uploading a definition');
+    this.engine.access.require(actor, 'definitions.upload', 'uploading a definition');
     const v = await this.engine.definitions.register(yamlText(body), fileName(file, header), actor.id);
     if (v.created) await this.engine.worker.schedules.sync();
     res.status(v.created ? 201 : 200);

@@ -2,10 +2,9 @@ import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Re
 import type { Request, Response } from 'express';
 import { AppError, ErrorCode } from '../common/app-error';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { PLATFORM_ROLES } from '../auth/auth.service';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { Engine } from '../engine/engine';
-import { CurrentActor, requireRole } from './auth.guard';
+import { CurrentActor } from './auth.guard';
 import { bodyValidator } from './body-validation';
 import { ENGINE } from './tokens';
 
@@ -33,8 +32,7 @@ export class RecordsController {
   @Get('instances/:id/documents')
   @ApiOperation({ summary: 'Documents rendered by an instance, with template and template hash, in audit order' })
   async documents(@CurrentActor() actor: Actor, @Param('id') id: string) {
-    await this.engine.instances.get(id, actor);
-    return { items: await this.engine.records.documents(id) };
+    return { items: await this.engine.cases.documents(id, actor) };
   }
 
   @Get('documents/:id')
@@ -43,16 +41,13 @@ export class RecordsController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', DOCUMENT_CSP)
   async document(@CurrentActor() actor: Actor, @Param('id') id: string) {
-    const doc = await this.engine.records.document(id);
-    await this.engine.instances.get(doc.instanceId, actor);
-    return doc.html;
+    return (await this.engine.cases.document(id, actor)).html;
   }
 
   @Post('instances/:id/attachments')
   @ApiOperation({ summary: 'Upload a file to an instance (raw body; ?name=). Cite its sha256 in the event that uses it, so the audit pins the file' })
   @ApiQuery({ name: 'name', required: true })
   async upload(@CurrentActor() actor: Actor, @Param('id') id: string, @Query('name') name: string | undefined, @Req() req: Request) {
-    await this.engine.instances.assertParticipant(id, actor);
     const body = req.body as unknown;
     if (!Buffer.isBuffer(body) || body.length === 0) {
       throw new AppError(ErrorCode.BadRequest, `send the file as the request body with its content type (one of ${ATTACHMENT_CONTENT_TYPES.join(', ')}, or application/octet-stream)`);
@@ -61,24 +56,22 @@ export class RecordsController {
     if (!fileName || fileName.length > 200 || /[\\/\u0000-\u001f]/.test(fileName)) {
       throw new AppError(ErrorCode.BadRequest, 'give the file name as ?name=, at most 200 characters, without slashes');
     }
-    return this.engine.records.addAttachment({
+    return this.engine.cases.addAttachment({
       instanceId: id, name: fileName, contentType: String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0],
-      content: body, uploadedBy: actor.id, now: this.engine.clock.now(),
-    });
+      content: body, now: this.engine.clock.now(),
+    }, actor);
   }
 
   @Get('instances/:id/attachments')
   @ApiOperation({ summary: 'Files uploaded to an instance (name, type, size, SHA-256, who, when)' })
   async attachments(@CurrentActor() actor: Actor, @Param('id') id: string) {
-    await this.engine.instances.get(id, actor);
-    return { items: await this.engine.records.attachments(id) };
+    return { items: await this.engine.cases.attachments(id, actor) };
   }
 
   @Get('attachments/:id')
   @ApiOperation({ summary: 'Download an uploaded file' })
   async download(@CurrentActor() actor: Actor, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    const file = await this.engine.records.attachment(id);
-    await this.engine.instances.get(file.instanceId, actor);
+    const file = await this.engine.cases.attachment(id, actor);
     res.setHeader('Content-Type', file.contentType);
     res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -88,23 +81,20 @@ export class RecordsController {
   @Get('instances/:id/timers')
   @ApiOperation({ summary: 'Deadlines armed by an instance: pending, fired, cancelled or failed' })
   async timers(@CurrentActor() actor: Actor, @Param('id') id: string) {
-    await this.engine.instances.get(id, actor);
-    return { items: await this.engine.records.timers(id) };
+    return { items: await this.engine.cases.timers(id, actor) };
   }
 
   @Get('instances/:id/outbox')
   @ApiOperation({ summary: 'Effects of an instance queued for delivery, with delivery status, attempts and last error' })
   async instanceOutbox(@CurrentActor() actor: Actor, @Param('id') id: string) {
-    await this.engine.instances.get(id, actor);
-    return { items: await this.engine.records.outbox({ instanceId: id }) };
+    return { items: await this.engine.cases.outbox(id, actor) };
   }
 
   @Get('outbox')
   @ApiOperation({ summary: 'All outbox messages, newest first, by status (admins, auditors)' })
   @ApiQuery({ name: 'status', required: false, enum: ['pending', 'delivered', 'failed'] })
   async outbox(@CurrentActor() actor: Actor, @Query('status') status?: string) {
-    requireRole(actor, [PLATFORM_ROLES.admin, PLATFORM_ROLES.auditor], 'reading the whole outbox');
-    return { items: await this.engine.records.outbox({ status }) };
+    return { items: await this.engine.cases.allOutbox(actor, { status }) };
   }
 
   @Get('tasks')

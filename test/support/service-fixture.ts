@@ -14,6 +14,7 @@ import type { DomainFunctionLookup } from '../../src/definitions/definition-load
 import { TemplateCatalog } from '../../src/documents/template-catalog';
 import { DomainFunctionRegistry, type DomainFunction, type DomainWriter } from '../../src/engine/domain-functions';
 import { DefinitionRegistry } from '../../src/engine/definition-registry';
+import { createAccessPolicy } from '../../src/engine/access-policy';
 import { InstanceQueryService } from '../../src/engine/instance-query.service';
 import { RecordsService } from '../../src/engine/records.service';
 import { TransitionService } from '../../src/engine/transition.service';
@@ -95,7 +96,7 @@ export async function serviceFixture(options: ServiceFixtureOptions = {}): Promi
   const records = new RecordsService(db, ids);
   const definitions = new DefinitionRegistry(db, clock, ids, templates, 1024 * 1024, options.known ?? functions);
   const transitions = new TransitionService({ db, definitions, clock, ids, calendar, templates, functions, store: records });
-  const instances = new InstanceQueryService(db, definitions);
+  const instances = new InstanceQueryService(db, definitions, createAccessPolicy(db, definitions));
   const timers = new TimerRunner(db, transitions, clock, ids, logging.scope('timers'));
   const schedules = new ScheduleRunner(db, definitions, transitions, instances, calendar, clock, logging.scope('schedules'));
   const outbox = new OutboxDispatcher(db, transitions, instances, mailer, clock, ids, logging.scope('outbox'), options.outbox ?? {});

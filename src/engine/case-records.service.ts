@@ -1,0 +1,69 @@
+/**
+ * What a case produced besides its state — documents, timers, outbox messages, attachments —
+ * read on behalf of a person: each read asks the access policy about the case first (the same
+ * rule as reading the case itself), so no caller checks by reading the instance for its side
+ * effect. The unchecked reads stay in `RecordsService` for the engine's own parts.
+ */
+import type { Actor } from '../compiler/process-machine.contract';
+import type { AccessPolicy } from './access-policy';
+import type { InstanceQueryService } from './instance-query.service';
+import type { RecordsService } from './records.service';
+
+export class CaseRecordsService {
+  constructor(
+    private readonly instances: Pick<InstanceQueryService, 'get' | 'assertParticipant' | 'byId'>,
+    private readonly records: RecordsService,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  async documents(instanceId: string, actor: Actor) {
+    await this.instances.get(instanceId, actor);
+    return this.records.documents(instanceId);
+  }
+
+  /** One rendered document; refused unless the reader may read its case. */
+  async document(documentId: string, actor: Actor) {
+    const doc = await this.records.document(documentId);
+    await this.requireCase(doc.instanceId, actor);
+    return doc;
+  }
+
+  async timers(instanceId: string, actor: Actor) {
+    await this.instances.get(instanceId, actor);
+    return this.records.timers(instanceId);
+  }
+
+  async outbox(instanceId: string, actor: Actor) {
+    await this.instances.get(instanceId, actor);
+    return this.records.outbox({ instanceId });
+  }
+
+  /** Every outbox message of every case (`outbox.readAll`). */
+  async allOutbox(actor: Actor, filter: { status?: string; limit?: number }) {
+    this.access.require(actor, 'outbox.readAll', 'reading the whole outbox');
+    return this.records.outbox(filter);
+  }
+
+  async attachments(instanceId: string, actor: Actor) {
+    await this.instances.get(instanceId, actor);
+    return this.records.attachments(instanceId);
+  }
+
+  /** One uploaded file; refused unless the reader may read its case. */
+  async attachment(attachmentId: string, actor: Actor) {
+    const file = await this.records.attachment(attachmentId);
+    await this.requireCase(file.instanceId, actor);
+    return file;
+  }
+
+  /** Stores a file on a case; only people with a role in its process, while it is active. */
+  async addAttachment(input: { instanceId: string; name: string; contentType: string; content: Buffer; now: Date }, actor: Actor) {
+    await this.instances.assertParticipant(input.instanceId, actor);
+    return this.records.addAttachment({ ...input, uploadedBy: actor.id });
+  }
+
+  private async requireCase(instanceId: string, actor: Actor): Promise<void> {
+    const instance = await this.instances.byId(instanceId);
+    await this.access.requireRead(actor, { definition: instance.definition, definitionVersionId: instance.definitionVersionId });
+  }
+}
