@@ -129,7 +129,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
   {
     const compiled = compileUserSchema(ajv, contextSchema);
     if (compiled.ok) validateContextFn = compiled.validate;
-    else report(['context'], `the context schema is not a valid JSON Schema: ${compiled.message}`, 'key');
+    else report(['context', ...(compiled.at ?? [])], `the context schema is not a valid JSON Schema: ${compiled.message}`, compiled.which ?? 'key');
   }
 
   // Collect states (names unique across all levels).
@@ -346,7 +346,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
       report([...path, 'payload'], "the payload schema must describe a map: write 'type: object' at its top");
     }
     const compiled = compileUserSchema(ajv, payloadSchema);
-    if (!compiled.ok) report([...path, 'payload'], `the payload schema is not a valid JSON Schema: ${compiled.message}`, 'key');
+    if (!compiled.ok) report([...path, 'payload', ...(compiled.at ?? [])], `the payload schema is not a valid JSON Schema: ${compiled.message}`, compiled.which ?? 'key');
     const validate = compiled.ok ? compiled.validate : undefined;
     // Computed fields are filled in by the engine: the sender's payload is validated without them,
     // and expressions may read them as payload fields.
