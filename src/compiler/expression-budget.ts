@@ -28,13 +28,17 @@ export const EXPRESSION_LIMITS = Object.freeze({
   /**
    * Steps of one evaluation: each node of the expression evaluated counts one (so each
    * iteration of a macro counts its body); a `matches` also counts (text length × compiled
-   * pattern size) / 1,000.
+   * pattern size) / 100, which keeps the slowest patterns found under about 0.1 s.
    */
   maxSteps: 100_000,
 });
 
-/** A regular-expression match costs one step per this many (character × pattern size). */
-const REGEX_UNITS_PER_STEP = 1000;
+/**
+ * A regular-expression match costs one step per this many (character × pattern size): RE2's
+ * slowest case found (`(a|b)*a(a|b){25}$`, a large NFA) takes about 10 ns per unit, so a whole
+ * budget of matching stays near 0.1 s.
+ */
+const REGEX_UNITS_PER_STEP = 100;
 
 const n = (x: number) => x.toLocaleString('en-US');
 
