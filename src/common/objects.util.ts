@@ -21,3 +21,43 @@ export function deepFreeze<T>(value: T): T {
  * object with `in` or `[]`, such a name would match what nobody declared.
  */
 export const PROTOTYPE_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
+
+interface DepthVisit {
+  readonly value: unknown;
+  readonly depth: number;
+  readonly parent?: DepthVisit;
+  readonly key?: string | number;
+}
+
+function isPlainData(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The path (keys and indices) of the first map or list nested deeper than `limit` levels (the
+ * value itself is level 1), or undefined. Walks with its own stack, never recursion: the value
+ * may be far too deep for the call stack, which is the point of asking.
+ */
+export function tooDeepAt(value: unknown, limit: number): (string | number)[] | undefined {
+  const pending: DepthVisit[] = [{ value, depth: 1 }];
+  while (pending.length > 0) {
+    const visit = pending.pop() as DepthVisit;
+    if (!isPlainData(visit.value)) continue;
+    if (visit.depth > limit) {
+      const path: (string | number)[] = [];
+      for (let v: DepthVisit | undefined = visit; v?.key !== undefined; v = v.parent) path.unshift(v.key);
+      return path;
+    }
+    const entries: [string | number, unknown][] = Array.isArray(visit.value)
+      ? visit.value.map((v, i) => [i, v])
+      : Object.entries(visit.value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i];
+      if (isPlainData(child)) pending.push({ value: child, depth: visit.depth + 1, parent: visit, key });
+    }
+  }
+  return undefined;
+}

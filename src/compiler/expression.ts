@@ -11,6 +11,10 @@
  * before evaluation, int results come back as numbers, and mixed int/double arithmetic is
  * registered as operator overloads (`context.score * 1.5` works). Timestamps come back as
  * ISO-8601 strings.
+ *
+ * Budget: cel-js bounds what it parses (`limits` below); each evaluation is bounded by
+ * expression-budget.ts (steps, and the size of the strings, lists and maps it builds), and
+ * `matches` runs on RE2, a linear-time engine, instead of JavaScript's backtracking RegExp.
  */
 import { Environment } from '@marcbachmann/cel-js';
 import { AppError, ErrorCode } from '../common/app-error';
@@ -24,6 +28,9 @@ import type {
 import { didYouMean, quoteList } from '../definitions/did-you-mean.util';
 import { chineseLocalTime, DEFAULT_TIME_ZONE } from '../scheduler/local-time-text.util';
 import { localDateOf, localParts } from '../scheduler/zoned-time.util';
+import { EXPRESSION_LIMITS, instrumentExpression, measuredWithinBudget, withinBudget } from './expression-budget';
+
+export { EXPRESSION_LIMITS };
 
 /** The only names an expression may use. */
 export const EXPRESSION_VARIABLES = ['context', 'payload', 'rules', 'actor', 'now'] as const;
@@ -84,6 +91,27 @@ function buildEnvironment(): Environment {
 }
 
 const environment = buildEnvironment();
+
+/**
+ * Fails at start when the budget's hooks no longer take effect (a cel-js upgrade that changed
+ * how it evaluates its syntax tree): better no service than one without the budget. `(?i)` is
+ * RE2 syntax that JavaScript's RegExp refuses, so the probe also proves `matches` runs on RE2.
+ */
+function assertBudgetIsEnforced(): void {
+  const probe = environment.parse('"ABC".matches("(?i)^abc$") && [1, 2].map(x, "a" + "b").size() == 2');
+  const checked = probe.check();
+  const problems = checked.valid ? instrumentExpression(probe.ast) : [];
+  let outcome: { result: unknown; steps: number; total: number } | undefined;
+  try {
+    outcome = measuredWithinBudget(() => probe({}));
+  } catch {
+    outcome = undefined;
+  }
+  if (!checked.valid || problems.length > 0 || outcome?.result !== true || outcome.steps < 10 || outcome.total < 4) {
+    throw new Error('expressions: the evaluation budget or RE2 matches() does not take effect with this version of @marcbachmann/cel-js; see src/compiler/expression-budget.ts');
+  }
+}
+assertBudgetIsEnforced();
 
 /** What the loader knows when an expression is checked. */
 export interface ExpressionChecks {
@@ -152,6 +180,9 @@ export function compileExpression(
       problems.push(problem(errorIndex(checked.error), `the expression \`${source}\` is not valid: ${summaryOf(checked.error)}`));
     }
   }
+  if (problems.length === 0) {
+    for (const refused of instrumentExpression(parsed.ast)) problems.push(problem(refused.index, refused.message));
+  }
   if (problems.length > 0) return { ok: false, problems };
   const evaluate = parsed;
   return {
@@ -161,7 +192,8 @@ export function compileExpression(
       position,
       evaluate(scope: ExpressionScope): unknown {
         try {
-          return fromCel(evaluate(toCelScope(scope)));
+          const celScope = toCelScope(scope);
+          return fromCel(withinBudget(() => evaluate(celScope)));
         } catch (error) {
           throw new AppError(
             ErrorCode.ExpressionFailed,

@@ -55,7 +55,7 @@ export function buildDeclarations(ctx: BuildContext, raw: Raw): Declarations {
   }
   const compiled = compileUserSchema(ctx.ajv, contextSchema);
   if (compiled.ok) validateContext = compiled.validate;
-  else ctx.report(['context'], `the context schema is not a valid JSON Schema: ${compiled.message}`, 'key');
+  else ctx.report(['context', ...(compiled.at ?? [])], `the context schema is not a valid JSON Schema: ${compiled.message}`, compiled.which ?? 'key');
 
   return { roles, roleNames, rules, ruleValues, ruleNames, contextSchema, ...(validateContext ? { validateContext } : {}) };
 }

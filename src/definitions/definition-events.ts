@@ -21,7 +21,7 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
     report([...path, 'payload'], "the payload schema must describe a map: write 'type: object' at its top");
   }
   const compiled = compileUserSchema(scope.ajv, payloadSchema);
-  if (!compiled.ok) report([...path, 'payload'], `the payload schema is not a valid JSON Schema: ${compiled.message}`, 'key');
+  if (!compiled.ok) report([...path, 'payload', ...(compiled.at ?? [])], `the payload schema is not a valid JSON Schema: ${compiled.message}`, compiled.which ?? 'key');
   const validate = compiled.ok ? compiled.validate : undefined;
   // Computed fields are filled in by the engine: the sender's payload is validated without them,
   // and expressions may read them as payload fields.

@@ -319,3 +319,52 @@ describe('YAML syntax errors', () => {
     expect(errors[3].message).toMatch(/^\d+ more YAML syntax errors follow, most likely caused by the one at line 21/);
   });
 });
+
+describe('budget: patterns on RE2, nesting and aliases', () => {
+  const withPayload = (payload: string) => doc(['    on:', '      finish:', '        roles: [clerk]', `        payload: ${payload}`, '        target: done']);
+
+  it('validates payload patterns on RE2: a catastrophic pattern answers on 5,000 characters', () => {
+    const result = loadDefinition(withPayload('{ type: object, properties: { s: { type: string, pattern: "^(a+)+$" } } }'), { file: 'x.yaml' });
+    if (!result.ok) throw new Error(at(result.errors).join('\n'));
+    const finish = result.definition.states.open.on.finish;
+    expect(finish.validatePayload({ s: 'a'.repeat(5000) + '!' })).toEqual([{ path: '$.s', message: 'must match pattern "^(a+)+$"' }]);
+    expect(finish.validatePayload({ s: 'aaa' })).toEqual([]);
+  });
+
+  it('refuses a schema pattern RE2 cannot run at the pattern itself, in payloads and the context', () => {
+    const payload = '{ type: object, properties: { s: { type: string, pattern: "(a)\\\\1" } } }';
+    expect(at(errorsOf(withPayload(payload)))).toEqual([
+      `20:76 the payload schema is not a valid JSON Schema: the pattern \`(a)\\1\` cannot be used: back-references (\\1, \\k<name>) are not supported; patterns run on RE2, a linear-time engine without back-references or look-around; rewrite it without them`,
+    ]);
+    const keys = '{ type: object, patternProperties: { "^(?=x)": { type: string } } }';
+    expect(errorsOf(withPayload(keys))).toEqual([expect.objectContaining({ line: 20, column: 55, message: expect.stringMatching(/look-around/) })]);
+    const context = doc(['    on:', '      finish: { roles: [clerk], target: done }']).replace('    count: { type: integer }', '    count: { type: string, pattern: "(?<!a)b" }');
+    expect(errorsOf(context)).toEqual([expect.objectContaining({ line: 12, column: 37, message: expect.stringMatching(/^the context schema .*look-around/) })]);
+  });
+
+  it('refuses a file nested deeper than 64 levels at the first node too deep, and nothing else', () => {
+    // The file is level 1, `context` 2, `default` 3: the 63rd '[' is level 65.
+    const deep = doc(['    on:', '      finish: { roles: [clerk], target: done }']).replace('    closed: { type: boolean }', `    closed: { type: boolean }\n  default: { x: ${'['.repeat(70)}${']'.repeat(70)} }`);
+    const line = deep.split('\n').findIndex((l) => l.startsWith('  default:')) + 1;
+    expect(at(errorsOf(deep))).toEqual([
+      `${line}:${'  default: { x: '.length + 62} the YAML is nested deeper than 64 levels of maps and lists here; a definition never needs that many: flatten it`,
+    ]);
+    // Too deep for the YAML parser's own stack: the same message, where the parser gave up.
+    const deeper = deep.replace('['.repeat(70), '['.repeat(100_000)).replace(']'.repeat(70), ']'.repeat(100_000));
+    const errors = errorsOf(deeper, { maxBytes: 1024 * 1024 });
+    expect(errors).toEqual([expect.objectContaining({ line, message: expect.stringMatching(/nested deeper than 64 levels/) })]);
+  });
+
+  it('refuses an alias bomb at its first alias', () => {
+    const bomb = doc().replace('rules:', [
+      'x-lol:',
+      '  a: &a [x, x, x, x, x, x, x, x, x]',
+      '  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      '  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      '  d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'rules:',
+    ].join('\n'));
+    const refused = errorsOf(bomb).find((e) => /alias/.test(e.message));
+    expect(refused).toMatchObject({ line: 9, column: 10, message: expect.stringMatching(/expand to more than 50 copies/) });
+  });
+});

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ActionDefinition, DefinitionProblem, LintFinding, ProcessDefinition } from './definition.types';
 import { definitionSchema, PATTERN_HINTS } from './definition.schema';
 import type { DomainFunctionLookup, TemplateLookup } from './definition-build-context';
@@ -18,7 +18,7 @@ import { buildDefinition } from './definition-builder';
 import { lintDefinition } from './definition-lint';
 import { didYouMean } from './did-you-mean.util';
 import { dotted, YamlLocator, type YamlPath } from './yaml-locator';
-import { deepFreeze } from '../common/objects.util';
+import { deepFreeze, tooDeepAt } from '../common/objects.util';
 
 export type { DomainFunctionLookup, TemplateLookup } from './definition-build-context';
 
@@ -38,6 +38,18 @@ export type LoadResult =
   | { readonly ok: false; readonly errors: DefinitionProblem[] };
 
 export const DEFAULT_MAX_DEFINITION_BYTES = 256 * 1024;
+
+/**
+ * Deepest nesting of maps and lists accepted in a definition (the file itself is level 1). The
+ * bundled definitions need at most 13; the checks after parsing recurse, so a deeper file (or an
+ * alias expanding into one) is refused before them.
+ */
+export const MAX_DEFINITION_DEPTH = 64;
+
+/** Alias expansions accepted (`*name` copies of `&name` nodes): more is an alias bomb. */
+export const MAX_ALIAS_COUNT = 50;
+
+const TOO_DEEP = `the YAML is nested deeper than ${MAX_DEFINITION_DEPTH} levels of maps and lists here; a definition never needs that many: flatten it`;
 
 const schemaAjv = new Ajv2020({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
 const validateDefinitionShape = schemaAjv.compile(definitionSchema);
@@ -89,12 +101,30 @@ export function loadDefinition(text: string, options: LoadOptions): LoadResult {
     });
   }
 
+  // Too deep for the parser's own stack, or deeper than the limit: nothing after this point
+  // (conversion, schema, cross-references) walks it.
+  const overflow = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+  const deepOffset = overflow ? overflow.pos[0] : tooDeepNodeOffset(doc, MAX_DEFINITION_DEPTH);
+  if (deepOffset !== undefined) {
+    // Past a stack overflow the parser's other errors are its consequences: only this one counts.
+    const others = overflow ? [] : problems;
+    return { ok: false, errors: sortProblems([...others, { ...locator.atOffset(deepOffset), message: TOO_DEEP }]) };
+  }
+
   let raw: unknown;
   try {
-    raw = doc.toJS({ maxAliasCount: 50 });
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    problems.push({ ...locator.atOffset(0), message: `the YAML cannot be read: ${(error as Error).message}` });
+    const message = (error as Error).message;
+    problems.push({
+      ...locator.atOffset(firstAliasOffset(doc) ?? 0),
+      message: /alias/i.test(message)
+        ? `the YAML cannot be read: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies of anchored (&name) nodes, as an alias bomb does; write the values out instead`
+        : `the YAML cannot be read: ${message}`,
+    });
   }
+  const deepAt = tooDeepAt(raw, MAX_DEFINITION_DEPTH);
+  if (deepAt) return { ok: false, errors: sortProblems([...problems, { ...locator.at(deepAt), message: `${TOO_DEEP} (once its aliases are expanded)` }]) };
   if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
     if (problems.length === 0) {
       problems.push({ ...locator.atOffset(0), message: 'the file must be a map of keys (key, title, roles, start, initial, states, ...)' });
@@ -234,6 +264,40 @@ export function sortProblems<T extends DefinitionProblem>(problems: readonly T[]
       seen.add(id);
       return true;
     });
+}
+
+type YamlItem = { node: unknown; depth: number };
+
+/** Children of a YAML node that are collections (map keys and values, list items). */
+function collectionChildren(node: unknown): unknown[] {
+  if (!isMap(node) && !isSeq(node)) return [];
+  return (node.items as unknown[]).flatMap((item) => (isPair(item) ? [item.key, item.value] : [item]));
+}
+
+/** Offset of the first map or list nested deeper than `limit` in the document, if any (no recursion). */
+function tooDeepNodeOffset(doc: Document, limit: number): number | undefined {
+  const pending: YamlItem[] = [{ node: doc.contents, depth: 1 }];
+  while (pending.length > 0) {
+    const { node, depth } = pending.pop() as YamlItem;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > limit) return node.range?.[0] ?? 0;
+    for (const child of collectionChildren(node)) pending.push({ node: child, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/** Offset of the first alias (`*name`) in the document, if any. */
+function firstAliasOffset(doc: Document): number | undefined {
+  const pending: unknown[] = [doc.contents];
+  let first: number | undefined;
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isAlias(node)) first = Math.min(first ?? Infinity, node.range?.[0] ?? 0);
+    else if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) pending.push(...(isPair(item) ? [item.key, item.value] : [item]));
+    }
+  }
+  return first;
 }
 
 function formatBytes(n: number): string {

@@ -1,18 +1,40 @@
 /**
  * Request bodies are checked against small JSON Schemas; each problem is reported with the
- * JSON path of the offending value (`$.payload.phone`).
+ * JSON path of the offending value (`$.payload.phone`). Before that, every parsed JSON body is
+ * checked for nesting: the engine copies, validates and converts payloads recursively, so a
+ * body nested 100,000 levels deep would overflow the stack (a 500) instead of getting a 400.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { NextFunction, Request, Response } from 'express';
 import { AppError, ErrorCode } from '../common/app-error';
+import { tooDeepAt } from '../common/objects.util';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
+
+/** Deepest nesting of maps and lists accepted in a JSON body (the body itself is level 1). */
+export const MAX_JSON_DEPTH = 64;
+
+const pathText = (segments: readonly (string | number)[]): string =>
+  '$' + segments.map((s) => (typeof s === 'number' || /^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
 
 /** `/a/0/b` + missing property `c` → `$.a[0].b.c`. */
 export function jsonPath(error: ErrorObject): string {
   const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
-  return '$' + segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
+  return pathText(segments);
+}
+
+/** Express middleware after the JSON parser: a body nested too deep is a 400 naming where. */
+export function refuseDeepBodies(req: Request, _res: Response, next: NextFunction): void {
+  const at = tooDeepAt(req.body, MAX_JSON_DEPTH);
+  if (at === undefined) return next();
+  const path = pathText(at);
+  next(new AppError(
+    ErrorCode.BadRequest,
+    `the request body is nested deeper than ${MAX_JSON_DEPTH} levels of maps and lists, at ${path}; send flatter data`,
+    { errors: [{ path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }] },
+  ));
 }
 
 export function describeError(error: ErrorObject): string {

@@ -1,6 +1,7 @@
 /**
  * Builds the Nest application around an engine: body parsers with the configured size
- * limit (JSON, and YAML as text), the OpenAPI document at /openapi.json (UI at /docs).
+ * limit (JSON, refused past 64 levels of nesting, and YAML as text), the OpenAPI document at
+ * /openapi.json (UI at /docs).
  */
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,6 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { Engine } from '../engine/engine';
 import { AppModule } from './app.module';
+import { refuseDeepBodies } from './body-validation';
 import { ATTACHMENT_CONTENT_TYPES } from './records.controller';
 import { ROSTER_CONTENT_TYPES } from './survey.controller';
 
@@ -20,6 +22,7 @@ export async function createApp(engine: Engine, options: { logger?: boolean } = 
   });
   const limit = engine.config.maxBodyBytes;
   app.useBodyParser('json', { limit });
+  app.use(refuseDeepBodies);
   app.useBodyParser('text', { limit, type: YAML_CONTENT_TYPES });
   // Roster uploads (CSV/XLSX) as raw bytes; the owners' HTML form as urlencoded fields.
   app.useBodyParser('raw', { limit, type: [...ROSTER_CONTENT_TYPES, ...ATTACHMENT_CONTENT_TYPES] });

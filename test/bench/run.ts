@@ -3,7 +3,8 @@
  * validation, pure transition, version-checked UPDATE + audit INSERT in one transaction),
  * on a SQLite file and, when reachable, on PostgreSQL. Prints a table; asserts nothing.
  * Options (env): BENCH_INSTANCES (default 50), BENCH_EVENTS (per instance, default 40),
- * BENCH_CONCURRENCY (default 8), WF_TEST_PG_URL.
+ * BENCH_CONCURRENCY (default 8), WF_TEST_PG_URL. Then the expression budget's worst case
+ * (expression-regex.bench.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config/app-config';
 import { openProcessEngine } from '../../src/processes';
+import { benchExpressionRegex } from './expression-regex.bench';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const LEAVE = readFileSync(join(ROOT, 'test/fixtures/engine/definitions/leave-approval.yaml'), 'utf8');
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
+main().then(() => benchExpressionRegex()).catch((err) => {
   console.error(err);
   process.exit(1);
 });
