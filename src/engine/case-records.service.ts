@@ -4,6 +4,7 @@
  * rule as reading the case itself), so no caller checks by reading the instance for its side
  * effect. The unchecked reads stay in `RecordsService` for the engine's own parts.
  */
+import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { AccessPolicy } from './access-policy';
 import type { InstanceQueryService } from './instance-query.service';
@@ -56,10 +57,20 @@ export class CaseRecordsService {
     return file;
   }
 
-  /** Stores a file on a case; only people with a role in its process, while it is active. */
-  async addAttachment(input: { instanceId: string; name: string; contentType: string; content: Buffer; now: Date }, actor: Actor) {
+  /**
+   * Stores a file on a case; only people with a role in its process, while it is active —
+   * checked before anything about the file is looked at.
+   */
+  async addAttachment(input: { instanceId: string; name: string; contentType: string; content: unknown; now: Date }, actor: Actor) {
     await this.instances.assertParticipant(input.instanceId, actor);
-    return this.records.addAttachment({ ...input, uploadedBy: actor.id });
+    if (!Buffer.isBuffer(input.content) || input.content.length === 0) {
+      throw new AppError(ErrorCode.BadRequest, 'send the file as the request body with its content type (an image, PDF or office document, or application/octet-stream)');
+    }
+    const name = input.name.trim();
+    if (!name || name.length > 200 || /[\\/\u0000-\u001f]/.test(name)) {
+      throw new AppError(ErrorCode.BadRequest, 'give the file name as ?name=, at most 200 characters, without slashes');
+    }
+    return this.records.addAttachment({ ...input, name, content: input.content, uploadedBy: actor.id });
   }
 
   private async requireCase(instanceId: string, actor: Actor): Promise<void> {

@@ -121,7 +121,12 @@ export class SurveyRoundService {
   /** Starts a round; the stage must be one of rules.stages. */
   async start(input: StartRoundInput, actor: Actor): Promise<InstanceView> {
     const version = await this.engine.definitions.latest(ROUND_DEFINITION);
-    const stages = ((await this.engine.definitions.machine(version.id)).definition.ruleValues.stages ?? []) as string[];
+    const definition = (await this.engine.definitions.machine(version.id)).definition;
+    // Who may start is decided before anything about the input is said.
+    if (!definition.startRoles.some((r) => actor.roles.includes(r))) {
+      throw new AppError(ErrorCode.Forbidden, `you may not start '${ROUND_DEFINITION}': it needs one of the roles ${definition.startRoles.join(', ')}; you have ${actor.roles.join(', ') || 'none'}`);
+    }
+    const stages = (definition.ruleValues.stages ?? []) as string[];
     if (!stages.includes(input.stage)) {
       throw new AppError(ErrorCode.BadRequest, `unknown stage '${input.stage}'; the stages of ${ROUND_DEFINITION} (rule stages) are ${stages.join('、')}`);
     }
