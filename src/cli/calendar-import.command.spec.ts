@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBusinessCalendar, loadCalendarFile } from '../scheduler/calendar-file';
+import { loadBusinessCalendar, loadCalendarFile } from '../calendar/calendar-file';
 import type { CliIo } from './cli-io';
 import { runCli } from './main';
 

@@ -14,9 +14,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import chineseDaysPackage from 'chinese-days/package.json';
 import { AppError } from '../common/app-error';
 import { loadConfig } from '../config/app-config';
-import { compareWithOfficialSource, setOfficialYear, type SourceComparison } from '../scheduler/calendar-file-update';
-import { parseHolidayNotice, WEEKDAY_NAMES, type HolidayNotice, type IgnoredKind } from '../scheduler/holiday-notice';
-import { weekdayOf } from '../scheduler/zoned-time.util';
+import { compareWithOfficialSource, setOfficialYear, type SourceComparison } from '../calendar/calendar-file-update';
+import { parseHolidayNotice, WEEKDAY_NAMES, type HolidayNotice, type IgnoredKind } from '../calendar/holiday-notice';
+import { weekdayOf } from '../calendar/zoned-time.util';
 import { calendarCommand } from './calendar.command';
 import type { CliIo } from './cli-io';
 

@@ -13,9 +13,9 @@ import { SystemClock } from '../common/clock';
 import { loadConfig } from '../config/app-config';
 import { CalendarSync } from '../engine/calendar-sync';
 import { Database } from '../persistence/database';
-import { BusinessCalendar, type BusinessCalendarConfig } from '../scheduler/business-calendar';
-import { loadCalendarFile } from '../scheduler/calendar-file';
-import { chineseLocalTime } from '../scheduler/local-time-text.util';
+import { BusinessCalendar, type BusinessCalendarConfig } from '../calendar/business-calendar';
+import { loadCalendarFile } from '../calendar/calendar-file';
+import { chineseLocalTime } from '../calendar/local-time-text.util';
 import { calendarCommand } from './calendar.command';
 import type { CliIo } from './cli-io';
 

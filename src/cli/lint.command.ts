@@ -4,9 +4,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDefinitionFile } from '../definitions/definition-loader';
 import { createProcessFunctions } from '../processes';
-import { BusinessCalendar } from '../scheduler/business-calendar';
-import { calendarWarning } from '../scheduler/calendar-horizon';
-import { loadCalendarFile } from '../scheduler/calendar-file';
+import { BusinessCalendar } from '../calendar/business-calendar';
+import { calendarWarning } from '../calendar/calendar-horizon';
+import { loadCalendarFile } from '../calendar/calendar-file';
 import { templatesIn, type CliIo } from './cli-io';
 
 export function registerLintCommand(program: Command, io: CliIo): void {

@@ -3,7 +3,7 @@
  * (whose timers the engine cancels), and the values of deadline payloads and schedules.
  *
  * The compiler keeps no timers. The engine arms one timer row per deadline of each state
- * entered, computes its due time with `dueAt` (scheduler/deadline-spec.ts) and the business
+ * entered, computes its due time with `dueAt` (calendar/deadline-spec.ts) and the business
  * calendar, and cancels the timers of every state left. When a timer falls due, the engine
  * sends `deadline.event` with the evaluated payload as the actor `system`, through the same
  * checked and audited path as any other event.

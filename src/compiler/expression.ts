@@ -26,8 +26,8 @@ import type {
   SourcePosition,
 } from '../definitions/definition.types';
 import { didYouMean, quoteList } from '../definitions/did-you-mean.util';
-import { chineseLocalTime, DEFAULT_TIME_ZONE } from '../scheduler/local-time-text.util';
-import { localDateOf, localParts } from '../scheduler/zoned-time.util';
+import { chineseLocalTime, DEFAULT_TIME_ZONE } from '../calendar/local-time-text.util';
+import { localDateOf, localParts } from '../calendar/zoned-time.util';
 import { EXPRESSION_LIMITS, instrumentExpression, measuredWithinBudget, withinBudget } from './expression-budget';
 
 export { EXPRESSION_LIMITS };

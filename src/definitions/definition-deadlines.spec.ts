@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateCatalog } from '../documents/template-catalog';
-import { BusinessCalendar } from '../scheduler/business-calendar';
-import { dueAt } from '../scheduler/deadline-spec';
+import { BusinessCalendar } from '../calendar/business-calendar';
+import { dueAt } from '../calendar/deadline-spec';
 import { loadDefinition, loadDefinitionFile, loadDefinitionsDir, type TemplateLookup } from './definition-loader';
 import type { DefinitionProblem } from './definition.types';
 

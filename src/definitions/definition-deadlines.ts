@@ -4,7 +4,7 @@
  * field it refers to, and the event it sends, which the state (or one around it) must accept
  * from `system`, with a payload that matches when it is known at load time.
  */
-import { parseDeadline, type DeadlineSpec } from '../scheduler/deadline-spec';
+import { parseDeadline, type DeadlineSpec } from '../calendar/deadline-spec';
 import type { DeadlineDefinition, StateDefinition } from './definition.types';
 import { isMap, lacksSystem, str, undeclaredPath } from './definition-build-context';
 import type { Declarations } from './definition-declarations';

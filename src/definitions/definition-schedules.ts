@@ -3,7 +3,7 @@
  * starts an instance of this process (then `start.roles` must include `system`) or sends an
  * event to one found by business key (then every state accepting it must accept `system`).
  */
-import { parseDeadline, type RecurringSpec } from '../scheduler/deadline-spec';
+import { parseDeadline, type RecurringSpec } from '../calendar/deadline-spec';
 import type { ScheduleDefinition, StateDefinition } from './definition.types';
 import { isMap, lacksSystem, str, SYSTEM_ROLE, undeclaredPath } from './definition-build-context';
 import type { DefinitionScope } from './definition-scope';

@@ -5,7 +5,7 @@
  * Everything here is plain data plus pre-compiled functions (expressions, payload validators),
  * deep-frozen by the loader. Nothing here imports Nest or TypeORM.
  */
-import type { DeadlineSpec, RecurringSpec } from '../scheduler/deadline-spec';
+import type { DeadlineSpec, RecurringSpec } from '../calendar/deadline-spec';
 
 /** A JSON Schema object as written in the YAML (draft 2020-12 subset accepted by ajv). */
 export type JsonSchema = Readonly<Record<string, unknown>>;

@@ -25,7 +25,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import { AppError, ErrorCode } from '../common/app-error';
-import { assertTimeZone } from '../scheduler/zoned-time.util';
+import { assertTimeZone } from '../calendar/zoned-time.util';
 import { registerTemplateHelpers } from './template-helpers';
 
 type AST = hbs.AST.Program;

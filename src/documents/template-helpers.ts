@@ -7,7 +7,7 @@
  * Each helper is also exported as a plain function for unit tests and other callers.
  */
 import type { HelperOptions } from 'handlebars';
-import { chineseLocalTime, DEFAULT_TIME_ZONE } from '../scheduler/local-time-text.util';
+import { chineseLocalTime, DEFAULT_TIME_ZONE } from '../calendar/local-time-text.util';
 
 type HandlebarsLike = { registerHelper(name: string, fn: (...args: any[]) => unknown): void };
 
@@ -18,7 +18,7 @@ export const DEFAULT_DOCUMENT_TIME_ZONE = DEFAULT_TIME_ZONE;
  * `2026-02-13` → `2026年2月13日`; an ISO instant or Date is read in Asia/Shanghai (or
  * `timeZone`): `2026-12-01T18:13:58Z` → `2026年12月2日`, with `time` → `2026年12月2日 02:13`.
  * A date-time without an offset is a wall time and shown as written. Empty or unreadable
- * input → '' (a blank on the form). See src/scheduler/local-time-text.util.ts.
+ * input → '' (a blank on the form). See src/calendar/local-time-text.util.ts.
  */
 export function dateCn(value: unknown, opts: { time?: boolean; timeZone?: string } = {}): string {
   return chineseLocalTime(value, opts) ?? '';

@@ -22,9 +22,9 @@ import { ConsoleLogging, type Log } from '../common/logging';
 import { auditHash, type AuditRecord } from '../audit/audit-chain';
 import { insertAuditEntry } from '../audit/audit-entries';
 import { Database } from '../persistence/database';
-import type { BusinessCalendar, BusinessCalendarConfig } from '../scheduler/business-calendar';
-import { calendarWarning, type CalendarWarning } from '../scheduler/calendar-horizon';
-import { recomputeDue, type CalendarBasis } from '../scheduler/deadline-spec';
+import type { BusinessCalendar, BusinessCalendarConfig } from '../calendar/business-calendar';
+import { calendarWarning, type CalendarWarning } from '../calendar/calendar-horizon';
+import { recomputeDue, type CalendarBasis } from '../calendar/deadline-spec';
 import { SYSTEM_ACTOR } from './transition-plan';
 
 /** Event type of the audit entry that records deadlines recomputed after a calendar change. */

@@ -11,7 +11,7 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor, ProcessMachine } from '../compiler/process-machine.contract';
 import type { ExpressionScope } from '../definitions/definition.types';
 import type { DomainFunctionInput, DomainFunctionRegistry, DomainStore } from './domain-functions';
-import type { BusinessCalendar } from '../scheduler/business-calendar';
+import type { BusinessCalendar } from '../calendar/business-calendar';
 
 export interface ComputePayloadInput {
   readonly machine: ProcessMachine;

@@ -10,7 +10,7 @@
  * into the audit entry, where the figures can be checked later).
  */
 import type { SqlExecutor } from '../persistence/database';
-import type { BusinessCalendar } from '../scheduler/business-calendar';
+import type { BusinessCalendar } from '../calendar/business-calendar';
 
 export interface StoredInstance {
   readonly id: string;

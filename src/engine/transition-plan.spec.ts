@@ -10,7 +10,7 @@ import { SequentialIds } from '../common/ids';
 import { ErrorCode } from '../common/app-error';
 import { loadDefinition } from '../definitions/definition-loader';
 import { TemplateCatalog } from '../documents/template-catalog';
-import { BusinessCalendar } from '../scheduler/business-calendar';
+import { BusinessCalendar } from '../calendar/business-calendar';
 import { thrownAppError } from '../../test/support/app-error';
 import { planTransition, SYSTEM_ACTOR, type PlanInput } from './transition-plan';
 

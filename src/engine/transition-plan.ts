@@ -16,8 +16,8 @@ import { deadlinesToStart, evaluatePayload, statesLeft } from '../compiler/deadl
 import type { Actor, ProcessMachine, StepResult } from '../compiler/process-machine.contract';
 import type { Effect, ExpressionScope } from '../definitions/definition.types';
 import type { TemplateCatalog } from '../documents/template-catalog';
-import type { BusinessCalendar } from '../scheduler/business-calendar';
-import { dueTime, type CalendarBasis } from '../scheduler/deadline-spec';
+import type { BusinessCalendar } from '../calendar/business-calendar';
+import { dueTime, type CalendarBasis } from '../calendar/deadline-spec';
 
 /** The engine's own actor: deadlines, schedules and events from other instances. */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', roles: Object.freeze(['system']) as readonly string[] });

@@ -27,7 +27,7 @@ import type { Database, SqlExecutor } from '../persistence/database';
 import type { TemplateCatalog } from '../documents/template-catalog';
 import type { DomainFunctionRegistry, DomainStore } from './domain-functions';
 import type { ExpressionScope } from '../definitions/definition.types';
-import type { BusinessCalendar } from '../scheduler/business-calendar';
+import type { BusinessCalendar } from '../calendar/business-calendar';
 import type { DefinitionRegistry } from './definition-registry';
 import { loadInstanceRow, toInstanceView, type InstanceRow } from './instance-rows';
 import type { InstanceView } from './instance.types';

@@ -15,8 +15,8 @@ import type { InstanceQueryService } from '../engine/instance-query.service';
 import type { TransitionService } from '../engine/transition.service';
 import { SYSTEM_ACTOR } from '../engine/transition-plan';
 import type { Database } from '../persistence/database';
-import type { BusinessCalendar } from '../scheduler/business-calendar';
-import { nextOccurrence } from '../scheduler/deadline-spec';
+import type { BusinessCalendar } from '../calendar/business-calendar';
+import { nextOccurrence } from '../calendar/deadline-spec';
 
 export class ScheduleRunner {
   constructor(

@@ -7,7 +7,7 @@
  */
 import ExcelJS from 'exceljs';
 import { ManualClock } from '../../src/common/clock';
-import { BusinessCalendar } from '../../src/scheduler/business-calendar';
+import { BusinessCalendar } from '../../src/calendar/business-calendar';
 import { DRIVERS } from '../support/databases';
 import { startHarness, type Harness } from '../support/http-harness';
 

@@ -20,7 +20,7 @@ import { RecordsService } from '../../src/engine/records.service';
 import { TransitionService } from '../../src/engine/transition.service';
 import { Mailer, type MailMessage, type MailReceipt } from '../../src/notices/mailer';
 import { Database } from '../../src/persistence/database';
-import { BusinessCalendar } from '../../src/scheduler/business-calendar';
+import { BusinessCalendar } from '../../src/calendar/business-calendar';
 import { OutboxDispatcher, type OutboxOptions } from '../../src/worker/outbox-dispatcher';
 import { ScheduleRunner } from '../../src/worker/schedule-runner';
 import { TimerRunner } from '../../src/worker/timer-runner';

@@ -1,4 +1,4 @@
-import { BusinessCalendar } from '../../scheduler/business-calendar';
+import { BusinessCalendar } from '../../calendar/business-calendar';
 import { ComplaintRun } from '../../../test/fixtures/complaint/complaint-driver';
 import {
   complaintRecordFromStored,

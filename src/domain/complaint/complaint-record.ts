@@ -29,7 +29,7 @@
  *   holds both `…Z` and `…+08:00` forms.
  */
 import { AppError, ErrorCode } from '../../common/app-error';
-import type { BusinessCalendar } from '../../scheduler/business-calendar';
+import type { BusinessCalendar } from '../../calendar/business-calendar';
 import { COMPLAINT_VOCABULARY, isHandlingState, type ComplaintVocabulary } from './complaint-vocabulary';
 
 /** The context of `definitions/complaint.yaml` (only `receivedAt … content` are required). */

@@ -1,4 +1,4 @@
-import { BusinessCalendar } from '../../scheduler/business-calendar';
+import { BusinessCalendar } from '../../calendar/business-calendar';
 import { ComplaintRun } from '../../../test/fixtures/complaint/complaint-driver';
 import {
   CATEGORIES, CHANNELS, generateComplaints, KEYWORDS, type GeneratedTruth, type Plan,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { TemplateCatalog } from '../../documents/template-catalog';
-import { BusinessCalendar } from '../../scheduler/business-calendar';
+import { BusinessCalendar } from '../../calendar/business-calendar';
 import { ComplaintRun } from '../../../test/fixtures/complaint/complaint-driver';
 import { MONTHLY_REPORT_TEMPLATE_FIELDS, monthlyComplaintReport } from './monthly-report';
 

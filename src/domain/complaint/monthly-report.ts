@@ -27,7 +27,7 @@
  * - Rows carry no complainant name or contact: the report goes to every department.
  */
 import { AppError, ErrorCode } from '../../common/app-error';
-import type { BusinessCalendar } from '../../scheduler/business-calendar';
+import type { BusinessCalendar } from '../../calendar/business-calendar';
 import { REPLY_TIMELINESS_TITLES, toComplaintFacts, type ComplaintFacts, type ComplaintRecord, type ReplyTimeliness } from './complaint-record';
 import { COMPLAINT_VOCABULARY, type ComplaintVocabulary } from './complaint-vocabulary';
 

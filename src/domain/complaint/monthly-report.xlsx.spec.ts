@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { BusinessCalendar } from '../../scheduler/business-calendar';
+import { BusinessCalendar } from '../../calendar/business-calendar';
 import { ComplaintRun } from '../../../test/fixtures/complaint/complaint-driver';
 import { generateComplaints } from '../../../test/fixtures/complaint/complaint-generator';
 import { monthlyComplaintReport } from './monthly-report';

@@ -9,7 +9,7 @@
  * The workbook is built from the report object only; it computes nothing itself.
  */
 import ExcelJS from 'exceljs';
-import { localParts } from '../../scheduler/zoned-time.util';
+import { localParts } from '../../calendar/zoned-time.util';
 import type { CountRow, MonthlyComplaintReport } from './monthly-report';
 
 export const SUMMARY_SHEET = '汇总';

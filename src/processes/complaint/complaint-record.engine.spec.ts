@@ -4,7 +4,7 @@
  * `AuditEntryView` fits them lives here, beside the code that hands one to the other.
  */
 import type { AuditEntryView } from '../../engine/instance.types';
-import { BusinessCalendar } from '../../scheduler/business-calendar';
+import { BusinessCalendar } from '../../calendar/business-calendar';
 import { complaintRecordFrom, toComplaintFacts, type ComplaintAuditEntry } from '../../domain/complaint/complaint-record';
 
 const calendar = new BusinessCalendar();

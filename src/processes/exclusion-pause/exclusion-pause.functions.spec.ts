@@ -1,4 +1,4 @@
-import { BusinessCalendar } from '../../scheduler/business-calendar';
+import { BusinessCalendar } from '../../calendar/business-calendar';
 import type { DomainStore, StoredInstance } from '../../engine/domain-functions';
 import { surveyProjectPause } from './exclusion-pause.functions';
 
