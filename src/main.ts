@@ -16,12 +16,17 @@ async function main(): Promise<void> {
   const logger = new Logger('wf');
   const config = loadConfig();
   const engine = await openEngine(config, {
-    logging: new NestLogging(config.logLevels), functions: createProcessFunctions({ definitionsDir: config.definitionsDir }),
+    logging: new NestLogging(config.logLevels),
+    functions: createProcessFunctions({ definitionsDir: config.definitionsDir }),
   });
-  logger.log(config.database.kind === 'sqlite'
-    ? `database: SQLite file ${config.database.file}`
-    : `database: PostgreSQL${config.database.schema ? ` (schema ${config.database.schema})` : ''}`);
-  logger.log(`calendar: ${config.calendarFile ?? 'official Chinese calendar, Asia/Shanghai, end of day 18:00'}; mail: ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}`);
+  logger.log(
+    config.database.kind === 'sqlite'
+      ? `database: SQLite file ${config.database.file}`
+      : `database: PostgreSQL${config.database.schema ? ` (schema ${config.database.schema})` : ''}`,
+  );
+  logger.log(
+    `calendar: ${config.calendarFile ?? 'official Chinese calendar, Asia/Shanghai, end of day 18:00'}; mail: ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}`,
+  );
   try {
     const versions = await engine.definitions.registerDirectory(config.definitionsDir, 'system');
     for (const v of versions) {
@@ -58,6 +63,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  new Logger('wf').error(err instanceof Error ? err.stack ?? err.message : String(err));
+  new Logger('wf').error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 });

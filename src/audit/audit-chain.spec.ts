@@ -2,9 +2,20 @@ import { auditHash, GENESIS_HASH, verifyInstanceChain, type AuditRecord } from '
 
 const entry = (seq: number, prevHash: string, extra: Partial<AuditRecord> = {}): AuditRecord & { hash: string } => {
   const record: AuditRecord = {
-    instanceId: 'i-1', seq, eventType: seq === 1 ? '$start' : 'submit', payload: '{}', actor: 'alice', actorRoles: '["applicant"]',
-    fromState: seq === 1 ? null : 'draft', toState: 'draft', definitionVersionId: 'v-1', effects: '{"effects":[],"timers":[]}',
-    at: '2026-02-13T02:00:00.000Z', prevHash, cause: null, ...extra,
+    instanceId: 'i-1',
+    seq,
+    eventType: seq === 1 ? '$start' : 'submit',
+    payload: '{}',
+    actor: 'alice',
+    actorRoles: '["applicant"]',
+    fromState: seq === 1 ? null : 'draft',
+    toState: 'draft',
+    definitionVersionId: 'v-1',
+    effects: '{"effects":[],"timers":[]}',
+    at: '2026-02-13T02:00:00.000Z',
+    prevHash,
+    cause: null,
+    ...extra,
   };
   return { ...record, hash: auditHash(record) };
 };
@@ -32,8 +43,14 @@ describe('the audit chain', () => {
   it('names the first entry that was changed, removed, or cut off the end', () => {
     const entries = chain(3);
     const changed = entries.map((e) => (e.seq === 2 ? { ...e, payload: '{"days":99}' } : e));
-    expect(verifyInstanceChain('i-1', changed, { seq: 3, hash: entries[2].hash })).toMatchObject({ seq: 2, reason: expect.stringContaining('does not match its hash') });
-    expect(verifyInstanceChain('i-1', [entries[0], entries[2]], { seq: 3, hash: entries[2].hash })).toMatchObject({ seq: 2, reason: expect.stringContaining('missing') });
+    expect(verifyInstanceChain('i-1', changed, { seq: 3, hash: entries[2].hash })).toMatchObject({
+      seq: 2,
+      reason: expect.stringContaining('does not match its hash'),
+    });
+    expect(verifyInstanceChain('i-1', [entries[0], entries[2]], { seq: 3, hash: entries[2].hash })).toMatchObject({
+      seq: 2,
+      reason: expect.stringContaining('missing'),
+    });
     expect(verifyInstanceChain('i-1', entries.slice(0, 2), { seq: 3, hash: entries[2].hash })).toMatchObject({ seq: 3 });
   });
 });

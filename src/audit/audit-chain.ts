@@ -51,7 +51,9 @@ export function auditHash(record: AuditRecord): string {
     // Only present when set, so entries written before attributes existed keep their hash.
     ...(record.actorAttributes ? { actorAttributes: record.actorAttributes } : {}),
   });
-  return createHash('sha256').update(canonical as string, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonical as string, 'utf8')
+    .digest('hex');
 }
 
 export interface ChainBreak {

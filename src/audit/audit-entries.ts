@@ -10,8 +10,24 @@ export async function insertAuditEntry(tx: SqlExecutor, r: AuditRecord, hash: st
   await tx.run(
     `INSERT INTO audit_entries (instance_id, seq, event_type, payload, actor, actor_roles, actor_attributes, from_state, to_state, definition_version_id, effects, at, prev_hash, hash, cause)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [r.instanceId, r.seq, r.eventType, r.payload, r.actor, r.actorRoles, r.actorAttributes ?? null, r.fromState, r.toState, r.definitionVersionId,
-      r.effects, r.at, r.prevHash, hash, r.cause]);
+    [
+      r.instanceId,
+      r.seq,
+      r.eventType,
+      r.payload,
+      r.actor,
+      r.actorRoles,
+      r.actorAttributes ?? null,
+      r.fromState,
+      r.toState,
+      r.definitionVersionId,
+      r.effects,
+      r.at,
+      r.prevHash,
+      hash,
+      r.cause,
+    ],
+  );
 }
 
 /** `SELECT <every AuditRecord field and hash> FROM audit_entries`; append WHERE/ORDER BY. */

@@ -15,7 +15,10 @@ describe('AuditVerifier', () => {
   it('walks every chain and names the first entry that was tampered with', async () => {
     const ids: string[] = [];
     for (const key of ['T-1', 'T-2']) {
-      const { instance } = await f.transitions.create({ definition: 'ticket', businessKey: key, context: { title: 't', requester: 'r', email: 'r@example.com' } }, clerk);
+      const { instance } = await f.transitions.create(
+        { definition: 'ticket', businessKey: key, context: { title: 't', requester: 'r', email: 'r@example.com' } },
+        clerk,
+      );
       await f.transitions.send(instance.id, { type: 'reply', payload: { answer: 'a' } }, head);
       ids.push(instance.id);
     }

@@ -27,15 +27,20 @@ export class AuditVerifier {
     let entriesChecked = 0;
     const broken: ChainBreak[] = [];
     for (;;) {
-      const instances = await this.db.read((q) => options.instanceId
-        ? q.rows<{ id: string; audit_seq: number | string; audit_head: string }>(
-          'SELECT id, audit_seq, audit_head FROM instances WHERE id = $1 AND id > $2', [options.instanceId, after])
-        : q.rows<{ id: string; audit_seq: number | string; audit_head: string }>(
-          `SELECT id, audit_seq, audit_head FROM instances WHERE id > $1 ORDER BY id LIMIT ${PAGE}`, [after]));
+      const instances = await this.db.read((q) =>
+        options.instanceId
+          ? q.rows<{ id: string; audit_seq: number | string; audit_head: string }>(
+              'SELECT id, audit_seq, audit_head FROM instances WHERE id = $1 AND id > $2',
+              [options.instanceId, after],
+            )
+          : q.rows<{ id: string; audit_seq: number | string; audit_head: string }>(
+              `SELECT id, audit_seq, audit_head FROM instances WHERE id > $1 ORDER BY id LIMIT ${PAGE}`,
+              [after],
+            ),
+      );
       if (instances.length === 0) break;
       for (const instance of instances) {
-        const entries = await this.db.read((q) =>
-          q.rows<AuditRecord & { hash: string }>(`${AUDIT_SELECT} WHERE instance_id = $1 ORDER BY seq`, [instance.id]));
+        const entries = await this.db.read((q) => q.rows<AuditRecord & { hash: string }>(`${AUDIT_SELECT} WHERE instance_id = $1 ORDER BY seq`, [instance.id]));
         const normalized = entries.map((e) => ({ ...e, seq: Number(e.seq) }));
         const fault = verifyInstanceChain(instance.id, normalized, { seq: Number(instance.audit_seq), hash: instance.audit_head });
         if (fault && broken.length < 100) broken.push(fault);

@@ -50,7 +50,11 @@ export class AuthService {
 
   /** Creates a user. Refuses weak passwords, malformed names and roles, and duplicates. */
   async addUser(input: {
-    username: string; password: string; roles: readonly string[]; displayName?: string; attributes?: Readonly<Record<string, string>>;
+    username: string;
+    password: string;
+    roles: readonly string[];
+    displayName?: string;
+    attributes?: Readonly<Record<string, string>>;
   }): Promise<UserSummary> {
     if (!USERNAME_PATTERN.test(input.username)) {
       throw new AppError(ErrorCode.BadRequest, `username '${input.username}' may only use letters, digits and _ . @ - (at most 100)`);
@@ -68,7 +72,10 @@ export class AuthService {
     const attributes = { ...(input.attributes ?? {}) };
     for (const name of Object.keys(attributes)) {
       if (!ATTRIBUTE_PATTERN.test(name) || name === 'id' || name === 'roles') {
-        throw new AppError(ErrorCode.BadRequest, `attribute name '${name}' must start with a lower-case letter and use letters, digits and _ (not 'id' or 'roles')`);
+        throw new AppError(
+          ErrorCode.BadRequest,
+          `attribute name '${name}' must start with a lower-case letter and use letters, digits and _ (not 'id' or 'roles')`,
+        );
       }
     }
     const passwordHash = await hashPassword(input.password, this.ids.randomBytes(16));
@@ -76,7 +83,12 @@ export class AuthService {
     try {
       await this.db.transaction((tx) =>
         tx.run('INSERT INTO users (username, password_hash, roles, display_name, attributes, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-          input.username, passwordHash, JSON.stringify(roles), input.displayName ?? null, JSON.stringify(attributes), createdAt,
+          input.username,
+          passwordHash,
+          JSON.stringify(roles),
+          input.displayName ?? null,
+          JSON.stringify(attributes),
+          createdAt,
         ]),
       );
     } catch (err) {
@@ -103,15 +115,22 @@ export class AuthService {
     const since = new Date(nowMs - windowMs).toISOString();
     const clientKey = client.slice(0, 100);
     const [byUser, byClient] = await this.db.read(async (q) => [
-      await q.rows<{ at: string }>(`SELECT at FROM sign_in_failures WHERE username = $1 AND at > $2 ORDER BY at LIMIT ${MAX_FAILED_SIGN_INS}`, [username, since]),
-      await q.rows<{ at: string }>(`SELECT at FROM sign_in_failures WHERE client = $1 AND at > $2 ORDER BY at LIMIT ${MAX_FAILED_SIGN_INS_PER_CLIENT}`, [clientKey, since]),
+      await q.rows<{ at: string }>(`SELECT at FROM sign_in_failures WHERE username = $1 AND at > $2 ORDER BY at LIMIT ${MAX_FAILED_SIGN_INS}`, [
+        username,
+        since,
+      ]),
+      await q.rows<{ at: string }>(`SELECT at FROM sign_in_failures WHERE client = $1 AND at > $2 ORDER BY at LIMIT ${MAX_FAILED_SIGN_INS_PER_CLIENT}`, [
+        clientKey,
+        since,
+      ]),
     ]);
-    const lockedUntil = (rows: { at: string }[], max: number) =>
-      rows.length >= max ? new Date(Date.parse(rows[0].at) + windowMs).toISOString() : undefined;
+    const lockedUntil = (rows: { at: string }[], max: number) => (rows.length >= max ? new Date(Date.parse(rows[0].at) + windowMs).toISOString() : undefined);
     const userLock = lockedUntil(byUser, MAX_FAILED_SIGN_INS);
-    if (userLock) throw new AppError(ErrorCode.TooManyAttempts, `too many failed sign-ins for '${username}'; try again after ${userLock}`, { retryAt: userLock });
+    if (userLock)
+      throw new AppError(ErrorCode.TooManyAttempts, `too many failed sign-ins for '${username}'; try again after ${userLock}`, { retryAt: userLock });
     const clientLock = lockedUntil(byClient, MAX_FAILED_SIGN_INS_PER_CLIENT);
-    if (clientLock) throw new AppError(ErrorCode.TooManyAttempts, `too many failed sign-ins from this client; try again after ${clientLock}`, { retryAt: clientLock });
+    if (clientLock)
+      throw new AppError(ErrorCode.TooManyAttempts, `too many failed sign-ins from this client; try again after ${clientLock}`, { retryAt: clientLock });
     const [user] = await this.db.read((q) =>
       q.rows<{ password_hash: string; roles: string }>('SELECT password_hash, roles FROM users WHERE username = $1', [username]),
     );
@@ -121,8 +140,12 @@ export class AuthService {
       await this.db.transaction(async (tx) => {
         // Forget what left the window, so the table stays as small as the window's traffic.
         await tx.run('DELETE FROM sign_in_failures WHERE at <= $1', [since]);
-        await tx.run('INSERT INTO sign_in_failures (id, username, client, at) VALUES ($1, $2, $3, $4)',
-          [this.ids.uuid(), username.slice(0, 100), clientKey, new Date(nowMs).toISOString()]);
+        await tx.run('INSERT INTO sign_in_failures (id, username, client, at) VALUES ($1, $2, $3, $4)', [
+          this.ids.uuid(),
+          username.slice(0, 100),
+          clientKey,
+          new Date(nowMs).toISOString(),
+        ]);
       });
       throw new AppError(ErrorCode.Unauthenticated, 'wrong username or password');
     }
@@ -133,7 +156,10 @@ export class AuthService {
     await this.db.transaction(async (tx) => {
       await tx.run('DELETE FROM api_tokens WHERE username = $1 AND expires_at < $2', [username, now.toISOString()]);
       await tx.run('INSERT INTO api_tokens (token_hash, username, expires_at, created_at) VALUES ($1, $2, $3, $4)', [
-        sha256(token), username, expiresAt, now.toISOString(),
+        sha256(token),
+        username,
+        expiresAt,
+        now.toISOString(),
       ]);
     });
     return { token, expiresAt, roles: JSON.parse(user.roles) };
@@ -141,8 +167,9 @@ export class AuthService {
 
   /** The actor a stored user acts as (roles and attributes as stored now), or undefined when there is no such user. */
   async actorFor(username: string): Promise<Actor | undefined> {
-    const [row] = await this.db.read((q) => q.rows<{ username: string; roles: string; attributes: string | null }>(
-      'SELECT username, roles, attributes FROM users WHERE username = $1', [username]));
+    const [row] = await this.db.read((q) =>
+      q.rows<{ username: string; roles: string; attributes: string | null }>('SELECT username, roles, attributes FROM users WHERE username = $1', [username]),
+    );
     if (!row) return undefined;
     const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, string>) : {};
     return Object.keys(attributes).length > 0

@@ -34,16 +34,7 @@ import { createHash } from 'node:crypto';
 import chineseDaysData from 'chinese-days/dist/chinese-days.json';
 import { AppError, ErrorCode } from '../common/app-error';
 import { statutoryHolidays } from './statutory-holidays';
-import {
-  addLocalDays,
-  assertTimeZone,
-  localDateOf,
-  localParts,
-  parseLocalDate,
-  parseLocalTime,
-  weekdayOf,
-  zonedInstant,
-} from './zoned-time.util';
+import { addLocalDays, assertTimeZone, localDateOf, localParts, parseLocalDate, parseLocalTime, weekdayOf, zonedInstant } from './zoned-time.util';
 
 /** One dated entry in a calendar: a closure, an extra working day, or an official day. */
 export interface CalendarDay {
@@ -182,11 +173,11 @@ export class BusinessCalendar {
   assertDataFor(localDate: string): void {
     const year = parseLocalDate(localDate).year;
     if (this.data.coveredYears.has(year) || (year >= SUPPORTED_YEARS.from && year <= SUPPORTED_YEARS.to)) return;
-    throw new AppError(
-      ErrorCode.CalendarDataMissing,
-      `the business calendar answers for ${SUPPORTED_YEARS.from}–${SUPPORTED_YEARS.to} only, not for ${year}`,
-      { year, date: localDate, yearsWithData: this.yearsWithData() },
-    );
+    throw new AppError(ErrorCode.CalendarDataMissing, `the business calendar answers for ${SUPPORTED_YEARS.from}–${SUPPORTED_YEARS.to} only, not for ${year}`, {
+      year,
+      date: localDate,
+      yearsWithData: this.yearsWithData(),
+    });
   }
 
   /** Why a local date is or is not a working day; `provisional` when no official data decided it. */
@@ -347,10 +338,18 @@ class BusinessCalendarData {
 
   get fingerprint(): string {
     const sorted = (m: Map<string, string>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
-    return createHash('sha256').update(JSON.stringify({
-      timeZone: this.timeZone, endOfDay: this.endOfDayTime, years: [...this.coveredYears].sort((a, b) => a - b),
-      holidays: sorted(this.holidays).map(([d]) => d), working: sorted(this.adjustedWorkingDays).map(([d]) => d),
-      closures: sorted(this.closures).map(([d]) => d), extra: sorted(this.extraWorkingDays).map(([d]) => d),
-    })).digest('hex');
+    return createHash('sha256')
+      .update(
+        JSON.stringify({
+          timeZone: this.timeZone,
+          endOfDay: this.endOfDayTime,
+          years: [...this.coveredYears].sort((a, b) => a - b),
+          holidays: sorted(this.holidays).map(([d]) => d),
+          working: sorted(this.adjustedWorkingDays).map(([d]) => d),
+          closures: sorted(this.closures).map(([d]) => d),
+          extra: sorted(this.extraWorkingDays).map(([d]) => d),
+        }),
+      )
+      .digest('hex');
   }
 }

@@ -41,7 +41,13 @@ describe('setOfficialYear', () => {
     const update = setOfficialYear({ text: BUNDLED, ...noticeOf(2026), source: empty });
     const calendar = new BusinessCalendar(update.config, empty);
     expect(calendar.hasDataFor(2026)).toBe(true);
-    expect(calendar.dayInfo('2026-02-14')).toEqual({ date: '2026-02-14', working: true, reason: 'adjusted-working-day', title: '春节调休', provisional: false });
+    expect(calendar.dayInfo('2026-02-14')).toEqual({
+      date: '2026-02-14',
+      working: true,
+      reason: 'adjusted-working-day',
+      title: '春节调休',
+      provisional: false,
+    });
     expect(calendar.dayInfo('2026-02-16')).toEqual({ date: '2026-02-16', working: false, reason: 'holiday', title: '春节', provisional: false });
     expect(calendar.isWorkingDay('2026-02-24')).toBe(true);
   });
@@ -89,13 +95,17 @@ describe('setOfficialYear', () => {
     const inserted = setOfficialYear({ text: update.text, year: 2027, holidays: days(2027, '01-01'), workingDays: [] });
     expect(inserted.config.officialYears?.map((y) => y.year)).toEqual([2027, 2028, 2026]);
     // Writing the same again changes nothing.
-    expect(setOfficialYear({ text: update.text, year: 2026, holidays: days(2026, '01-01', '01-02'), workingDays: [], comment: 'notice' }).text).toBe(update.text);
+    expect(setOfficialYear({ text: update.text, year: 2026, holidays: days(2026, '01-01', '01-02'), workingDays: [], comment: 'notice' }).text).toBe(
+      update.text,
+    );
   });
 
   it('turns `officialYears: []` into a list, and writes into an empty file', () => {
     const flow = setOfficialYear({ text: 'officialYears: []   # none yet\nendOfDay: "17:30"\n', year: 2027, holidays: days(2027, '01-01'), workingDays: [] });
     // The list's trailing comment stays with the list, after its items.
-    expect(flow.text).toBe('officialYears:\n  - year: 2027\n    holidays:\n      - { date: 2027-01-01, title: 元旦 }\n    workingDays: []\n  # none yet\nendOfDay: "17:30"\n');
+    expect(flow.text).toBe(
+      'officialYears:\n  - year: 2027\n    holidays:\n      - { date: 2027-01-01, title: 元旦 }\n    workingDays: []\n  # none yet\nendOfDay: "17:30"\n',
+    );
     expect(setOfficialYear({ text: '', year: 2027, holidays: days(2027, '01-01'), workingDays: [] }).config).toEqual({
       officialYears: [{ year: 2027, holidays: days(2027, '01-01'), workingDays: [] }],
     });
@@ -110,12 +120,16 @@ describe('setOfficialYear', () => {
       [2022, 1, 0],
       [2023, 26, 7],
     ]);
-    const existing = 'officialYears:\n  - year: 2022\n    holidays: [{ date: 2022-10-01, title: 国庆节 }]\n    workingDays: [{ date: 2022-12-31, title: 错误 }]\n';
+    const existing =
+      'officialYears:\n  - year: 2022\n    holidays: [{ date: 2022-10-01, title: 国庆节 }]\n    workingDays: [{ date: 2022-12-31, title: 错误 }]\n';
     const merged = setOfficialYear({ text: existing, ...noticeOf(2023) });
     expect(merged.carried).toEqual([{ year: 2022, holidays: [{ date: '2022-12-31', title: '元旦' }], workingDays: [], created: false }]);
     expect(merged.config.officialYears?.[0]).toEqual({
       year: 2022,
-      holidays: [{ date: '2022-10-01', title: '国庆节' }, { date: '2022-12-31', title: '元旦' }],
+      holidays: [
+        { date: '2022-10-01', title: '国庆节' },
+        { date: '2022-12-31', title: '元旦' },
+      ],
       workingDays: [],
     });
   });

@@ -17,13 +17,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import { AppError, ErrorCode } from '../common/app-error';
-import {
-  BusinessCalendar,
-  CHINESE_DAYS_SOURCE,
-  type BusinessCalendarConfig,
-  type CalendarDay,
-  type OfficialCalendarSource,
-} from './business-calendar';
+import { BusinessCalendar, CHINESE_DAYS_SOURCE, type BusinessCalendarConfig, type CalendarDay, type OfficialCalendarSource } from './business-calendar';
 import { parseCalendarFile } from './calendar-file';
 
 export interface OfficialYearInput {
@@ -83,7 +77,8 @@ export function setOfficialYear(input: OfficialYearInput): OfficialYearUpdate {
 
   const root = isMap(doc.contents) ? doc.contents : undefined;
   const existingPair = root?.items.find((p) => isScalar(p.key) && p.key.value === 'officialYears');
-  const span = existingPair && isScalar(existingPair.key) ? [existingPair.key.range![0], ((existingPair.value as Node | null) ?? existingPair.key).range![2]] : undefined;
+  const span =
+    existingPair && isScalar(existingPair.key) ? [existingPair.key.range![0], ((existingPair.value as Node | null) ?? existingPair.key).range![2]] : undefined;
   let seq: YAMLSeq;
   if (existingPair && isSeq(existingPair.value)) {
     seq = existingPair.value;
@@ -146,9 +141,7 @@ export function setOfficialYear(input: OfficialYearInput): OfficialYearUpdate {
     block.contents = new YAMLMap();
     block.contents.items.push(new Pair(new Scalar('officialYears'), seq));
     const blockText = block.toString({ lineWidth: 0 });
-    out = span
-      ? text.slice(0, span[0]) + blockText + text.slice(span[1])
-      : text + (text === '' || text.endsWith('\n') ? '' : '\n') + blockText;
+    out = span ? text.slice(0, span[0]) + blockText + text.slice(span[1]) : text + (text === '' || text.endsWith('\n') ? '' : '\n') + blockText;
   }
   if (!existingPair) {
     const map = root ?? new YAMLMap();
@@ -189,8 +182,12 @@ export function compareWithOfficialSource(
       workingDays: [...workingDays].filter((d) => !(d in source.workdays)).sort(),
     },
     onlyInSource: {
-      holidays: inYear(source.holidays).filter((d) => !holidays.has(d)).sort(),
-      workingDays: inYear(source.workdays).filter((d) => !workingDays.has(d)).sort(),
+      holidays: inYear(source.holidays)
+        .filter((d) => !holidays.has(d))
+        .sort(),
+      workingDays: inYear(source.workdays)
+        .filter((d) => !workingDays.has(d))
+        .sort(),
     },
   };
 }

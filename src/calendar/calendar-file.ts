@@ -148,7 +148,13 @@ function invalid(file: string, problems: CalendarFileProblem[]): AppError {
 }
 
 function pointerToPath(pointer: string, e: ErrorObject): string[] {
-  const path = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (e.keyword === 'additionalProperties') path.push(String((e.params as { additionalProperty: string }).additionalProperty));
   return path;
 }

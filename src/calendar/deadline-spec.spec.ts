@@ -85,7 +85,18 @@ describe('parseDeadline', () => {
   });
 
   it('round-trips through describeDeadline', () => {
-    for (const text of ['after: 3 working days', 'after: 1 day', 'at: end of day', 'after: rules.replyWithin', 'at: context.pause.endsAt', 'every week on monday at 09:00', 'every month on day 1 at 09:00', 'every month on the last day at 09:00', 'every month on working day 2 at 09:00', 'every working day at 09:00']) {
+    for (const text of [
+      'after: 3 working days',
+      'after: 1 day',
+      'at: end of day',
+      'after: rules.replyWithin',
+      'at: context.pause.endsAt',
+      'every week on monday at 09:00',
+      'every month on day 1 at 09:00',
+      'every month on the last day at 09:00',
+      'every month on working day 2 at 09:00',
+      'every working day at 09:00',
+    ]) {
       expect(describeDeadline(spec(text))).toBe(text);
     }
   });
@@ -216,4 +227,3 @@ describe('nextOccurrence', () => {
     expect(nextOccurrence(every('every day at 09:00'), new Date('2026-02-13T10:00:00Z'), cal)).toEqual(sh('2026-02-14T09:00:00'));
   });
 });
-

@@ -27,16 +27,7 @@
  */
 import { AppError, ErrorCode } from '../common/app-error';
 import { BusinessCalendar } from './business-calendar';
-import {
-  addLocalDays,
-  daysInMonth,
-  formatDate,
-  isLocalDate,
-  parseLocalDate,
-  parseLocalTime,
-  weekdayOf,
-  zonedInstant,
-} from './zoned-time.util';
+import { addLocalDays, daysInMonth, formatDate, isLocalDate, parseLocalDate, parseLocalTime, weekdayOf, zonedInstant } from './zoned-time.util';
 
 export interface WorkingDaysSpec {
   readonly kind: 'workingDays';
@@ -85,7 +76,8 @@ export type ParseDeadlineResult = { readonly ok: true; readonly spec: DeadlineSp
 /** Resolves a rule or context reference to its current value. */
 export type DeadlineResolver = (ref: DeadlineReference) => unknown;
 
-const EXAMPLES = "write e.g. '3 working days', '7 days', '2 hours', '30 minutes', 'end of day', 'rules.replyWithin', 'context.pause.endsAt' or 'every day at 09:00'";
+const EXAMPLES =
+  "write e.g. '3 working days', '7 days', '2 hours', '30 minutes', 'end of day', 'rules.replyWithin', 'context.pause.endsAt' or 'every day at 09:00'";
 
 const WEEKDAYS: Record<string, number> = {
   sunday: 0,
@@ -187,8 +179,7 @@ function parseBody(body: string): DeadlineSpec | string | undefined {
   return undefined;
 }
 
-const EVERY_EXAMPLES =
-  "write e.g. 'every day at 09:00', 'every working day at 09:00', 'every week on monday at 09:00' or 'every month on day 1 at 09:00'";
+const EVERY_EXAMPLES = "write e.g. 'every day at 09:00', 'every working day at 09:00', 'every week on monday at 09:00' or 'every month on day 1 at 09:00'";
 
 function parseRecurring(body: string, lower: string): RecurringSpec | string {
   const timeMatch = / at (\d{1,2}:\d{2})$/.exec(lower);
@@ -249,17 +240,27 @@ export function dueAt(spec: DeadlineSpec, from: Date, calendar: BusinessCalendar
 function resolveRule(ref: RuleRefSpec, value: unknown): DeadlineSpec {
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 0) {
-      throw new AppError(ErrorCode.DefinitionInvalid, `rule '${ref.name}' is ${value}: a deadline rule needs a whole number of days ≥ 0 or a phrase such as '3 working days'`, { rule: ref.name });
+      throw new AppError(
+        ErrorCode.DefinitionInvalid,
+        `rule '${ref.name}' is ${value}: a deadline rule needs a whole number of days ≥ 0 or a phrase such as '3 working days'`,
+        { rule: ref.name },
+      );
     }
     return { kind: 'days', count: value };
   }
   if (typeof value !== 'string') {
-    throw new AppError(ErrorCode.DefinitionInvalid, `rule '${ref.name}' is ${value === undefined ? 'not defined' : JSON.stringify(value)}: a deadline rule must be a phrase such as '3 working days' or a number of days`, { rule: ref.name });
+    throw new AppError(
+      ErrorCode.DefinitionInvalid,
+      `rule '${ref.name}' is ${value === undefined ? 'not defined' : JSON.stringify(value)}: a deadline rule must be a phrase such as '3 working days' or a number of days`,
+      { rule: ref.name },
+    );
   }
   const parsed = parseDeadline(value);
   if (!parsed.ok) throw new AppError(ErrorCode.DefinitionInvalid, `rule '${ref.name}': ${parsed.error}`, { rule: ref.name });
   if (parsed.spec.kind === 'rule' || parsed.spec.kind === 'context') {
-    throw new AppError(ErrorCode.DefinitionInvalid, `rule '${ref.name}' is '${value}': a deadline rule must be a phrase, not another reference`, { rule: ref.name });
+    throw new AppError(ErrorCode.DefinitionInvalid, `rule '${ref.name}' is '${value}': a deadline rule must be a phrase, not another reference`, {
+      rule: ref.name,
+    });
   }
   return parsed.spec;
 }

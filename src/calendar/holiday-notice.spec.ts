@@ -6,7 +6,10 @@ import { parseHolidayNotice, type NoticeProblem } from './holiday-notice';
 const NOTICES = join(__dirname, '../../test/fixtures/calendar/notices');
 const notice = (year: number): string => readFileSync(join(NOTICES, `${year}.txt`), 'utf8');
 const official = chineseDays as { holidays: Record<string, string>; workdays: Record<string, string> };
-const datesIn = (map: Record<string, string>, year: number): string[] => Object.keys(map).filter((d) => d.startsWith(`${year}-`)).sort();
+const datesIn = (map: Record<string, string>, year: number): string[] =>
+  Object.keys(map)
+    .filter((d) => d.startsWith(`${year}-`))
+    .sort();
 
 /** The 2026 notice with one line replaced (lines are 1-based, as in the messages). */
 function notice2026With(line: number, text: string): string {
@@ -39,7 +42,15 @@ describe('parseHolidayNotice: round trip against chinese-days', () => {
   it('understands each item of the 2025 notice, titling days by the item', () => {
     const parsed = parseHolidayNotice(notice(2025));
     expect(parsed.title).toBe('国务院办公厅关于2025年部分节假日安排的通知');
-    expect(parsed.items.map((i) => [i.line, i.numeral, i.title, i.holidayBlocks.map((b) => `${b.start}..${b.end}/${b.declaredDays}`), i.workingDays.map((w) => w.date)])).toEqual([
+    expect(
+      parsed.items.map((i) => [
+        i.line,
+        i.numeral,
+        i.title,
+        i.holidayBlocks.map((b) => `${b.start}..${b.end}/${b.declaredDays}`),
+        i.workingDays.map((w) => w.date),
+      ]),
+    ).toEqual([
       [5, '一', '元旦', ['2025-01-01..2025-01-01/1'], []],
       [6, '二', '春节', ['2025-01-28..2025-02-04/8'], ['2025-01-26', '2025-02-08']],
       [7, '三', '清明节', ['2025-04-04..2025-04-06/3'], []],
@@ -79,9 +90,19 @@ describe('parseHolidayNotice: round trip against chinese-days', () => {
     const parsed = parseHolidayNotice(text);
     expect(parsed.problems).toEqual([]);
     expect(parsed.holidays.map((d) => d.date)).toEqual([
-      '2013-01-01', '2013-01-02', '2013-01-03',
-      '2013-02-09', '2013-02-10', '2013-02-11', '2013-02-12', '2013-02-13', '2013-02-14', '2013-02-15',
-      '2013-04-29', '2013-04-30', '2013-05-01',
+      '2013-01-01',
+      '2013-01-02',
+      '2013-01-03',
+      '2013-02-09',
+      '2013-02-10',
+      '2013-02-11',
+      '2013-02-12',
+      '2013-02-13',
+      '2013-02-14',
+      '2013-02-15',
+      '2013-04-29',
+      '2013-04-30',
+      '2013-05-01',
     ]);
     expect(parsed.workingDays.map((d) => d.date)).toEqual(['2013-01-05', '2013-01-06', '2013-02-16', '2013-02-17', '2013-04-27', '2013-04-28']);
     expect(parsed.items[0].holidayBlocks[0].column).toBe(8);
@@ -102,13 +123,14 @@ describe('parseHolidayNotice: round trip against chinese-days', () => {
 describe('parseHolidayNotice: refuses a notice with a typo, pointing at it', () => {
   it('a weekday that does not match the date', () => {
     const text = notice2026With(5, '一、元旦：1月1日（周五）至3日（周六）放假调休，共3天。1月4日（周日）上班。');
-    expect(problemsOf(text)).toEqual([
-      { line: 5, column: 11, code: 'weekday-mismatch', message: '2026年1月1日是周四，不是周五：请核对日期和星期' },
-    ]);
+    expect(problemsOf(text)).toEqual([{ line: 5, column: 11, code: 'weekday-mismatch', message: '2026年1月1日是周四，不是周五：请核对日期和星期' }]);
   });
 
   it('a wrong weekday in a working day and in a long parenthesis', () => {
-    const text = notice2026With(6, '二、春节：2月15日（农历腊月二十八、周一）至23日（农历正月初七、周一）放假调休，共9天。2月14日（周六）、2月28日（星期日）上班。');
+    const text = notice2026With(
+      6,
+      '二、春节：2月15日（农历腊月二十八、周一）至23日（农历正月初七、周一）放假调休，共9天。2月14日（周六）、2月28日（星期日）上班。',
+    );
     expect(problemsOf(text)).toEqual([
       { line: 6, column: 20, code: 'weekday-mismatch', message: '2026年2月15日是周日，不是周一：请核对日期和星期' },
       { line: 6, column: 63, code: 'weekday-mismatch', message: '2026年2月28日是周六，不是星期日：请核对日期和星期' },
@@ -126,7 +148,10 @@ describe('parseHolidayNotice: refuses a notice with a typo, pointing at it', () 
   });
 
   it('a garbled item', () => {
-    const text = notice2026With(6, '二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放价调休，共9天。2月14日（周六）、2月28日（周六）上班。');
+    const text = notice2026With(
+      6,
+      '二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放价调休，共9天。2月14日（周六）、2月28日（周六）上班。',
+    );
     expect(problemsOf(text)).toEqual([
       {
         line: 6,

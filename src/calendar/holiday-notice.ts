@@ -290,7 +290,12 @@ function parseItem(input: {
     }
   }
   if (holidayBlocks.length === 0 && input.problems.length === before) {
-    problem(line, header[0].length + name[0].length, 'item-unreadable', `第${numeral}条（${title}）没有放假日期，如「1月1日（周四）至3日（周六）放假调休，共3天。」`);
+    problem(
+      line,
+      header[0].length + name[0].length,
+      'item-unreadable',
+      `第${numeral}条（${title}）没有放假日期，如「1月1日（周四）至3日（周六）放假调休，共3天。」`,
+    );
   }
   return { line, numeral, title, holidayBlocks, workingDays };
 }

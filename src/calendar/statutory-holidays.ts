@@ -51,7 +51,7 @@ export function statutoryHolidays(year: number): StatutoryDay[] {
 
   // Runs of consecutive holidays, each made up after its end for its weekend days.
   const dates = [...off.keys()].sort();
-  for (let i = 0; i < dates.length; ) {
+  for (let i = 0; i < dates.length;) {
     let j = i;
     while (j + 1 < dates.length && addLocalDays(dates[j], 1) === dates[j + 1]) j++;
     const run = dates.slice(i, j + 1);

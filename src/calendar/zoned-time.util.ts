@@ -133,11 +133,7 @@ export function isLocalTime(time: string): boolean {
  * spring-forward gap the result is shifted forward by the gap, in a fall-back overlap the
  * earlier of the two instants is returned.
  */
-export function zonedInstant(
-  date: string,
-  time: { hour: number; minute: number; second?: number; millisecond?: number },
-  timeZone: string,
-): Date {
+export function zonedInstant(date: string, time: { hour: number; minute: number; second?: number; millisecond?: number }, timeZone: string): Date {
   const { year, month, day } = parseLocalDate(date);
   const wall = Date.UTC(year, month - 1, day, time.hour, time.minute, time.second ?? 0, time.millisecond ?? 0);
   const offsetAt = (t: number): number => {

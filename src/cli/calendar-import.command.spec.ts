@@ -149,16 +149,16 @@ describe('wf calendar import', () => {
     expect(cal.hasDataFor(2027)).toBe(true);
     expect(cal.dayInfo('2027-02-20')).toEqual({ date: '2027-02-20', working: true, reason: 'adjusted-working-day', title: '春节调休', provisional: false });
     expect(cal.isWorkingDay('2027-02-08')).toBe(false);
-    expect(readFileSync(calendar, 'utf8').startsWith('endOfDay: "17:30"\nofficialYears:\n  # 2027年部分节假日安排（wf calendar import）\n  - year: 2027\n')).toBe(true);
+    expect(
+      readFileSync(calendar, 'utf8').startsWith('endOfDay: "17:30"\nofficialYears:\n  # 2027年部分节假日安排（wf calendar import）\n  - year: 2027\n'),
+    ).toBe(true);
   });
 
   it('says where the 元旦 days of the year before went', async () => {
     const dir = workspace();
     const result = await wf(dir, 'calendar', 'import', '2023.txt');
     expect(result.code).toBe(0);
-    expect(result.out).toContain(
-      '2022-12-31（元旦）属于2022年：写入 officialYears 中新建的 2022 年条目，只含这些天；2022年其余日期仍以 chinese-days 为准。',
-    );
+    expect(result.out).toContain('2022-12-31（元旦）属于2022年：写入 officialYears 中新建的 2022 年条目，只含这些天；2022年其余日期仍以 chinese-days 为准。');
     expect(loadCalendarFile(calendarIn(dir)).officialYears?.map((y) => y.year)).toEqual([2022, 2023]);
   });
 

@@ -13,8 +13,11 @@ describe('wf calendar reload', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wf-reload-'));
   const calendarFile = join(dir, 'calendar.yaml');
   const env = {
-    WF_DATA_DIR: join(dir, 'data'), WF_DEFINITIONS_DIR: join(ROOT, 'definitions'), WF_TEMPLATES_DIR: join(ROOT, 'templates'),
-    WF_CALENDAR_FILE: calendarFile, WF_LOG_LEVEL: 'error',
+    WF_DATA_DIR: join(dir, 'data'),
+    WF_DEFINITIONS_DIR: join(ROOT, 'definitions'),
+    WF_TEMPLATES_DIR: join(ROOT, 'templates'),
+    WF_CALENDAR_FILE: calendarFile,
+    WF_LOG_LEVEL: 'error',
   };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -32,11 +35,19 @@ describe('wf calendar reload', () => {
     const config = loadConfig(env, dir);
     let engine = await openProcessEngine(config, { clock });
     await engine.definitions.registerDirectory(config.definitionsDir, 'system');
-    const { instance: body } = await engine.transitions.create({
-      definition: 'complaint', businessKey: 'TS-CLI-1',
-      context: { receivedAt: clock.now().toISOString(), complainant: '钱女士', unit: '2栋201', contact: '13600000000', channel: '来访', content: '电梯异响' },
-    }, { id: 'ca', roles: ['cs_assistant'] });
-    await engine.transitions.send(body.id, { type: 'classify', payload: { valid: true, category: '设备设施', severity: '一般' } }, { id: 'ca', roles: ['cs_assistant'] });
+    const { instance: body } = await engine.transitions.create(
+      {
+        definition: 'complaint',
+        businessKey: 'TS-CLI-1',
+        context: { receivedAt: clock.now().toISOString(), complainant: '钱女士', unit: '2栋201', contact: '13600000000', channel: '来访', content: '电梯异响' },
+      },
+      { id: 'ca', roles: ['cs_assistant'] },
+    );
+    await engine.transitions.send(
+      body.id,
+      { type: 'classify', payload: { valid: true, category: '设备设施', severity: '一般' } },
+      { id: 'ca', roles: ['cs_assistant'] },
+    );
     await engine.transitions.send(body.id, { type: 'dispatch', payload: { department: '工程部' } }, { id: 'cs', roles: ['cs_supervisor'] });
     await engine.close();
 
@@ -47,12 +58,15 @@ describe('wf calendar reload', () => {
     expect(same.err.join('\n')).toContain('2027年的放假安排尚未导入');
 
     // Fictional 2027 data (not the real notice): Sat 2 January worked.
-    writeFileSync(calendarFile, `${readFileSync(calendarFile, 'utf8')}
+    writeFileSync(
+      calendarFile,
+      `${readFileSync(calendarFile, 'utf8')}
 officialYears:
   - year: 2027
     holidays: [{ date: 2027-01-01, title: 元旦 }]
     workingDays: [{ date: 2027-01-02, title: 元旦调休 }]
-`);
+`,
+    );
     const applied = await wf(new Date('2026-12-31T09:05:00+08:00'), 'calendar', 'reload', '--by', 'li');
     expect(applied.code).toBe(0);
     expect(applied.out[0]).toBe('业务日历已重新加载：2027年官方节假日安排已导入。官方节假日数据 2004–2027 年。');
@@ -64,7 +78,10 @@ officialYears:
       const trail = await engine.instances.audit(body.id, { id: 'au', roles: ['auditor'] });
       expect(trail.filter((e) => e.eventType === '$deadlines.recomputed')).toHaveLength(1);
       const revisions = await engine.calendarSync.revisions();
-      expect(revisions.slice(0, 2).map((r) => [r.trigger, r.actor, r.changed])).toEqual([['cli', 'li', 1], ['cli', 'li', 0]]);
+      expect(revisions.slice(0, 2).map((r) => [r.trigger, r.actor, r.changed])).toEqual([
+        ['cli', 'li', 1],
+        ['cli', 'li', 0],
+      ]);
     } finally {
       await engine.close();
     }

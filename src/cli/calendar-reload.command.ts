@@ -42,9 +42,11 @@ export function registerCalendarReloadCommand(program: Command, io: CliIo): void
         const { revision, report, unchanged } = await sync.reload(opts.by ?? `cli:${safeLogin()}`, 'cli');
         const at = (iso: string) => chineseLocalTime(iso, { time: true, timeZone: calendar.timeZone });
         io.out(`业务日历已重新加载：${revision.reason}。官方节假日数据 ${revision.officialYears[0] ?? '—'}–${revision.officialYears.at(-1) ?? '—'} 年。`);
-        io.out(unchanged && report.changed === 0
-          ? '日历数据与上次相同，没有期限需要重算。'
-          : `重算了 ${report.changed} 个期限，涉及 ${report.instances.length} 个案件（每项变更已记入该案件的审计记录）：`);
+        io.out(
+          unchanged && report.changed === 0
+            ? '日历数据与上次相同，没有期限需要重算。'
+            : `重算了 ${report.changed} 个期限，涉及 ${report.instances.length} 个案件（每项变更已记入该案件的审计记录）：`,
+        );
         for (const i of report.instances) {
           for (const c of i.changes) {
             const mark = (p: boolean) => (p ? '（暂定）' : '');

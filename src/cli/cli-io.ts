@@ -47,7 +47,9 @@ export function templatesIn(dir: string, io: Pick<CliIo, 'cwd' | 'err' | 'exitCo
  * the engine does, dates in `options.timeZone`); an empty catalog when there is none to read.
  */
 export function templateCatalogIn(
-  dir: string, io: Pick<CliIo, 'cwd' | 'err' | 'exitCode'>, options: TemplateCatalogOptions = {},
+  dir: string,
+  io: Pick<CliIo, 'cwd' | 'err' | 'exitCode'>,
+  options: TemplateCatalogOptions = {},
 ): { lookup: TemplateLookup; catalog: TemplateCatalog } {
   const abs = resolve(io.cwd, dir);
   const exists: TemplateLookup = { has: (name) => existsSync(join(abs, `${name}.hbs`)), dir };

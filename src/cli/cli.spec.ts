@@ -46,20 +46,16 @@ describe('wf validate', () => {
     const result = await wf(dir, 'validate', 'definitions/complaint.yaml', 'bad.yaml');
     expect(result.code).toBe(1);
     expect(result.out[0]).toBe('ok complaint (definitions/complaint.yaml)');
-    expect(result.out.slice(1).map((l) => l.split(' ')[0])).toEqual([
-      'bad.yaml:1:6',
-      'bad.yaml:6:18',
-      'bad.yaml:12:5',
-      'bad.yaml:16:21',
-      'bad.yaml:17:17',
-    ]);
+    expect(result.out.slice(1).map((l) => l.split(' ')[0])).toEqual(['bad.yaml:1:6', 'bad.yaml:6:18', 'bad.yaml:12:5', 'bad.yaml:16:21', 'bad.yaml:17:17']);
   });
 
   it('checks templates in --templates DIR', async () => {
     const dir = workspace();
     const result = await wf(dir, 'validate', '--templates', 'elsewhere', 'definitions/complaint.yaml');
     expect(result.code).toBe(1);
-    expect(result.out[0]).toMatch(/^definitions\/complaint.yaml:\d+:\d+ the template 'complaint-record' does not exist: expected the file elsewhere\/complaint-record.hbs$/);
+    expect(result.out[0]).toMatch(
+      /^definitions\/complaint.yaml:\d+:\d+ the template 'complaint-record' does not exist: expected the file elsewhere\/complaint-record.hbs$/,
+    );
   });
 });
 
@@ -84,7 +80,9 @@ describe('wf lint', () => {
     const late = await wfAt(new Date('2026-11-15T00:00:00+08:00'), dir, 'lint');
     expect(late.code).toBe(0);
     expect(late.out).toHaveLength(1);
-    expect(late.out[0]).toMatch(/^definitions\/calendar\/calendar.yaml:1:1 \[calendar-horizon\] 业务日历的官方节假日数据截至2026年12月31日（还剩 46 天），2027年的放假安排尚未导入。/);
+    expect(late.out[0]).toMatch(
+      /^definitions\/calendar\/calendar.yaml:1:1 \[calendar-horizon\] 业务日历的官方节假日数据截至2026年12月31日（还剩 46 天），2027年的放假安排尚未导入。/,
+    );
     expect(late.out[0]).toContain('wf calendar import');
     const shorter = await wfAt(new Date('2026-11-15T00:00:00+08:00'), dir, 'lint', '--calendar-warn-days', '30');
     expect(shorter.out).toEqual([]);
@@ -160,17 +158,25 @@ describe('wf simulate', () => {
 
   it('runs compute: domain functions on the instance the scenario built, and prints the computed fields', async () => {
     const fixtures = join(ROOT, 'test/fixtures/simulate');
-    const result = await wf(ROOT, 'simulate', '--definitions', join(fixtures, 'definitions'),
-      join(fixtures, 'definitions/collection-drill.yaml'), join(fixtures, 'collection-drill.scenario.yaml'));
+    const result = await wf(
+      ROOT,
+      'simulate',
+      '--definitions',
+      join(fixtures, 'definitions'),
+      join(fixtures, 'definitions/collection-drill.yaml'),
+      join(fixtures, 'collection-drill.scenario.yaml'),
+    );
     expect(result.code).toBe(0);
     // survey.collectionFigures counts the roster, the issued forms and the returned ones from the trail.
-    expect(result.out).toEqual(expect.arrayContaining([
-      '  deadline armed: close at 2026-03-10T10:00:00.000Z',
-      'step 5: close by system (system) at 2026-03-10T10:00:00.000Z: collecting → closed',
-      '  computed figures: {"households":3,"issued":3,"returned":2,"online":1,"paper":1,"responseRate":0.6666666666666666}',
-      '  deadline fired: close (due at 2026-03-10T10:00:00.000Z)',
-      'final state: closed (done)',
-    ]));
+    expect(result.out).toEqual(
+      expect.arrayContaining([
+        '  deadline armed: close at 2026-03-10T10:00:00.000Z',
+        'step 5: close by system (system) at 2026-03-10T10:00:00.000Z: collecting → closed',
+        '  computed figures: {"households":3,"issued":3,"returned":2,"online":1,"paper":1,"responseRate":0.6666666666666666}',
+        '  deadline fired: close (due at 2026-03-10T10:00:00.000Z)',
+        'final state: closed (done)',
+      ]),
+    );
     expect(result.out.filter((l) => l.includes('deadline cancelled'))).toEqual([]);
     const context = JSON.parse(result.out[result.out.length - 1].replace(/^context: /, ''));
     expect(context.figures).toEqual({ households: 3, issued: 3, returned: 2, online: 1, paper: 1, responseRate: 2 / 3 });

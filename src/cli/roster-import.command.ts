@@ -35,12 +35,17 @@ export function registerRosterCommands(program: Command, io: CliIo): void {
         const actor = { id: user.id, roles: user.roles };
         const content = readFileSync(resolve(io.cwd, file));
         const round = await SurveyRoundService.forEngine(engine).importRoster(roundId, { fileName: basename(file), content }, actor, (done, total) => {
-          if (!started) { bar.start(total, 0); started = true; }
+          if (!started) {
+            bar.start(total, 0);
+            started = true;
+          }
           bar.update(done);
         });
         if (started) bar.stop();
         const r = round.context.roster as { households: number; occupied: number; specialRemarks: number; sha256: string };
-        io.out(`imported ${r.households} households (${r.occupied} occupied, ${r.specialRemarks} with a special remark) into ${round.businessKey}; sha256 ${r.sha256}`);
+        io.out(
+          `imported ${r.households} households (${r.occupied} occupied, ${r.specialRemarks} with a special remark) into ${round.businessKey}; sha256 ${r.sha256}`,
+        );
       } catch (err) {
         if (started) bar.stop();
         if (err instanceof AppError) {
@@ -52,4 +57,3 @@ export function registerRosterCommands(program: Command, io: CliIo): void {
       }
     });
 }
-

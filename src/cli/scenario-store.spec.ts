@@ -6,33 +6,63 @@ const clerk = { id: 'zhao', roles: ['clerk'] };
 const system = { id: 'system', roles: ['system'] };
 const instance = { id: 'i1', definition: 'drill', businessKey: 'd-1' };
 
-const step = (state: string, context: Record<string, unknown> = {}, done = false): StepResult =>
-  ({ state, statePath: [state], context, done, effects: [] });
-const timer = (id: string, state: string, eventType: string, dueAt: string): TimerRow =>
-  ({ id, state, deadline: `${state}#0`, eventType, payload: { why: eventType }, dueAt, provisional: false, basis: null });
-const plan = (p: Partial<TransitionPlan> = {}): TransitionPlan =>
-  ({ applies: [], cancelStates: [], cancelAll: false, timers: [], documents: [], outbox: [], effects: [], ...p });
+const step = (state: string, context: Record<string, unknown> = {}, done = false): StepResult => ({ state, statePath: [state], context, done, effects: [] });
+const timer = (id: string, state: string, eventType: string, dueAt: string): TimerRow => ({
+  id,
+  state,
+  deadline: `${state}#0`,
+  eventType,
+  payload: { why: eventType },
+  dueAt,
+  provisional: false,
+  basis: null,
+});
+const plan = (p: Partial<TransitionPlan> = {}): TransitionPlan => ({
+  applies: [],
+  cancelStates: [],
+  cancelAll: false,
+  timers: [],
+  documents: [],
+  outbox: [],
+  effects: [],
+  ...p,
+});
 
 describe('ScenarioStore', () => {
   it('keeps the instance, its trail and its timers as the engine stores them', async () => {
     const store = new ScenarioStore();
     store.create(instance, {
-      eventType: '$start', payload: { a: 1 }, actor: clerk, at: '2026-03-06T01:00:00.000Z', step: step('open', { a: 1 }),
+      eventType: '$start',
+      payload: { a: 1 },
+      actor: clerk,
+      at: '2026-03-06T01:00:00.000Z',
+      step: step('open', { a: 1 }),
       plan: plan({ timers: [timer('t1', 'open', 'remind', '2026-03-06T10:00:00.000Z'), timer('t2', 'open', 'close', '2026-03-10T10:00:00.000Z')] }),
     });
     const due = store.dueTimer('i1', 'remind', '2026-03-06T10:00:00.000Z');
     expect(due).toMatchObject({ id: 't1', payload: { why: 'remind' } });
     expect(store.dueTimer('i1', 'close', '2026-03-06T10:00:00.000Z')).toBeUndefined();
     const cancelled = store.transition('i1', {
-      eventType: 'remind', payload: { why: 'remind' }, actor: system, at: '2026-03-06T10:00:00.000Z',
-      step: step('closed', { a: 2 }, true), plan: plan({ cancelAll: true }), timerId: 't1',
+      eventType: 'remind',
+      payload: { why: 'remind' },
+      actor: system,
+      at: '2026-03-06T10:00:00.000Z',
+      step: step('closed', { a: 2 }, true),
+      plan: plan({ cancelAll: true }),
+      timerId: 't1',
     });
     expect(cancelled.map((t) => t.id)).toEqual(['t2']);
 
     const [stored] = await store.instancesOf('drill');
     expect(stored).toEqual({
-      id: 'i1', definition: 'drill', businessKey: 'd-1', state: 'closed', status: 'completed', context: { a: 2 },
-      createdAt: '2026-03-06T01:00:00.000Z', updatedAt: '2026-03-06T10:00:00.000Z',
+      id: 'i1',
+      definition: 'drill',
+      businessKey: 'd-1',
+      state: 'closed',
+      status: 'completed',
+      context: { a: 2 },
+      createdAt: '2026-03-06T01:00:00.000Z',
+      updatedAt: '2026-03-06T10:00:00.000Z',
       trail: [
         { seq: 1, eventType: '$start', at: '2026-03-06T01:00:00.000Z', actor: 'zhao', fromState: null, toState: 'open', payload: { a: 1 } },
         { seq: 2, eventType: 'remind', at: '2026-03-06T10:00:00.000Z', actor: 'system', fromState: 'open', toState: 'closed', payload: { why: 'remind' } },

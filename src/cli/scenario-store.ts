@@ -58,7 +58,14 @@ export class ScenarioStore implements DomainStore {
   create(instance: { id: string; definition: string; businessKey: string }, start: ScenarioTransition): void {
     if (this.instances.has(instance.id)) throw new AppError(ErrorCode.AlreadyExists, `instance ${instance.id} already exists`);
     this.instances.set(instance.id, {
-      ...instance, state: start.step.state, status: 'active', context: {}, createdAt: start.at, updatedAt: start.at, trail: [], timers: [],
+      ...instance,
+      state: start.step.state,
+      status: 'active',
+      context: {},
+      createdAt: start.at,
+      updatedAt: start.at,
+      trail: [],
+      timers: [],
     });
     this.transition(instance.id, start, null);
   }
@@ -78,15 +85,28 @@ export class ScenarioStore implements DomainStore {
       fired.firedAt = t.at;
     }
     instance.trail.push({
-      seq, eventType: t.eventType, at: t.at, actor: t.actor.id, fromState, toState: t.step.state, payload: jsonCopy(t.payload),
+      seq,
+      eventType: t.eventType,
+      at: t.at,
+      actor: t.actor.id,
+      fromState,
+      toState: t.step.state,
+      payload: jsonCopy(t.payload),
     });
-    const cancelled = instance.timers.filter((timer) =>
-      timer.status === 'pending' && (t.plan.cancelAll || t.plan.cancelStates.includes(timer.state)));
+    const cancelled = instance.timers.filter((timer) => timer.status === 'pending' && (t.plan.cancelAll || t.plan.cancelStates.includes(timer.state)));
     for (const timer of cancelled) timer.status = 'cancelled';
     for (const timer of t.plan.timers) {
       instance.timers.push({
-        id: timer.id, state: timer.state, deadline: timer.deadline, eventType: timer.eventType, payload: jsonCopy(timer.payload),
-        dueAt: timer.dueAt, provisional: timer.provisional, createdSeq: seq, status: 'pending', firedAt: null,
+        id: timer.id,
+        state: timer.state,
+        deadline: timer.deadline,
+        eventType: timer.eventType,
+        payload: jsonCopy(timer.payload),
+        dueAt: timer.dueAt,
+        provisional: timer.provisional,
+        createdSeq: seq,
+        status: 'pending',
+        firedAt: null,
       });
     }
     instance.state = t.step.state;
@@ -107,8 +127,8 @@ export class ScenarioStore implements DomainStore {
    * The engine's timer runner sends its event as `system`, with the payload evaluated when armed.
    */
   dueTimer(id: string, eventType: string, now: string): ScenarioTimer | undefined {
-    return this.get(id).timers
-      .filter((t) => t.status === 'pending' && t.eventType === eventType && Date.parse(t.dueAt) <= Date.parse(now))
+    return this.get(id)
+      .timers.filter((t) => t.status === 'pending' && t.eventType === eventType && Date.parse(t.dueAt) <= Date.parse(now))
       .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
   }
 
@@ -116,13 +136,22 @@ export class ScenarioStore implements DomainStore {
     return [...this.instances.values()]
       .filter((i) => i.definition === definition && (filter.id === undefined || i.id === filter.id))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
-      .map((i) => jsonCopy({
-        id: i.id, definition: i.definition, businessKey: i.businessKey, state: i.state, status: i.status, context: i.context,
-        createdAt: i.createdAt, updatedAt: i.updatedAt, trail: i.trail,
-        timers: [...i.timers]
-          .sort((a, b) => a.createdSeq - b.createdSeq || a.dueAt.localeCompare(b.dueAt))
-          .map((t) => ({ eventType: t.eventType, dueAt: t.dueAt, status: t.status, firedAt: t.firedAt, provisional: t.provisional })),
-      }));
+      .map((i) =>
+        jsonCopy({
+          id: i.id,
+          definition: i.definition,
+          businessKey: i.businessKey,
+          state: i.state,
+          status: i.status,
+          context: i.context,
+          createdAt: i.createdAt,
+          updatedAt: i.updatedAt,
+          trail: i.trail,
+          timers: [...i.timers]
+            .sort((a, b) => a.createdSeq - b.createdSeq || a.dueAt.localeCompare(b.dueAt))
+            .map((t) => ({ eventType: t.eventType, dueAt: t.dueAt, status: t.status, firedAt: t.firedAt, provisional: t.provisional })),
+        }),
+      );
   }
 
   /** A simulation has no domain tables (rosters, exclusions, ...): a function that reads them cannot be simulated. */

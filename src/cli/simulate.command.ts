@@ -69,9 +69,10 @@ async function simulate(io: CliIo, file: string, scenarioFile: string, opts: Sim
   let calendar: BusinessCalendar;
   try {
     const path = resolve(io.cwd, calendarFile);
-    calendar = opts.calendar !== undefined || existsSync(path)
-      ? new BusinessCalendar(parseCalendarFile(readFileSync(path, 'utf8'), calendarFile))
-      : new BusinessCalendar();
+    calendar =
+      opts.calendar !== undefined || existsSync(path)
+        ? new BusinessCalendar(parseCalendarFile(readFileSync(path, 'utf8'), calendarFile))
+        : new BusinessCalendar();
   } catch (error) {
     return fail(`${calendarFile}: ${(error as Error).message}`);
   }
@@ -111,7 +112,18 @@ async function play(io: CliIo, fail: (line: string) => void, { def, scenario, ca
   const instance = { id: SIMULATED_INSTANCE_ID, definition: def.key, businessKey: scenario.businessKey ?? DEFAULT_BUSINESS_KEY };
   const ids = new CryptoIdGenerator();
   const plan = (fromState: string | null, step: StepResult, actor: Actor, now: string): TransitionPlan =>
-    planTransition({ machine, instanceId: instance.id, businessKey: instance.businessKey, fromState, step, actor, now: new Date(now), calendar, templates, ids });
+    planTransition({
+      machine,
+      instanceId: instance.id,
+      businessKey: instance.businessKey,
+      fromState,
+      step,
+      actor,
+      now: new Date(now),
+      calendar,
+      templates,
+      ids,
+    });
 
   let now = scenario.at ? new Date(scenario.at).toISOString() : DEFAULT_START;
   if (!scenario.actor.roles.some((r) => def.startRoles.includes(r))) {
@@ -150,8 +162,16 @@ async function play(io: CliIo, fail: (line: string) => void, { def, scenario, ca
         throw new AppError(ErrorCode.InstanceCompleted, `the instance is completed (state '${stored.state}') and accepts no more events`);
       }
       payload = await computePayload({
-        machine, state: stored.state, instance: { ...instance, context: stored.context }, type: s.event,
-        payload: s.payload ?? timer?.payload ?? {}, actor, now: new Date(now), functions, calendar, store,
+        machine,
+        state: stored.state,
+        instance: { ...instance, context: stored.context },
+        type: s.event,
+        payload: s.payload ?? timer?.payload ?? {},
+        actor,
+        now: new Date(now),
+        functions,
+        calendar,
+        store,
       });
       // The simulator plays every part, the processes' application services included (`via: service`).
       next = machine.send(stored.state, stored.context, { type: s.event, payload, actor, now, viaService: true });
@@ -168,7 +188,13 @@ async function play(io: CliIo, fail: (line: string) => void, { def, scenario, ca
     printComputed(io, machine, stored.state, s.event, payload);
     printEffects(io, next);
     const cancelled = store.transition(instance.id, {
-      eventType: s.event, payload, actor, at: now, step: next, plan: planned, ...(timer ? { timerId: timer.id } : {}),
+      eventType: s.event,
+      payload,
+      actor,
+      at: now,
+      step: next,
+      plan: planned,
+      ...(timer ? { timerId: timer.id } : {}),
     });
     if (timer) io.out(`  deadline fired: ${timer.eventType} (due at ${timer.dueAt})`);
     printTimers(io, step.statePath, cancelled, planned, now);

@@ -28,8 +28,12 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     .requiredOption('--roles <roles>', 'comma-separated roles, e.g. cs_assistant,dept_head (platform roles: admin, process_owner, auditor)')
     .option('--password <password>', 'the password (prefer stdin: it stays out of shell history)')
     .option('--display-name <name>', 'name shown to other users')
-    .option('--attr <name=value>', 'an attribute processes can check as actor.<name>, e.g. --attr department=工程部 (repeatable)',
-      (value: string, all: string[]) => [...all, value], [] as string[])
+    .option(
+      '--attr <name=value>',
+      'an attribute processes can check as actor.<name>, e.g. --attr department=工程部 (repeatable)',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .action(async (name: string, opts: { roles: string; password?: string; displayName?: string; attr: string[] }) => {
       const attributes: Record<string, string> = {};
       for (const pair of opts.attr) {
@@ -45,9 +49,15 @@ export function registerUserCommands(program: Command, io: CliIo): void {
       const engine = await openProcessEngine(loadConfig(process.env, io.cwd));
       try {
         const created = await engine.auth.addUser({
-          username: name, password, roles: opts.roles.split(','), displayName: opts.displayName, attributes,
+          username: name,
+          password,
+          roles: opts.roles.split(','),
+          displayName: opts.displayName,
+          attributes,
         });
-        const attrs = Object.entries(created.attributes).map(([k, v]) => `${k}=${v}`).join(', ');
+        const attrs = Object.entries(created.attributes)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
         io.out(`created user ${created.username} with roles ${created.roles.join(', ')}${attrs ? ` and attributes ${attrs}` : ''}`);
       } catch (err) {
         if (err instanceof AppError) {

@@ -14,7 +14,9 @@ describe('the error model', () => {
   });
 
   it('retries exactly what may pass: a version conflict, a mail server away, an error without a code', () => {
-    const retryable = Object.values(ErrorCode).filter((c) => ERROR_CODES[c].retryable).sort();
+    const retryable = Object.values(ErrorCode)
+      .filter((c) => ERROR_CODES[c].retryable)
+      .sort();
     expect(retryable).toEqual([ErrorCode.MailDeliveryFailed, ErrorCode.TooManyAttempts, ErrorCode.VersionConflict].sort());
     expect(isRetryable(new AppError(ErrorCode.VersionConflict, 'moved'))).toBe(true);
     expect(isRetryable(new AppError(ErrorCode.EventNotAccepted, 'no longer accepted'))).toBe(false);
@@ -31,7 +33,13 @@ describe('the error model', () => {
 
   it('carries a developer message and a user message, the default one unless the throw gives its own', () => {
     const conflict = new AppError(ErrorCode.VersionConflict, 'instance x changed; retry');
-    expect(conflict).toMatchObject({ code: 'VERSION_CONFLICT', message: 'instance x changed; retry', userMessage: '该记录刚被他人更新，请刷新后重试。', status: 409, retryable: true });
+    expect(conflict).toMatchObject({
+      code: 'VERSION_CONFLICT',
+      message: 'instance x changed; retry',
+      userMessage: '该记录刚被他人更新，请刷新后重试。',
+      status: 409,
+      retryable: true,
+    });
     const refused = new AppError(ErrorCode.GuardRejected, "'classify' was refused: 投诉类别须为…", undefined, { userMessage: '投诉类别须为…' });
     expect(refused.userMessage).toBe('投诉类别须为…');
     const cause = new Error('ECONNRESET');

@@ -20,14 +20,19 @@ describe('compileLinearRegExp', () => {
   });
 
   it('refuses back-references and look-around in plain words, but not the same characters in a class', () => {
-    for (const p of ['(a)\\1', '(?<n>a)\\k<n>']) expect(compileLinearRegExp(p)).toEqual({ ok: false, message: expect.stringMatching(/back-references .* not supported; patterns run on RE2/) });
-    for (const p of ['(?=a)', 'a(?!b)', '(?<=a)b', '(?<!a)b']) expect(compileLinearRegExp(p)).toEqual({ ok: false, message: expect.stringMatching(/look-around .* not supported/) });
+    for (const p of ['(a)\\1', '(?<n>a)\\k<n>'])
+      expect(compileLinearRegExp(p)).toEqual({ ok: false, message: expect.stringMatching(/back-references .* not supported; patterns run on RE2/) });
+    for (const p of ['(?=a)', 'a(?!b)', '(?<=a)b', '(?<!a)b'])
+      expect(compileLinearRegExp(p)).toEqual({ ok: false, message: expect.stringMatching(/look-around .* not supported/) });
     expect(compiled('[(?=]').test('=')).toBe(true);
     expect(compiled('\\\\1').test('\\1')).toBe(true);
   });
 
   it('says what RE2 refuses otherwise, and refuses a pattern longer than the limit', () => {
-    expect(compileLinearRegExp('a{2000}')).toEqual({ ok: false, message: 'the pattern `a{2000}` cannot be used: RE2 refuses it (invalid repeat count: `{2000}`)' });
+    expect(compileLinearRegExp('a{2000}')).toEqual({
+      ok: false,
+      message: 'the pattern `a{2000}` cannot be used: RE2 refuses it (invalid repeat count: `{2000}`)',
+    });
     expect(compileLinearRegExp('a'.repeat(MAX_PATTERN_LENGTH + 1))).toEqual({ ok: false, message: expect.stringMatching(/the limit is 1,000/) });
   });
 

@@ -24,9 +24,7 @@ export interface LinearRegExp {
   toString(): string;
 }
 
-export type LinearRegExpResult =
-  | { readonly ok: true; readonly regexp: LinearRegExp }
-  | { readonly ok: false; readonly message: string };
+export type LinearRegExpResult = { readonly ok: true; readonly regexp: LinearRegExp } | { readonly ok: false; readonly message: string };
 
 const HINT = 'patterns run on RE2, a linear-time engine without back-references or look-around; rewrite it without them';
 

@@ -26,7 +26,10 @@ export interface Logging {
 export class ConsoleLogging implements Logging {
   private readonly enabled: ReadonlySet<LogLevel>;
 
-  constructor(levels: readonly LogLevel[], private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
+  constructor(
+    levels: readonly LogLevel[],
+    private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {
     this.enabled = new Set(levels);
   }
 

@@ -51,9 +51,7 @@ export function tooDeepAt(value: unknown, limit: number): (string | number)[] | 
       for (let v: DepthVisit | undefined = visit; v?.key !== undefined; v = v.parent) path.unshift(v.key);
       return path;
     }
-    const entries: [string | number, unknown][] = Array.isArray(visit.value)
-      ? visit.value.map((v, i) => [i, v])
-      : Object.entries(visit.value);
+    const entries: [string | number, unknown][] = Array.isArray(visit.value) ? visit.value.map((v, i) => [i, v]) : Object.entries(visit.value);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i];
       if (isPlainData(child)) pending.push({ value: child, depth: visit.depth + 1, parent: visit, key });

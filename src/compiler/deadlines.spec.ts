@@ -24,10 +24,7 @@ const names = (list: { name: string; event: string }[]) => list.map((d) => `${d.
 describe('deadlinesToStart and statesLeft', () => {
   it('arms the deadlines of every state entered, outermost first, and none on start of a state without any', () => {
     expect(deadlinesToStart(complaint, null, ['registered'])).toEqual([]);
-    expect(names(deadlinesToStart(complaint, ['classified'], ['handling', 'inProgress']))).toEqual([
-      'handling#0:contactOverdue',
-      'handling#1:replyOverdue',
-    ]);
+    expect(names(deadlinesToStart(complaint, ['classified'], ['handling', 'inProgress']))).toEqual(['handling#0:contactOverdue', 'handling#1:replyOverdue']);
     expect(names(deadlinesToStart(complaint, null, ['handling', 'longTermFollowUp']))).toEqual([
       'handling#0:contactOverdue',
       'handling#1:replyOverdue',
@@ -37,9 +34,7 @@ describe('deadlinesToStart and statesLeft', () => {
 
   it('keeps the timers of a state that stays active: moving inside handling arms only the inner deadlines', () => {
     expect(deadlinesToStart(complaint, ['handling', 'inProgress'], ['handling', 'delayExplained'])).toEqual([]);
-    expect(names(deadlinesToStart(complaint, ['handling', 'longTermPending'], ['handling', 'longTermFollowUp']))).toEqual([
-      'longTermFollowUp#0:longTermDue',
-    ]);
+    expect(names(deadlinesToStart(complaint, ['handling', 'longTermPending'], ['handling', 'longTermFollowUp']))).toEqual(['longTermFollowUp#0:longTermDue']);
     expect(statesLeft(['handling', 'longTermPending'], ['handling', 'longTermFollowUp'])).toEqual(['longTermPending']);
   });
 
@@ -68,9 +63,7 @@ describe('deadlinesToStart and statesLeft', () => {
     expect(dueAt(contact.spec, dispatched, calendar, resolve).toISOString()).toBe('2026-02-13T10:00:00.000Z');
     expect(dueAt(reply.spec, dispatched, calendar, resolve).toISOString()).toBe('2026-02-25T10:00:00.000Z');
     // The date promised to the customer (2026-03-31, no time) falls due at the end of that day, 18:00 Shanghai.
-    expect(dueAt(complaint.states.longTermFollowUp.deadlines[0].spec, dispatched, calendar, resolve).toISOString()).toBe(
-      '2026-03-31T10:00:00.000Z',
-    );
+    expect(dueAt(complaint.states.longTermFollowUp.deadlines[0].spec, dispatched, calendar, resolve).toISOString()).toBe('2026-03-31T10:00:00.000Z');
   });
 });
 
@@ -213,7 +206,12 @@ describe('complaint.yaml deadline events (sent by system)', () => {
       assistant,
       at(1),
     );
-    step = machine.send(step.state, step.context, { type: 'classify', payload: { valid: true, category: '设备设施', severity: '一般' }, actor: assistant, now: at(1) });
+    step = machine.send(step.state, step.context, {
+      type: 'classify',
+      payload: { valid: true, category: '设备设施', severity: '一般' },
+      actor: assistant,
+      now: at(1),
+    });
     return machine.send(step.state, step.context, { type: 'dispatch', payload: { department: '工程部' }, actor: assistant, now: at(2) });
   };
   const send = (step: StepResult, type: string, actor: Actor, payload: Record<string, unknown> = {}, now = at(9)) =>

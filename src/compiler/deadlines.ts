@@ -10,13 +10,7 @@
  */
 import { AppError, ErrorCode } from '../common/app-error';
 import { jsonCopy } from '../definitions/json-schema.util';
-import type {
-  DeadlineDefinition,
-  ExpressionScope,
-  ProcessDefinition,
-  ScheduleDefinition,
-  ValueSpec,
-} from '../definitions/definition.types';
+import type { DeadlineDefinition, ExpressionScope, ProcessDefinition, ScheduleDefinition, ValueSpec } from '../definitions/definition.types';
 
 /** The engine's own actor, as expressions of deadlines and schedules see it. */
 export const SYSTEM_EXPRESSION_ACTOR: ExpressionScope['actor'] = Object.freeze({ id: 'system', roles: Object.freeze(['system']) });
@@ -27,11 +21,7 @@ export const SYSTEM_EXPRESSION_ACTOR: ExpressionScope['actor'] = Object.freeze({
  * so every state of `toPath` counts as entered. A state on both paths stays active and keeps
  * its timers: moving between the inner states of `handling` does not restart its deadlines.
  */
-export function deadlinesToStart(
-  definition: ProcessDefinition,
-  fromPath: readonly string[] | null,
-  toPath: readonly string[],
-): DeadlineDefinition[] {
+export function deadlinesToStart(definition: ProcessDefinition, fromPath: readonly string[] | null, toPath: readonly string[]): DeadlineDefinition[] {
   const before = new Set(fromPath ?? []);
   return toPath.filter((name) => !before.has(name)).flatMap((name) => [...(definition.states[name]?.deadlines ?? [])]);
 }

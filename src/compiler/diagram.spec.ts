@@ -19,9 +19,7 @@ describe('toMermaid', () => {
     const open = lines.indexOf('  state handling {');
     const close = lines.indexOf('  }', open);
     expect(open).toBeGreaterThan(0);
-    expect(lines.slice(open, close)).toEqual(
-      expect.arrayContaining(['    [*] --> inProgress', '    state "长期问题，待向顾客解释" as longTermPending']),
-    );
+    expect(lines.slice(open, close)).toEqual(expect.arrayContaining(['    [*] --> inProgress', '    state "长期问题，待向顾客解释" as longTermPending']));
   });
 
   it('labels each event once per target, with its title', () => {

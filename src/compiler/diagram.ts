@@ -6,7 +6,10 @@ import type { ProcessDefinition, StateDefinition } from '../definitions/definiti
 
 /** Mermaid-safe label text (colons and quotes would end the label). */
 function label(text: string): string {
-  return text.replace(/[:;"#]/g, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[:;"#]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function toMermaid(def: ProcessDefinition): string {

@@ -152,8 +152,32 @@ const isCelNode = (x: unknown): x is CelNode =>
   typeof x === 'object' && x !== null && typeof (x as CelNode).op === 'string' && typeof (x as CelNode).evaluate === 'function' && 'meta' in x;
 
 /** Nodes that return a value they did not build (or a boolean/number): a step, nothing measured. */
-const PASSING_ON = new Set(['value', 'id', '.', '.?', '[]', '[?]', '?:', '||', '&&', 'accuValue', 'accuInc', '!_', '-_',
-  '==', '!=', '<', '<=', '>', '>=', 'in', '-', '*', '/', '%']);
+const PASSING_ON = new Set([
+  'value',
+  'id',
+  '.',
+  '.?',
+  '[]',
+  '[?]',
+  '?:',
+  '||',
+  '&&',
+  'accuValue',
+  'accuInc',
+  '!_',
+  '-_',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'in',
+  '-',
+  '*',
+  '/',
+  '%',
+]);
 
 /** A literal pattern RE2 refuses, with its index in the expression source. */
 export interface PatternProblem {

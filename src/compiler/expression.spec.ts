@@ -79,9 +79,7 @@ describe('compileExpression', () => {
     }
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe(ErrorCode.ExpressionFailed);
-    expect((error as AppError).message).toBe(
-      'the expression `context.n / 0` (p.yaml:7:15, states.a.on.go.when) failed: division by zero',
-    );
+    expect((error as AppError).message).toBe('the expression `context.n / 0` (p.yaml:7:15, states.a.on.go.when) failed: division by zero');
   });
 });
 
@@ -102,7 +100,9 @@ describe('calendar text functions', () => {
     const late = { ...scope, now: '2026-12-01T18:13:58.216Z', context: { ...scope.context, pause: { endsAt: '2026-12-01T18:13:58.216Z' } } };
 
     it('puts the local Chinese date and time into a message, never the UTC ISO text', () => {
-      expect(evaluate('"暂停期至 " + dateTimeCn(context.pause.endsAt) + "，期满后方可开始调研"', late)).toBe('暂停期至 2026年12月2日 02:13，期满后方可开始调研');
+      expect(evaluate('"暂停期至 " + dateTimeCn(context.pause.endsAt) + "，期满后方可开始调研"', late)).toBe(
+        '暂停期至 2026年12月2日 02:13，期满后方可开始调研',
+      );
       expect(evaluate('dateCn(context.pause.endsAt)', late)).toBe('2026年12月2日');
       expect(evaluate('dateTimeCn(now)', late)).toBe('2026年12月2日 02:13');
       expect(evaluate('dateCn(now + duration("24h"))', late)).toBe('2026年12月3日');
@@ -221,7 +221,11 @@ describe('evaluation limits', () => {
 
   it('has the documented defaults', () => {
     expect(EXPRESSION_LIMITS).toEqual({
-      maxStringLength: 65_536, maxListLength: 10_000, maxMapSize: 10_000, maxTotalSize: 1_000_000, maxSteps: 100_000,
+      maxStringLength: 65_536,
+      maxListLength: 10_000,
+      maxMapSize: 10_000,
+      maxTotalSize: 1_000_000,
+      maxSteps: 100_000,
     });
   });
 
@@ -260,8 +264,9 @@ describe('evaluation limits', () => {
   });
 
   it('refuses more values built in all than maxTotalSize', () => {
-    expect(failure(`${ones(200)}.map(a, ${ones(20)}.map(b, payload.s + "!"))`, { s: 'x'.repeat(500) }))
-      .toMatch(/built more than maxTotalSize = 1,000,000 characters and elements in all/);
+    expect(failure(`${ones(200)}.map(a, ${ones(20)}.map(b, payload.s + "!"))`, { s: 'x'.repeat(500) })).toMatch(
+      /built more than maxTotalSize = 1,000,000 characters and elements in all/,
+    );
   });
 
   it('a limit reached inside || or exists still fails the evaluation', () => {

@@ -18,13 +18,7 @@
  */
 import { Environment } from '@marcbachmann/cel-js';
 import { AppError, ErrorCode } from '../common/app-error';
-import type {
-  CompiledExpression,
-  DefinitionProblem,
-  ExpressionScope,
-  JsonSchema,
-  SourcePosition,
-} from '../definitions/definition.types';
+import type { CompiledExpression, DefinitionProblem, ExpressionScope, JsonSchema, SourcePosition } from '../definitions/definition.types';
 import { didYouMean, quoteList } from '../definitions/did-you-mean.util';
 import { chineseLocalTime, DEFAULT_TIME_ZONE } from '../calendar/local-time-text.util';
 import { localDateOf, localParts } from '../calendar/zoned-time.util';
@@ -80,7 +74,10 @@ function buildEnvironment(): Environment {
   // "2026年12月2日", dateTimeCn(x) = "2026年12月2日 02:13" (a date alone when x has no time).
   // x is a timestamp, ISO text (stored instants are strings) or null (""); a text that is not
   // a date or time is kept as it is, so a message never loses what was written.
-  for (const [name, time] of [['dateCn', false], ['dateTimeCn', true]] as const) {
+  for (const [name, time] of [
+    ['dateCn', false],
+    ['dateTimeCn', true],
+  ] as const) {
     const text = (x: unknown, timeZone: string) => (x === null ? '' : (chineseLocalTime(x, { time, timeZone }) ?? String(x)));
     for (const type of [TS, 'string', 'null']) {
       env.registerFunction(`${name}(${type}): string`, (x: unknown) => text(x, DEFAULT_TIME_ZONE));
@@ -108,7 +105,9 @@ function assertBudgetIsEnforced(): void {
     outcome = undefined;
   }
   if (!checked.valid || problems.length > 0 || outcome?.result !== true || outcome.steps < 10 || outcome.total < 4) {
-    throw new Error('expressions: the evaluation budget or RE2 matches() does not take effect with this version of @marcbachmann/cel-js; see src/compiler/expression-budget.ts');
+    throw new Error(
+      'expressions: the evaluation budget or RE2 matches() does not take effect with this version of @marcbachmann/cel-js; see src/compiler/expression-budget.ts',
+    );
   }
 }
 assertBudgetIsEnforced();
@@ -126,8 +125,7 @@ export interface ExpressionChecks {
 export type ExpressionLocator = (index: number) => SourcePosition;
 
 export type CompileResult =
-  | { readonly ok: true; readonly expression: CompiledExpression }
-  | { readonly ok: false; readonly problems: readonly DefinitionProblem[] };
+  { readonly ok: true; readonly expression: CompiledExpression } | { readonly ok: false; readonly problems: readonly DefinitionProblem[] };
 
 interface AstNode {
   op: string;
@@ -135,8 +133,7 @@ interface AstNode {
   pos: number;
 }
 
-const isNode = (x: unknown): x is AstNode =>
-  typeof x === 'object' && x !== null && typeof (x as AstNode).op === 'string' && 'args' in x;
+const isNode = (x: unknown): x is AstNode => typeof x === 'object' && x !== null && typeof (x as AstNode).op === 'string' && 'args' in x;
 
 /** Strips cel-js's caret drawing: we give the position ourselves. */
 function summaryOf(error: unknown): string {
@@ -246,7 +243,10 @@ function checkNames(
     }
     const schema = rootName === 'context' ? checks.contextSchema : rootName === 'payload' ? checks.payloadSchema : undefined;
     if (!schema) return;
-    const missing = findUndeclaredField(schema, fields.map((f) => f.name));
+    const missing = findUndeclaredField(
+      schema,
+      fields.map((f) => f.name),
+    );
     if (missing) {
       const field = fields[missing.depth];
       const where = [rootName, ...fields.slice(0, missing.depth).map((f) => f.name)].join('.');
@@ -270,9 +270,7 @@ function checkNames(
     if (node.op === 'id') {
       const name = node.args as string;
       if (!allowed.has(name) && !bound.has(name)) {
-        problems.push(
-          problem(node.pos, `unknown name '${name}' in \`${source}\`; expressions can use ${EXPRESSION_VARIABLES.join(', ')}`),
-        );
+        problems.push(problem(node.pos, `unknown name '${name}' in \`${source}\`; expressions can use ${EXPRESSION_VARIABLES.join(', ')}`));
       }
       return;
     }

@@ -24,7 +24,14 @@ const manager: Actor = { id: 'liu', roles: ['manager'] };
 const T0 = '2026-01-05T01:00:00.000Z';
 
 const newComplaint = () =>
-  complaint.validateContext({ receivedAt: '2026-01-05T09:00:00+08:00', complainant: '李先生', unit: '3栋1201', contact: '13800000000', channel: '来电/传真', content: '门岗抬杆' }).value;
+  complaint.validateContext({
+    receivedAt: '2026-01-05T09:00:00+08:00',
+    complainant: '李先生',
+    unit: '3栋1201',
+    contact: '13800000000',
+    channel: '来电/传真',
+    content: '门岗抬杆',
+  }).value;
 
 /** Sends the events one after another, each from the previous result. */
 function run(machine: ProcessMachine, first: StepResult, events: [string, Actor, Record<string, unknown>?][]): StepResult[] {
@@ -60,7 +67,16 @@ describe('createProcessMachine on complaint.yaml', () => {
       ['archive', assistant, {}],
     ]);
     expect(steps.map((s) => s.state)).toEqual([
-      'registered', 'classified', 'inProgress', 'inProgress', 'returnVisit', 'inProgress', 'returnVisit', 'closed', 'closed', 'archived',
+      'registered',
+      'classified',
+      'inProgress',
+      'inProgress',
+      'returnVisit',
+      'inProgress',
+      'returnVisit',
+      'closed',
+      'closed',
+      'archived',
     ]);
     expect(steps[2].statePath).toEqual(['handling', 'inProgress']);
     expect(steps[2].effects.map((e) => e.kind)).toEqual(['render', 'notify']);
@@ -88,7 +104,15 @@ describe('createProcessMachine on complaint.yaml', () => {
       ['explainToCustomer', supervisor, { explanation: '已说明施工计划', expectedBy: '2026-03-31' }],
       ['reply', deptHead, { method: '更换水管', result: '已完成' }],
     ]);
-    expect(steps.map((s) => s.state)).toEqual(['registered', 'classified', 'inProgress', 'delayExplained', 'longTermPending', 'longTermFollowUp', 'returnVisit']);
+    expect(steps.map((s) => s.state)).toEqual([
+      'registered',
+      'classified',
+      'inProgress',
+      'delayExplained',
+      'longTermPending',
+      'longTermFollowUp',
+      'returnVisit',
+    ]);
     expect(steps[3].context.delays).toEqual([{ at: '2026-01-08T02:00:00.000Z', by: 'chen', explanation: '等待配件' }]);
     expect(steps[3].context.explanation).toBe('等待配件');
     expect(steps[5].context.longTerm).toEqual({
@@ -112,8 +136,14 @@ describe('createProcessMachine on complaint.yaml', () => {
   });
 
   it('returns effects as plain data (nothing is rendered or sent)', () => {
-    const a = run(machine, start(), [['classify', assistant, { valid: true, category: '收费', severity: '一般' }], ['dispatch', assistant, { department: '财务部' }]]);
-    const b = run(machine, start(), [['classify', assistant, { valid: true, category: '收费', severity: '一般' }], ['dispatch', assistant, { department: '财务部' }]]);
+    const a = run(machine, start(), [
+      ['classify', assistant, { valid: true, category: '收费', severity: '一般' }],
+      ['dispatch', assistant, { department: '财务部' }],
+    ]);
+    const b = run(machine, start(), [
+      ['classify', assistant, { valid: true, category: '收费', severity: '一般' }],
+      ['dispatch', assistant, { department: '财务部' }],
+    ]);
     expect(JSON.parse(JSON.stringify(a))).toEqual(a);
     expect(a).toEqual(b);
   });
@@ -134,9 +164,7 @@ describe('createProcessMachine on complaint.yaml', () => {
 
   it('refuses an invalid payload with JSON paths', () => {
     const step = start();
-    const error = thrown(() =>
-      machine.send(step.state, step.context, { type: 'classify', payload: { valid: 'yes', extra: 1 }, actor: assistant, now: T0 }),
-    );
+    const error = thrown(() => machine.send(step.state, step.context, { type: 'classify', payload: { valid: 'yes', extra: 1 }, actor: assistant, now: T0 }));
     expect(error.code).toBe(ErrorCode.PayloadInvalid);
     expect(error.details?.errors).toEqual([
       { path: '$.extra', message: 'is not an allowed field' },
@@ -155,25 +183,47 @@ describe('createProcessMachine on complaint.yaml', () => {
       ['classify', assistant, { valid: true, category: '设备设施', severity: '一般' }],
       ['dispatch', assistant, { department: '工程部' }],
     ]).at(-1)!;
-    const wrongDepartment = thrown(() => machine.send(dispatched.state, dispatched.context,
-      { type: 'reply', payload: { method: 'a', result: 'b' }, actor: securityHead, now: T0 }));
+    const wrongDepartment = thrown(() =>
+      machine.send(dispatched.state, dispatched.context, { type: 'reply', payload: { method: 'a', result: 'b' }, actor: securityHead, now: T0 }),
+    );
     expect(wrongDepartment.message).toBe("'reply' was refused: 该投诉已派往工程部，只有该部门负责人可以回单");
-    const noDepartment = thrown(() => machine.send(dispatched.state, dispatched.context,
-      { type: 'reply', payload: { method: 'a', result: 'b' }, actor: { id: 'x', roles: ['dept_head'] }, now: T0 }));
+    const noDepartment = thrown(() =>
+      machine.send(dispatched.state, dispatched.context, {
+        type: 'reply',
+        payload: { method: 'a', result: 'b' },
+        actor: { id: 'x', roles: ['dept_head'] },
+        now: T0,
+      }),
+    );
     expect(noDepartment.code).toBe(ErrorCode.GuardRejected);
   });
 
   it('refuses when no branch holds, listing the conditions', () => {
-    const loaded = loadDefinition([
-      'key: gate', 'title: 门', 'roles: { guard: { title: 门卫 } }', 'start: { roles: [guard] }',
-      'initial: shut', 'states:', '  shut:', '    on:', '      open:', '        roles: [guard]',
-      '        branches:', '          - when: payload.code == "1234"', '            target: opened',
-      '  opened: { type: final }',
-    ].join('\n'), { file: 'gate.yaml' });
+    const loaded = loadDefinition(
+      [
+        'key: gate',
+        'title: 门',
+        'roles: { guard: { title: 门卫 } }',
+        'start: { roles: [guard] }',
+        'initial: shut',
+        'states:',
+        '  shut:',
+        '    on:',
+        '      open:',
+        '        roles: [guard]',
+        '        branches:',
+        '          - when: payload.code == "1234"',
+        '            target: opened',
+        '  opened: { type: final }',
+      ].join('\n'),
+      { file: 'gate.yaml' },
+    );
     if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('; '));
     const gate = createProcessMachine(loaded.definition);
     const first = gate.start({}, { id: 'g', roles: ['guard'] }, T0);
-    const error = thrown(() => gate.send(first.state, first.context, { type: 'open', payload: { code: '0000' }, actor: { id: 'g', roles: ['guard'] }, now: T0 }));
+    const error = thrown(() =>
+      gate.send(first.state, first.context, { type: 'open', payload: { code: '0000' }, actor: { id: 'g', roles: ['guard'] }, now: T0 }),
+    );
     expect(error.code).toBe(ErrorCode.GuardRejected);
     expect(error.message).toContain('payload.code == "1234"');
   });
@@ -225,8 +275,7 @@ describe('createProcessMachine on the pause-request fixture', () => {
   const machine = createProcessMachine(pauseRequest);
   const head: Actor = { id: 'p1', roles: ['project_head'] };
   const region: Actor = { id: 'r1', roles: ['region'] };
-  const start = (context: Record<string, unknown> = { project: 'p-01', score: 2 }) =>
-    machine.start(pauseRequest.validateContext(context).value, head, T0);
+  const start = (context: Record<string, unknown> = { project: 'p-01', score: 2 }) => machine.start(pauseRequest.validateContext(context).value, head, T0);
   const send = (step: StepResult, type: string, actor: Actor, payload: Record<string, unknown> = {}) =>
     machine.send(step.state, step.context, { type, actor, payload, now: '2026-02-01T00:00:00.000Z' });
 
@@ -271,7 +320,9 @@ describe('createProcessMachine on the pause-request fixture', () => {
     const s0 = start({ project: 'p-02' }); // no score: `context.score * rules.scoreFactor` fails
     const error = thrown(() => send(s0, 'submit', head, { days: 3 }));
     expect(error.code).toBe(ErrorCode.ExpressionFailed);
-    expect(error.message).toMatch(/^the expression `context.score \* rules.scoreFactor` \(.*pause-request.yaml:46:19, states.draft.on.submit.assign.score\) failed: No such key: score/);
+    expect(error.message).toMatch(
+      /^the expression `context.score \* rules.scoreFactor` \(.*pause-request.yaml:46:19, states.draft.on.submit.assign.score\) failed: No such key: score/,
+    );
   });
 
   it('accepts an event of the compound parent while in a child', () => {

@@ -69,8 +69,7 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
     };
   };
 
-  const evaluateValue = (spec: ValueSpec, scope: ExpressionScope): unknown =>
-    spec.kind === 'literal' ? spec.value : spec.expression.evaluate(scope);
+  const evaluateValue = (spec: ValueSpec, scope: ExpressionScope): unknown => (spec.kind === 'literal' ? spec.value : spec.expression.evaluate(scope));
 
   const effectAction = (action: ActionDefinition, state: string) => ({
     type: action.kind,
@@ -97,14 +96,10 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
     ...(branch.target ? { target: `#${branch.target}` } : {}),
     ...(branch.when
       ? {
-          guard: ({ context, event }: { context: Context; event: MachineEvent }) =>
-            branch.when?.evaluate(scopeOf(context, event)) === true,
+          guard: ({ context, event }: { context: Context; event: MachineEvent }) => branch.when?.evaluate(scopeOf(context, event)) === true,
         }
       : {}),
-    actions: [
-      ...(branch.assign.length > 0 ? [assignAction(branch.assign)] : []),
-      ...branch.actions.map((a) => effectAction(a, state)),
-    ],
+    actions: [...(branch.assign.length > 0 ? [assignAction(branch.assign)] : []), ...branch.actions.map((a) => effectAction(a, state))],
   });
 
   const stateConfig = (state: StateDefinition): Record<string, unknown> => ({
@@ -118,9 +113,7 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
       : {}),
     entry: state.entry.map((a) => effectAction(a, state.name)),
     exit: state.exit.map((a) => effectAction(a, state.name)),
-    on: Object.fromEntries(
-      Object.entries(state.on).map(([type, event]) => [type, event.branches.map((b) => branchConfig(b, state.name))]),
-    ),
+    on: Object.fromEntries(Object.entries(state.on).map(([type, event]) => [type, event.branches.map((b) => branchConfig(b, state.name))])),
   });
 
   const noop = () => undefined;
@@ -138,17 +131,13 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
   const stateOrThrow = (name: string): StateDefinition => {
     const state = def.states[name];
     if (!state) {
-      throw new AppError(
-        ErrorCode.Internal,
-        `the state '${name}' does not exist in '${def.key}' (states: ${Object.keys(def.states).join(', ')})`,
-      );
+      throw new AppError(ErrorCode.Internal, `the state '${name}' does not exist in '${def.key}' (states: ${Object.keys(def.states).join(', ')})`);
     }
     return state;
   };
 
   /** `['handling', 'waiting']` → `{ handling: 'waiting' }` (XState's state value). */
-  const stateValue = (path: readonly string[]): string | Record<string, unknown> =>
-    path.length === 1 ? path[0] : { [path[0]]: stateValue(path.slice(1)) };
+  const stateValue = (path: readonly string[]): string | Record<string, unknown> => (path.length === 1 ? path[0] : { [path[0]]: stateValue(path.slice(1)) });
 
   const leafOf = (snapshot: SnapshotView): string[] => {
     const path: string[] = [];
@@ -235,9 +224,7 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
       if (!taken) {
         throw new AppError(
           ErrorCode.GuardRejected,
-          `'${event.type}' was refused in '${state}': none of its conditions holds (${found.event.branches
-            .map((b) => `\`${b.when?.source}\``)
-            .join(', ')})`,
+          `'${event.type}' was refused in '${state}': none of its conditions holds (${found.event.branches.map((b) => `\`${b.when?.source}\``).join(', ')})`,
           { state, event: event.type, conditions: found.event.branches.map((b) => b.when?.source ?? null) },
         );
       }

@@ -67,7 +67,9 @@ describe('via: service', () => {
     const s = start();
     const err = thrown(() => machine.send(s.state, s.context, { type: 'importRows', payload: { rows: 3 }, actor: clerk, now: NOW }));
     expect(err.code).toBe(ErrorCode.Forbidden);
-    expect(err.message).toBe("'importRows' (导入) can only be sent through the application service of 'roster-demo', which records its data in the same step: use PUT /rows/:id; it cannot be sent as a plain event (POST /instances/:id/events)");
+    expect(err.message).toBe(
+      "'importRows' (导入) can only be sent through the application service of 'roster-demo', which records its data in the same step: use PUT /rows/:id; it cannot be sent as a plain event (POST /instances/:id/events)",
+    );
     expect(err.details).toMatchObject({ event: 'importRows', via: 'service', api: 'PUT /rows/:id' });
   });
 
@@ -75,23 +77,26 @@ describe('via: service', () => {
     const s = start();
     const next = machine.send(s.state, s.context, { type: 'importRows', payload: { rows: 3 }, actor: clerk, now: NOW, viaService: true });
     expect(next).toMatchObject({ state: 'done', context: { rows: 3 } });
-    expect(thrown(() => machine.send(s.state, s.context, { type: 'importRows', payload: { rows: 3 }, actor: boss, now: NOW, viaService: true })).code)
-      .toBe(ErrorCode.Forbidden);
+    expect(thrown(() => machine.send(s.state, s.context, { type: 'importRows', payload: { rows: 3 }, actor: boss, now: NOW, viaService: true })).code).toBe(
+      ErrorCode.Forbidden,
+    );
   });
 
   it('needs no api: the refusal then names the service only', () => {
     const plain = createProcessMachine(load(doc(['        roles: [clerk]', '        via: service'])));
     const s = plain.start({}, clerk, NOW);
-    expect(thrown(() => plain.send(s.state, s.context, { type: 'importRows', payload: {}, actor: clerk, now: NOW })).message)
-      .toMatch(/^'importRows' \(导入\) can only be sent through the application service of 'roster-demo', which records its data in the same step; it cannot/);
+    expect(thrown(() => plain.send(s.state, s.context, { type: 'importRows', payload: {}, actor: clerk, now: NOW })).message).toMatch(
+      /^'importRows' \(导入\) can only be sent through the application service of 'roster-demo', which records its data in the same step; it cannot/,
+    );
   });
 
   it("refuses 'api' without 'via', 'system' with 'via', and an unknown 'via'", () => {
-    expect(errorsOf(doc(['        roles: [clerk]', '        api: PUT /rows/:id'])).map((e) => e.message))
-      .toEqual([expect.stringContaining("add 'via: service' or remove 'api'")]);
-    expect(errorsOf(doc(['        roles: [clerk, system]', '        via: service'])).map((e) => e.message))
-      .toEqual([expect.stringContaining("remove 'system' from its roles or remove 'via'")]);
-    expect(errorsOf(doc(['        roles: [clerk]', '        via: services'])).map((e) => `${e.path} ${e.message}`))
-      .toEqual([expect.stringMatching(/via/)]);
+    expect(errorsOf(doc(['        roles: [clerk]', '        api: PUT /rows/:id'])).map((e) => e.message)).toEqual([
+      expect.stringContaining("add 'via: service' or remove 'api'"),
+    ]);
+    expect(errorsOf(doc(['        roles: [clerk, system]', '        via: service'])).map((e) => e.message)).toEqual([
+      expect.stringContaining("remove 'system' from its roles or remove 'via'"),
+    ]);
+    expect(errorsOf(doc(['        roles: [clerk]', '        via: services'])).map((e) => `${e.path} ${e.message}`)).toEqual([expect.stringMatching(/via/)]);
   });
 });

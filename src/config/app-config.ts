@@ -7,9 +7,7 @@ import { resolve } from 'node:path';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { LogLevel } from '../common/logging';
 
-export type DatabaseConfig =
-  | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
 
 export interface AppConfig {
   readonly host: string;

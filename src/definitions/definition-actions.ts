@@ -41,14 +41,15 @@ export function buildActions(scope: DefinitionScope, list: unknown, path: YamlPa
     if (entries.length !== 1) return; // reported by the schema
     const [kind, rawParams] = entries[0];
     const actionPath: YamlPath = [...path, i, kind];
-    const params: Record<string, unknown> =
-      kind === 'render' && typeof rawParams === 'string' ? { template: rawParams } : isMap(rawParams) ? rawParams : {};
+    const params: Record<string, unknown> = kind === 'render' && typeof rawParams === 'string' ? { template: rawParams } : isMap(rawParams) ? rawParams : {};
     if (kind === 'render' && typeof rawParams === 'string') checkTemplate(scope, rawParams, actionPath, actionPath);
     else if (kind === 'render' || kind === 'email' || kind === 'post') checkTemplate(scope, params.template, [...actionPath, 'template'], actionPath);
     if (kind === 'apply' && typeof params.function === 'string' && input.functions && !input.functions.hasWriter(params.function)) {
       const known = input.functions.writerNames();
-      report([...actionPath, 'function'],
-        `there is no domain writer '${params.function}' for 'apply'; known writers: ${quoteList([...known])}.${didYouMean(params.function, [...known])}`);
+      report(
+        [...actionPath, 'function'],
+        `there is no domain writer '${params.function}' for 'apply'; known writers: ${quoteList([...known])}.${didYouMean(params.function, [...known])}`,
+      );
     }
     if (kind === 'notify' && typeof params.role === 'string' && !roleNames.has(params.role)) {
       report(
@@ -98,11 +99,7 @@ function checkEmit(scope: DefinitionScope, params: Record<string, unknown>, acti
     }
   }
   if (params.to === 'parent' && params.definition !== undefined) {
-    report(
-      [...actionPath, 'definition'],
-      "an emit to 'parent' goes to the instance that started this one, whose process is known: remove 'definition'",
-      'key',
-    );
+    report([...actionPath, 'definition'], "an emit to 'parent' goes to the instance that started this one, whose process is known: remove 'definition'", 'key');
   }
 }
 

@@ -107,14 +107,14 @@ describe('state deadlines', () => {
   });
 
   it("reads 'at: context.<field>' holding a date without a time as the end of that day", () => {
-    const result = loadDefinition(
-      doc(['    deadlines:', '      - at: context.note', '        send: remind', '    on:', '      remind: { roles: [system] }']),
-      { file: 'x.yaml' },
-    );
+    const result = loadDefinition(doc(['    deadlines:', '      - at: context.note', '        send: remind', '    on:', '      remind: { roles: [system] }']), {
+      file: 'x.yaml',
+    });
     if (!result.ok) throw new Error(at(result.errors).join('\n'));
     const [deadline] = result.definition.states.waiting.deadlines;
     const context: Record<string, string> = { note: '2026-03-10' };
-    const due = (calendar: BusinessCalendar) => dueAt(deadline.spec, new Date('2026-03-01T01:00:00Z'), calendar, (ref) => (ref.kind === 'context' ? context[ref.path] : undefined));
+    const due = (calendar: BusinessCalendar) =>
+      dueAt(deadline.spec, new Date('2026-03-01T01:00:00Z'), calendar, (ref) => (ref.kind === 'context' ? context[ref.path] : undefined));
     // A works end date of the 10th falls due at 18:00 on the 10th in Shanghai, not at its first minute.
     expect(due(new BusinessCalendar()).toISOString()).toBe('2026-03-10T10:00:00.000Z');
     expect(due(new BusinessCalendar({ endOfDay: '17:00' })).toISOString()).toBe('2026-03-10T09:00:00.000Z');
@@ -187,7 +187,11 @@ describe('schedules', () => {
     expect(monthly).toMatchObject({ name: 'monthly', title: '月报', spec: { kind: 'every', period: 'month', day: 'last', time: '17:00' } });
     expect(monthly.start?.context.note).toEqual({ kind: 'literal', value: '自动' });
     expect(monthly.send).toBeUndefined();
-    expect(daily).toMatchObject({ name: 'daily', spec: { period: 'workingDay' }, send: { event: 'remind', payload: { why: { kind: 'literal', value: '每日提醒' } } } });
+    expect(daily).toMatchObject({
+      name: 'daily',
+      spec: { period: 'workingDay' },
+      send: { event: 'remind', payload: { why: { kind: 'literal', value: '每日提醒' } } },
+    });
     expect(daily.position).toMatchObject({ line: 22, column: 3 });
   });
 
@@ -228,9 +232,7 @@ describe('actions', () => {
 
   it("refuses 'definition' in an emit to parent", () => {
     const errors = errorsOf(withActions(['          - emit: { event: done, to: parent, definition: round }']));
-    expect(at(errors)).toEqual([
-      "18:46 an emit to 'parent' goes to the instance that started this one, whose process is known: remove 'definition'",
-    ]);
+    expect(at(errors)).toEqual(["18:46 an emit to 'parent' goes to the instance that started this one, whose process is known: remove 'definition'"]);
   });
 });
 
@@ -310,7 +312,12 @@ describe('events between instances', () => {
 
   it('needs system among the roles of an event emitted to an instance of the same process', () => {
     const errors = errorsOf(
-      process('round', 'clerk', ['      ping: { roles: [clerk] }'], ['          - emit: { event: ping, to: =payload.key }', '          - emit: { event: pong, to: =payload.key }']),
+      process(
+        'round',
+        'clerk',
+        ['      ping: { roles: [clerk] }'],
+        ['          - emit: { event: ping, to: =payload.key }', '          - emit: { event: pong, to: =payload.key }'],
+      ),
     );
     expect(at(errors)).toEqual([
       "13:28 the emit action sends 'ping' but that event's roles in 'waiting' do not include system; add system to its roles",
@@ -322,11 +329,16 @@ describe('events between instances', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wf-defs-'));
     writeFileSync(
       join(dir, 'parent.yaml'),
-      process('parent', 'clerk', ['      childDone: { roles: [system] }'], [
-        '          - start: { definition: child, businessKey: =payload.key }',
-        '          - emit: { event: poke, to: =payload.key, definition: child }',
-        '          - emit: { event: nudge, to: =payload.key, definition: child }',
-      ]),
+      process(
+        'parent',
+        'clerk',
+        ['      childDone: { roles: [system] }'],
+        [
+          '          - start: { definition: child, businessKey: =payload.key }',
+          '          - emit: { event: poke, to: =payload.key, definition: child }',
+          '          - emit: { event: nudge, to: =payload.key, definition: child }',
+        ],
+      ),
     );
     writeFileSync(join(dir, 'child.yaml'), process('child', 'clerk', ['      poke: { roles: [clerk] }']));
     const result = loadDefinitionsDir(dir);
@@ -336,7 +348,15 @@ describe('events between instances', () => {
       "parent.yaml:14:13 the emit action sends 'poke' to 'child', but that event's roles in 'waiting' (child.yaml) do not include system; add system to its roles",
       "parent.yaml:15:13 the emit action sends 'nudge' to 'child', but no state of child.yaml accepts it; declare it there with roles [system]",
     ]);
-    writeFileSync(join(dir, 'child.yaml'), process('child', 'clerk, system', ['      poke: { roles: [clerk, system] }', '      nudge: { roles: [system] }'], ['          - emit: { event: childDone, to: parent }']));
+    writeFileSync(
+      join(dir, 'child.yaml'),
+      process(
+        'child',
+        'clerk, system',
+        ['      poke: { roles: [clerk, system] }', '      nudge: { roles: [system] }'],
+        ['          - emit: { event: childDone, to: parent }'],
+      ),
+    );
     expect(loadDefinitionsDir(dir).ok).toBe(true);
   });
 });

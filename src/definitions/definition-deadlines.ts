@@ -43,10 +43,7 @@ export function addDeadlines(scope: DefinitionScope, states: Record<string, Stat
         const phrase = (item[keyword] as string).trim();
         const alone = parseDeadline(phrase);
         if (alone.ok && alone.spec.kind === 'every') {
-          report(
-            [...path, keyword],
-            `'${phrase}' repeats, but a state deadline happens once; a recurring schedule belongs under 'schedules' at the top level`,
-          );
+          report([...path, keyword], `'${phrase}' repeats, but a state deadline happens once; a recurring schedule belongs under 'schedules' at the top level`);
         } else {
           const parsed = parseDeadline(`${keyword}: ${phrase}`);
           if (!parsed.ok) {
@@ -78,10 +75,7 @@ export function addDeadlines(scope: DefinitionScope, states: Record<string, Stat
             if (inner.name === s.name || !inner.path.includes(s.name)) continue;
             const override = inner.on[event];
             if (override && lacksSystem(override)) {
-              report(
-                [...path, 'send'],
-                `deadline sends '${event}' but that event's roles in '${inner.name}' do not include system; add system to its roles`,
-              );
+              report([...path, 'send'], `deadline sends '${event}' but that event's roles in '${inner.name}' do not include system; add system to its roles`);
             }
           }
           const literal = literalValues(payload);

@@ -21,15 +21,19 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
     report([...path, 'payload'], "the payload schema must describe a map: write 'type: object' at its top");
   }
   const compiled = compileUserSchema(scope.ajv, payloadSchema);
-  if (!compiled.ok) report([...path, 'payload', ...(compiled.at ?? [])], `the payload schema is not a valid JSON Schema: ${compiled.message}`, compiled.which ?? 'key');
+  if (!compiled.ok)
+    report([...path, 'payload', ...(compiled.at ?? [])], `the payload schema is not a valid JSON Schema: ${compiled.message}`, compiled.which ?? 'key');
   const validate = compiled.ok ? compiled.validate : undefined;
   // Computed fields are filled in by the engine: the sender's payload is validated without them,
   // and expressions may read them as payload fields.
   const computeFields = isMap(rawEvent.compute) ? Object.keys(rawEvent.compute) : [];
   const payloadProperties = isMap(payloadSchema.properties) ? payloadSchema.properties : undefined;
-  const checks = expressionChecks(scope.declared, payloadProperties && computeFields.length
-    ? { ...payloadSchema, properties: { ...payloadProperties, ...Object.fromEntries(computeFields.map((f) => [f, {}])) } }
-    : payloadSchema);
+  const checks = expressionChecks(
+    scope.declared,
+    payloadProperties && computeFields.length
+      ? { ...payloadSchema, properties: { ...payloadProperties, ...Object.fromEntries(computeFields.map((f) => [f, {}])) } }
+      : payloadSchema,
+  );
   const compute = buildCompute(scope, rawEvent, computeFields, payloadProperties, path, checks);
   const inlineKeys = ['when', 'reject', 'target', 'assign', 'actions'].filter((k) => k in rawEvent);
   let branches: BranchDefinition[];
@@ -54,7 +58,11 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
     report([...path, 'api'], "'api' names where an event sent only through its service comes from: add 'via: service' or remove 'api'", 'key');
   }
   if (viaService && Array.isArray(rawEvent.roles) && rawEvent.roles.includes('system')) {
-    report([...path, 'via'], "an event sent only through its service ('via: service') cannot also be sent by the engine: remove 'system' from its roles or remove 'via'", 'key');
+    report(
+      [...path, 'via'],
+      "an event sent only through its service ('via: service') cannot also be sent by the engine: remove 'system' from its roles or remove 'via'",
+      'key',
+    );
   }
   return {
     type,
@@ -77,27 +85,35 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
 
 /** `compute:` fields: each names a domain function (checked when the caller knows them) and its arguments. */
 function buildCompute(
-  scope: DefinitionScope, rawEvent: Raw, computeFields: string[], payloadProperties: Raw | undefined,
-  path: YamlPath, checks: ExpressionChecks,
+  scope: DefinitionScope,
+  rawEvent: Raw,
+  computeFields: string[],
+  payloadProperties: Raw | undefined,
+  path: YamlPath,
+  checks: ExpressionChecks,
 ): ComputeDefinition[] {
   const { report, pos, input } = scope;
   return computeFields.map((field) => {
     const rawSpec = (rawEvent.compute as Raw)[field];
     const fieldPath = [...path, 'compute', field];
-    const name = typeof rawSpec === 'string' ? rawSpec : isMap(rawSpec) ? str(rawSpec.function) ?? '' : '';
+    const name = typeof rawSpec === 'string' ? rawSpec : isMap(rawSpec) ? (str(rawSpec.function) ?? '') : '';
     if (payloadProperties && field in payloadProperties) {
       report(fieldPath, `'${field}' is computed by the engine, so it cannot also be a payload field the sender fills in`, 'key');
     }
     if (name && input.functions && !input.functions.has(name)) {
       const known = input.functions.names();
-      report(typeof rawSpec === 'string' ? fieldPath : [...fieldPath, 'function'],
-        `there is no domain function '${name}'; known functions: ${quoteList([...known])}.${didYouMean(name, [...known])}`);
+      report(
+        typeof rawSpec === 'string' ? fieldPath : [...fieldPath, 'function'],
+        `there is no domain function '${name}'; known functions: ${quoteList([...known])}.${didYouMean(name, [...known])}`,
+      );
     }
     return {
-      field, function: name,
-      args: isMap(rawSpec) && isMap(rawSpec.with)
-        ? Object.fromEntries(Object.entries(rawSpec.with).map(([k, v]) => [k, valueSpec(scope, v, [...fieldPath, 'with', k], checks)]))
-        : {},
+      field,
+      function: name,
+      args:
+        isMap(rawSpec) && isMap(rawSpec.with)
+          ? Object.fromEntries(Object.entries(rawSpec.with).map(([k, v]) => [k, valueSpec(scope, v, [...fieldPath, 'with', k], checks)]))
+          : {},
       position: pos(fieldPath, 'key'),
     };
   });
@@ -108,10 +124,7 @@ function buildBranch(scope: DefinitionScope, rawBranch: Raw, path: YamlPath, che
   const { firstSeen, stateNames } = scope.tree;
   const target = str(rawBranch.target);
   if (target !== undefined && !firstSeen.has(target)) {
-    report(
-      [...path, 'target'],
-      `the target state '${target}' does not exist.${didYouMean(target, stateNames)} Existing states: ${quoteList(stateNames)}`,
-    );
+    report([...path, 'target'], `the target state '${target}' does not exist.${didYouMean(target, stateNames)} Existing states: ${quoteList(stateNames)}`);
   }
   const when = typeof rawBranch.when === 'string' ? compileAt(scope, rawBranch.when, [...path, 'when'], 0, checks) : undefined;
   const reject = typeof rawBranch.reject === 'string' ? valueSpec(scope, rawBranch.reject, [...path, 'reject'], checks) : undefined;

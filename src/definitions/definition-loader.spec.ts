@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ describe('loadDefinition', () => {
     const text = doc(['    on:', '      finish: { roles: [clerk], target: done }']);
     const result = loadDefinition(text, { file: 'x.yaml' });
     if (!result.ok) throw new Error(at(result.errors).join('\n'));
-    expect(result.definition.source.hash).toBe(require('node:crypto').createHash('sha256').update(text).digest('hex'));
+    expect(result.definition.source.hash).toBe(createHash('sha256').update(text).digest('hex'));
     expect(Object.isFrozen(result.definition)).toBe(true);
     expect(Object.isFrozen(result.definition.states.open.on.finish.branches[0])).toBe(true);
     expect(() => {
@@ -92,29 +93,21 @@ describe('loadDefinition', () => {
 
   it('explains a wrong type in plain words', () => {
     const errors = errorsOf(doc(['    on:', '      finish: { roles: clerk, target: done }']));
-    expect(at(errors)).toEqual([
-      "18:24 'states.open.on.finish.roles' must be a list, but it is the text 'clerk'",
-    ]);
+    expect(at(errors)).toEqual(["18:24 'states.open.on.finish.roles' must be a list, but it is the text 'clerk'"]);
   });
 
   it('names a missing target, lists the states and suggests the closest', () => {
     const errors = errorsOf(doc(['    on:', '      finish: { roles: [clerk], target: dnoe }']));
-    expect(at(errors)).toEqual([
-      "18:41 the target state 'dnoe' does not exist. Did you mean 'done'? Existing states: 'open', 'done'",
-    ]);
+    expect(at(errors)).toEqual(["18:41 the target state 'dnoe' does not exist. Did you mean 'done'? Existing states: 'open', 'done'"]);
   });
 
   it('refuses an undeclared role but accepts the built-in system role', () => {
     const errors = errorsOf(doc(['    on:', '      finish: { roles: [clerk, clark, system], target: done }']));
-    expect(at(errors)).toEqual([
-      "18:32 the role 'clark' is not declared under 'roles'; declared roles: 'clerk'. Did you mean 'clerk'?",
-    ]);
+    expect(at(errors)).toEqual(["18:32 the role 'clark' is not declared under 'roles'; declared roles: 'clerk'. Did you mean 'clerk'?"]);
   });
 
   it('refuses an unknown rule and an unknown context field in expressions', () => {
-    const errors = errorsOf(
-      doc(['    on:', '      finish:', '        roles: [clerk]', '        when: context.cont > rules.limt', '        target: done']),
-    );
+    const errors = errorsOf(doc(['    on:', '      finish:', '        roles: [clerk]', '        when: context.cont > rules.limt', '        target: done']));
     expect(at(errors)).toEqual([
       "20:23 'cont' is not a field of the context (in `context.cont > rules.limt`); known fields: 'count', 'closed'. Did you mean 'count'?",
       "20:36 unknown rule 'limt' in `context.cont > rules.limt`; declared rules: 'limit'. Did you mean 'limit'?",
@@ -132,15 +125,11 @@ describe('loadDefinition', () => {
         '        target: done',
       ]),
     );
-    expect(at(errors)).toEqual([
-      "21:23 'okk' is not a field of the event's payload (in `payload.okk`); known fields: 'ok'. Did you mean 'ok'?",
-    ]);
+    expect(at(errors)).toEqual(["21:23 'okk' is not a field of the event's payload (in `payload.okk`); known fields: 'ok'. Did you mean 'ok'?"]);
   });
 
   it('reports an expression syntax error at its position', () => {
-    const errors = errorsOf(
-      doc(['    on:', '      finish:', '        roles: [clerk]', '        assign: { count: "=context.count +" }']),
-    );
+    const errors = errorsOf(doc(['    on:', '      finish:', '        roles: [clerk]', '        assign: { count: "=context.count +" }']));
     expect(errors).toHaveLength(1);
     expect(errors[0].line).toBe(20);
     expect(errors[0].column).toBe(28 + 'context.count +'.length);
@@ -150,9 +139,7 @@ describe('loadDefinition', () => {
   it.each(['process.env.HOME', 'constructor', 'this', 'globalThis'])('refuses the name in `%s` at load', (source) => {
     const errors = errorsOf(doc(['    on:', '      finish:', '        roles: [clerk]', `        when: ${source}`, '        target: done']));
     const name = source.split('.')[0];
-    expect(at(errors)).toEqual([
-      `20:15 unknown name '${name}' in \`${source}\`; expressions can use context, payload, rules, actor, now`,
-    ]);
+    expect(at(errors)).toEqual([`20:15 unknown name '${name}' in \`${source}\`; expressions can use context, payload, rules, actor, now`]);
   });
 
   it('refuses a file larger than the limit with one error at 1:1', () => {
@@ -178,10 +165,10 @@ describe('loadDefinition', () => {
 
   it('checks compound and final states and initial states', () => {
     const errors = errorsOf(
-      doc(
-        ['    states:', '      a: {}'],
-        ['  shut:', '    type: final', '    on:', '      reopen: { roles: [clerk], target: open }'],
-      ).replace('initial: open', 'initial: a'),
+      doc(['    states:', '      a: {}'], ['  shut:', '    type: final', '    on:', '      reopen: { roles: [clerk], target: open }']).replace(
+        'initial: open',
+        'initial: a',
+      ),
     );
     expect(at(errors)).toEqual([
       "14:10 the initial state 'a' is not one of the states of the definition ('a' exists, but not at this level); they are: 'open', 'done', 'shut'.",
@@ -218,9 +205,7 @@ describe('loadDefinition', () => {
     const errors = errorsOf(
       doc(['    on:', '      go:', '        roles: [clerk]', '        branches:', '          - target: done', '          - when: "true"']),
     );
-    expect(at(errors)).toEqual([
-      "21:13 this branch has no 'when', so it is always taken: the 1 branch(es) after it can never be reached",
-    ]);
+    expect(at(errors)).toEqual(["21:13 this branch has no 'when', so it is always taken: the 1 branch(es) after it can never be reached"]);
   });
 
   it('reports YAML syntax errors together with schema errors', () => {
@@ -257,19 +242,22 @@ describe('loadDefinitionsDir', () => {
 
 describe('compute (domain functions run by the engine before an event)', () => {
   const functions = {
-    has: (n: string) => n === 'complaint.monthlyReport', names: () => ['complaint.monthlyReport'],
-    hasWriter: (n: string) => n === 'survey.excludeHouseholds', writerNames: () => ['survey.excludeHouseholds'],
+    has: (n: string) => n === 'complaint.monthlyReport',
+    names: () => ['complaint.monthlyReport'],
+    hasWriter: (n: string) => n === 'survey.excludeHouseholds',
+    writerNames: () => ['survey.excludeHouseholds'],
   };
-  const withCompute = (compute: string[], payload: string[] = []) => doc([
-    '    on:',
-    '      finish:',
-    '        roles: [clerk]',
-    ...payload,
-    '        compute:',
-    ...compute,
-    '        when: has(payload.report)',
-    '        target: done',
-  ]);
+  const withCompute = (compute: string[], payload: string[] = []) =>
+    doc([
+      '    on:',
+      '      finish:',
+      '        roles: [clerk]',
+      ...payload,
+      '        compute:',
+      ...compute,
+      '        when: has(payload.report)',
+      '        target: done',
+    ]);
 
   it('accepts a known function, lets expressions read the computed field and validates the sender payload without it', () => {
     const text = withCompute(
@@ -293,8 +281,14 @@ describe('compute (domain functions run by the engine before an event)', () => {
   });
 
   it('checks the writers named by apply actions', () => {
-    const text = doc(['    on:', '      finish:', '        roles: [clerk]', '        target: done', '        actions:',
-      '          - apply: { function: survey.excludeHousehold, with: { ids: =context.count } }']);
+    const text = doc([
+      '    on:',
+      '      finish:',
+      '        roles: [clerk]',
+      '        target: done',
+      '        actions:',
+      '          - apply: { function: survey.excludeHousehold, with: { ids: =context.count } }',
+    ]);
     expect(at(errorsOf(text, { functions }))).toEqual([
       "22:32 there is no domain writer 'survey.excludeHousehold' for 'apply'; known writers: 'survey.excludeHouseholds'. Did you mean 'survey.excludeHouseholds'?",
     ]);
@@ -303,16 +297,24 @@ describe('compute (domain functions run by the engine before an event)', () => {
   });
 
   it('refuses a computed field that is also a field the sender fills in', () => {
-    const errors = errorsOf(withCompute(['          report: complaint.monthlyReport'],
-      ['        payload: { type: object, properties: { report: { type: object } } }']), { functions });
+    const errors = errorsOf(
+      withCompute(['          report: complaint.monthlyReport'], ['        payload: { type: object, properties: { report: { type: object } } }']),
+      { functions },
+    );
     expect(errors.map((e) => e.message)).toEqual(["'report' is computed by the engine, so it cannot also be a payload field the sender fills in"]);
   });
 });
 
 describe('YAML syntax errors', () => {
   it('reports the first few and says how many more follow the broken line', () => {
-    const text = doc(['    on:', '      finish:', '        roles: [clerk]', '        target: done',
-      '        assign: { count: =context.count[0], closed: true }', '      other: { roles: [clerk] }']);
+    const text = doc([
+      '    on:',
+      '      finish:',
+      '        roles: [clerk]',
+      '        target: done',
+      '        assign: { count: =context.count[0], closed: true }',
+      '      other: { roles: [clerk] }',
+    ]);
     const errors = errorsOf(text).filter((e) => /YAML syntax/.test(e.message));
     expect(errors).toHaveLength(4);
     expect(errors[0]).toMatchObject({ line: 21, message: expect.stringContaining('must be put in quotes') });
@@ -338,13 +340,19 @@ describe('budget: patterns on RE2, nesting and aliases', () => {
     ]);
     const keys = '{ type: object, patternProperties: { "^(?=x)": { type: string } } }';
     expect(errorsOf(withPayload(keys))).toEqual([expect.objectContaining({ line: 20, column: 55, message: expect.stringMatching(/look-around/) })]);
-    const context = doc(['    on:', '      finish: { roles: [clerk], target: done }']).replace('    count: { type: integer }', '    count: { type: string, pattern: "(?<!a)b" }');
+    const context = doc(['    on:', '      finish: { roles: [clerk], target: done }']).replace(
+      '    count: { type: integer }',
+      '    count: { type: string, pattern: "(?<!a)b" }',
+    );
     expect(errorsOf(context)).toEqual([expect.objectContaining({ line: 12, column: 37, message: expect.stringMatching(/^the context schema .*look-around/) })]);
   });
 
   it('refuses a file nested deeper than 64 levels at the first node too deep, and nothing else', () => {
     // The file is level 1, `context` 2, `default` 3: the 63rd '[' is level 65.
-    const deep = doc(['    on:', '      finish: { roles: [clerk], target: done }']).replace('    closed: { type: boolean }', `    closed: { type: boolean }\n  default: { x: ${'['.repeat(70)}${']'.repeat(70)} }`);
+    const deep = doc(['    on:', '      finish: { roles: [clerk], target: done }']).replace(
+      '    closed: { type: boolean }',
+      `    closed: { type: boolean }\n  default: { x: ${'['.repeat(70)}${']'.repeat(70)} }`,
+    );
     const line = deep.split('\n').findIndex((l) => l.startsWith('  default:')) + 1;
     expect(at(errorsOf(deep))).toEqual([
       `${line}:${'  default: { x: '.length + 62} the YAML is nested deeper than 64 levels of maps and lists here; a definition never needs that many: flatten it`,
@@ -356,14 +364,17 @@ describe('budget: patterns on RE2, nesting and aliases', () => {
   });
 
   it('refuses an alias bomb at its first alias', () => {
-    const bomb = doc().replace('rules:', [
-      'x-lol:',
-      '  a: &a [x, x, x, x, x, x, x, x, x]',
-      '  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
-      '  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
-      '  d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    const bomb = doc().replace(
       'rules:',
-    ].join('\n'));
+      [
+        'x-lol:',
+        '  a: &a [x, x, x, x, x, x, x, x, x]',
+        '  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+        '  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+        '  d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+        'rules:',
+      ].join('\n'),
+    );
     const refused = errorsOf(bomb).find((e) => /alias/.test(e.message));
     expect(refused).toMatchObject({ line: 9, column: 10, message: expect.stringMatching(/expand to more than 50 copies/) });
   });

@@ -85,8 +85,7 @@ export function loadDefinition(text: string, options: LoadOptions): LoadResult {
   for (const error of doc.errors) {
     const position = locator.atOffset(error.pos[0]);
     if (error.code !== 'DUPLICATE_KEY' && ++syntaxErrors > MAX_SYNTAX_ERRORS) continue;
-    const hint = /flow-(seq|map)|comma/.test(error.message)
-      ? ' (a value containing [ ] { } , must be put in quotes, e.g. batch: "=context.batches[0]")' : '';
+    const hint = /flow-(seq|map)|comma/.test(error.message) ? ' (a value containing [ ] { } , must be put in quotes, e.g. batch: "=context.batches[0]")' : '';
     const message =
       error.code === 'DUPLICATE_KEY'
         ? `duplicate key '${/^["']?([^"':\n]*)/.exec(text.slice(error.pos[0]))?.[1].trim() || '?'}': each key may appear only once in the same map`
@@ -157,7 +156,15 @@ export function loadDefinitionFile(path: string, options: Omit<LoadOptions, 'fil
     if (size > maxBytes) {
       return {
         ok: false,
-        errors: [{ file, line: 1, column: 1, path: '', message: `the file is ${formatBytes(size)}, larger than the limit of ${formatBytes(maxBytes)}; split it or shorten it` }],
+        errors: [
+          {
+            file,
+            line: 1,
+            column: 1,
+            path: '',
+            message: `the file is ${formatBytes(size)}, larger than the limit of ${formatBytes(maxBytes)}; split it or shorten it`,
+          },
+        ],
       };
     }
     text = readFileSync(path, 'utf8');
@@ -237,13 +244,23 @@ function crossInstanceProblems(action: ActionDefinition, target: ProcessDefiniti
   if (action.kind === 'start') {
     return target.startRoles.includes('system')
       ? []
-      : [{ ...action.position, message: `the start action starts '${target.key}', but its start.roles do not include system; add system to start.roles in ${file}` }];
+      : [
+          {
+            ...action.position,
+            message: `the start action starts '${target.key}', but its start.roles do not include system; add system to start.roles in ${file}`,
+          },
+        ];
   }
   const event = action.params.event?.kind === 'literal' ? String(action.params.event.value) : undefined;
   if (event === undefined) return [];
   const declaring = Object.values(target.states).filter((s) => Object.hasOwn(s.on, event));
   if (declaring.length === 0) {
-    return [{ ...action.position, message: `the emit action sends '${event}' to '${target.key}', but no state of ${file} accepts it; declare it there with roles [system]` }];
+    return [
+      {
+        ...action.position,
+        message: `the emit action sends '${event}' to '${target.key}', but no state of ${file} accepts it; declare it there with roles [system]`,
+      },
+    ];
   }
   return declaring
     .filter((s) => !s.on[event].roles.includes('system'))
@@ -410,4 +427,3 @@ function schemaProblems(errors: readonly ErrorObject[], locator: YamlLocator): D
 function unescapePointer(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
-

@@ -13,7 +13,11 @@ export function checkReservedNames(ctx: BuildContext, raw: Raw): void {
     if (!isMap(map)) return;
     for (const name of Object.keys(map)) {
       if (PROTOTYPE_NAMES.has(name)) {
-        ctx.report([...path, name], `'${name}' cannot be the name of a ${kind}: it is a built-in name of JavaScript objects, so it would match things nobody declared; choose another name`, 'key');
+        ctx.report(
+          [...path, name],
+          `'${name}' cannot be the name of a ${kind}: it is a built-in name of JavaScript objects, so it would match things nobody declared; choose another name`,
+          'key',
+        );
       }
     }
   };

@@ -12,7 +12,10 @@ import { didYouMean, quoteList } from './did-you-mean.util';
 import type { YamlPath } from './yaml-locator';
 
 export function buildSchedules(
-  scope: DefinitionScope, rawSchedules: unknown, states: Record<string, StateDefinition>, startRoles: readonly string[],
+  scope: DefinitionScope,
+  rawSchedules: unknown,
+  states: Record<string, StateDefinition>,
+  startRoles: readonly string[],
 ): ScheduleDefinition[] {
   const { report, pos } = scope;
   const { contextSchema } = scope.declared;
@@ -47,11 +50,7 @@ export function buildSchedules(
     let start: ScheduleDefinition['start'];
     if (isMap(item.start)) {
       if (!startRoles.includes(SYSTEM_ROLE)) {
-        report(
-          [...path, 'start'],
-          `the schedule '${name}' starts an instance, but 'start.roles' does not include system; add system to start.roles`,
-          'key',
-        );
+        report([...path, 'start'], `the schedule '${name}' starts an instance, but 'start.roles' does not include system; add system to start.roles`, 'key');
       }
       const contextMap = isMap(item.start.context) ? item.start.context : {};
       for (const field of Object.keys(contextMap)) {

@@ -33,7 +33,7 @@ export function valueSpec(ctx: BuildContext, value: unknown, path: YamlPath, che
     return compiled ? { kind: 'expression', expression: compiled } : { kind: 'literal', value: null };
   }
   if (typeof value === 'object' && value !== null && containsExpression(value)) {
-    const build = (v: unknown, p: YamlPath): (scope: ExpressionScope) => unknown => {
+    const build = (v: unknown, p: YamlPath): ((scope: ExpressionScope) => unknown) => {
       if (Array.isArray(v)) {
         const parts = v.map((item, i) => build(item, [...p, i]));
         return (scope) => parts.map((part) => part(scope));

@@ -51,9 +51,7 @@ export interface CompiledExpression {
 }
 
 /** A value in an action's parameters: either a literal from the YAML or an expression. */
-export type ValueSpec =
-  | { readonly kind: 'literal'; readonly value: unknown }
-  | { readonly kind: 'expression'; readonly expression: CompiledExpression };
+export type ValueSpec = { readonly kind: 'literal'; readonly value: unknown } | { readonly kind: 'expression'; readonly expression: CompiledExpression };
 
 /** A named effect of a transition, returned as data by the compiler and run by the engine after commit. */
 export interface ActionDefinition {

@@ -73,14 +73,15 @@ function refusedPattern(schema: JsonSchema): ({ message: string } & SchemaPlace)
 
 /** JSON pointer `/a/0/b` → JSON path `$.a[0].b`. */
 export function jsonPath(pointer: string, extra?: string): string {
-  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) segments.push(extra);
-  return (
-    '$' +
-    segments
-      .map((s) => (/^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
-      .join('')
-  );
+  return '$' + segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
 }
 
 /** ajv errors → `{ path, message }` with the path of the offending (or missing) field. */

@@ -46,8 +46,20 @@ describe('TemplateCatalog (templates/)', () => {
     expect(html).toContain('@page { size: A4; margin: 18mm 15mm; }');
     expect(html).toContain('<title>顾客投诉记录</title>');
     expect(html).toContain('<h1>顾客投诉记录</h1>');
-    for (const text of ['TS-2026-0007', '来电', '欧阳娜娜', '3栋1单元502', '13812345678', '设备设施', '一般', '工程部',
-      '当天安排电工更换灯具', '已修复，经住户确认', '春节假期人员不足，延后一天回单', '满意，谢谢']) {
+    for (const text of [
+      'TS-2026-0007',
+      '来电',
+      '欧阳娜娜',
+      '3栋1单元502',
+      '13812345678',
+      '设备设施',
+      '一般',
+      '工程部',
+      '当天安排电工更换灯具',
+      '已修复，经住户确认',
+      '春节假期人员不足，延后一天回单',
+      '满意，谢谢',
+    ]) {
       expect(html).toContain(text);
     }
     expect(html).toContain('2026年2月13日 10:00'); // receivedAt in Asia/Shanghai
@@ -63,7 +75,11 @@ describe('TemplateCatalog (templates/)', () => {
 
   it('shows an invalid complaint with its reason, and blanks for what is not known yet', () => {
     const { html } = catalog.render('complaint-record', {
-      businessKey: 'TS-2026-0008', complainant: '张三', valid: false, invalidReason: '非本项目服务范围', renderedAt: '2026-02-13T02:00:00Z',
+      businessKey: 'TS-2026-0008',
+      complainant: '张三',
+      valid: false,
+      invalidReason: '非本项目服务范围',
+      renderedAt: '2026-02-13T02:00:00Z',
     });
     expect(html).toContain('□ 有效投诉');
     expect(html).toContain('☑ 无效投诉');
@@ -100,13 +116,40 @@ describe('TemplateCatalog (templates/)', () => {
 
   it('lists the fields each template reads', () => {
     expect(catalog.referencedFields('complaint-record')).toEqual([
-      'businessKey', 'category', 'channel', 'complainant', 'contact', 'content', 'department', 'explanation',
-      'handlingMethod', 'invalidReason', 'receivedAt', 'renderedAt', 'reopenCount', 'replyAt', 'result',
-      'returnVisit.at', 'returnVisit.comment', 'returnVisit.satisfied', 'severity', 'unit', 'valid',
+      'businessKey',
+      'category',
+      'channel',
+      'complainant',
+      'contact',
+      'content',
+      'department',
+      'explanation',
+      'handlingMethod',
+      'invalidReason',
+      'receivedAt',
+      'renderedAt',
+      'reopenCount',
+      'replyAt',
+      'result',
+      'returnVisit.at',
+      'returnVisit.comment',
+      'returnVisit.satisfied',
+      'severity',
+      'unit',
+      'valid',
     ]);
     expect(catalog.referencedRootFields('complaint-record')).toContain('returnVisit');
     expect(catalog.referencedFields('service-complaint-slip')).toEqual([
-      'businessKey', 'complainant', 'content', 'department', 'handlingMethod', 'receivedAt', 'renderedAt', 'replyAt', 'result', 'unit',
+      'businessKey',
+      'complainant',
+      'content',
+      'department',
+      'handlingMethod',
+      'receivedAt',
+      'renderedAt',
+      'replyAt',
+      'result',
+      'unit',
     ]);
   });
 
@@ -126,7 +169,9 @@ describe('dates on every form and notice (templates/)', () => {
   const LATE = '2026-12-01T18:13:58.216Z';
   /** The date and time fields each template prints, all set to LATE (date-only fields to 2 December). */
   const DATES: Record<string, Record<string, unknown>> = {
-    'complaint-monthly-report': { report: { periodStart: '2026-11-01', periodEnd: '2026-11-30', lateComplaints: [{ receivedAt: LATE, replyDeadline: LATE, firstReplyAt: LATE }] } },
+    'complaint-monthly-report': {
+      report: { periodStart: '2026-11-01', periodEnd: '2026-11-30', lateComplaints: [{ receivedAt: LATE, replyDeadline: LATE, firstReplyAt: LATE }] },
+    },
     'complaint-record': { receivedAt: LATE, replyAt: LATE, returnVisit: { at: LATE } },
     'corrective-action-notice': { deadline: '2026-12-02', issuedAt: LATE, verification: { verifiedAt: LATE } },
     'exclusion-application': { regionalDecision: { at: LATE } },
@@ -230,13 +275,20 @@ describe('referencedFields', () => {
 
   it('skips helpers, literals, this and @data', () => {
     expect(fieldsOf('{{dateCn receivedAt time=true}} {{percent returned issued}} {{#if (eq severity "重大")}}{{this}}{{@index}}{{/if}}')).toEqual([
-      'issued', 'receivedAt', 'returned', 'severity',
+      'issued',
+      'receivedAt',
+      'returned',
+      'severity',
     ]);
   });
 
   it('reads #each and #with children relative to their argument', () => {
     expect(fieldsOf('{{#each items}}{{inc @index}} {{name}} {{../title}} {{@root.batch}}{{else}}{{emptyText}}{{/each}}')).toEqual([
-      'batch', 'emptyText', 'items', 'items.name', 'title',
+      'batch',
+      'emptyText',
+      'items',
+      'items.name',
+      'title',
     ]);
     expect(fieldsOf('{{#with returnVisit}}{{comment}}{{/with}}')).toEqual(['returnVisit', 'returnVisit.comment']);
   });

@@ -181,11 +181,9 @@ export class TemplateCatalog {
     const entry = this.templates.get(name);
     if (!entry) {
       const known = this.names();
-      throw new AppError(
-        ErrorCode.NotFound,
-        `template '${name}' not found; known templates: ${known.length ? known.join(', ') : '(none)'}`,
-        { template: name },
-      );
+      throw new AppError(ErrorCode.NotFound, `template '${name}' not found; known templates: ${known.length ? known.join(', ') : '(none)'}`, {
+        template: name,
+      });
     }
     return entry;
   }

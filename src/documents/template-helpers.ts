@@ -6,10 +6,10 @@
  * escapes the result, so a value from user data can never inject HTML.
  * Each helper is also exported as a plain function for unit tests and other callers.
  */
-import type { HelperOptions } from 'handlebars';
+import type { HelperDelegate, HelperOptions } from 'handlebars';
 import { chineseLocalTime, DEFAULT_TIME_ZONE } from '../calendar/local-time-text.util';
 
-type HandlebarsLike = { registerHelper(name: string, fn: (...args: any[]) => unknown): void };
+type HandlebarsLike = { registerHelper(name: string, fn: HelperDelegate): void };
 
 /** The zone dates are read in when the catalog is given none (the business calendar's default). */
 export const DEFAULT_DOCUMENT_TIME_ZONE = DEFAULT_TIME_ZONE;
@@ -129,7 +129,7 @@ export const TEMPLATE_HELPER_NAMES = ['dateCn', 'dateTimeCn', 'percent', 'money'
 export function registerTemplateHelpers(hb: HandlebarsLike, settings: { timeZone?: string } = {}): void {
   const zoneOf = (options: HelperOptions): string => {
     const zone = (options.hash ?? {}).timeZone;
-    return typeof zone === 'string' ? zone : settings.timeZone ?? DEFAULT_DOCUMENT_TIME_ZONE;
+    return typeof zone === 'string' ? zone : (settings.timeZone ?? DEFAULT_DOCUMENT_TIME_ZONE);
   };
   hb.registerHelper('dateCn', (...args: unknown[]) => {
     const { params, options } = split(args);

@@ -93,8 +93,15 @@ interface RevisionRow {
 }
 
 const toRevision = (r: RevisionRow): CalendarRevision => ({
-  id: r.id, fingerprint: r.fingerprint, officialYears: JSON.parse(r.official_years), officialThrough: r.official_through,
-  trigger: r.trigger, actor: r.actor, reason: r.reason, changed: Number(r.changed), at: r.at,
+  id: r.id,
+  fingerprint: r.fingerprint,
+  officialYears: JSON.parse(r.official_years),
+  officialThrough: r.official_through,
+  trigger: r.trigger,
+  actor: r.actor,
+  reason: r.reason,
+  changed: Number(r.changed),
+  at: r.at,
 });
 
 /** How many times one instance's recomputation is retried when a transition races it. */
@@ -162,7 +169,9 @@ export class CalendarSync {
     }
     if (this.calendar.fingerprint() !== latest.fingerprint) {
       if (this.mismatchLogged !== latest.id) {
-        this.logger.error(`revision ${latest.id} (${latest.reason}) was recorded by another process, but this process's calendar file differs: deploy the same file everywhere`);
+        this.logger.error(
+          `revision ${latest.id} (${latest.reason}) was recorded by another process, but this process's calendar file differs: deploy the same file everywhere`,
+        );
         this.mismatchLogged = latest.id;
       }
       return;
@@ -185,22 +194,33 @@ export class CalendarSync {
   }
 
   async status(): Promise<{
-    timeZone: string; endOfDay: string; officialYears: { from: number; to: number } | null; officialThrough: string | null;
-    provisionalFrom: string | null; fingerprint: string; warning: CalendarWarning | null; revision: CalendarRevision | null;
+    timeZone: string;
+    endOfDay: string;
+    officialYears: { from: number; to: number } | null;
+    officialThrough: string | null;
+    provisionalFrom: string | null;
+    fingerprint: string;
+    warning: CalendarWarning | null;
+    revision: CalendarRevision | null;
   }> {
     const years = this.calendar.yearsWithData();
     const through = this.calendar.officialThrough() ?? null;
     return {
-      timeZone: this.calendar.timeZone, endOfDay: this.calendar.endOfDayTime,
+      timeZone: this.calendar.timeZone,
+      endOfDay: this.calendar.endOfDayTime,
       officialYears: years.length ? { from: years[0], to: years[years.length - 1] } : null,
-      officialThrough: through, provisionalFrom: through ? `${Number(through.slice(0, 4)) + 1}-01-01` : null,
-      fingerprint: this.calendar.fingerprint(), warning: this.warning() ?? null, revision: (await this.latestRevision()) ?? null,
+      officialThrough: through,
+      provisionalFrom: through ? `${Number(through.slice(0, 4)) + 1}-01-01` : null,
+      fingerprint: this.calendar.fingerprint(),
+      warning: this.warning() ?? null,
+      revision: (await this.latestRevision()) ?? null,
     };
   }
 
   async revisions(limit = 50): Promise<CalendarRevision[]> {
-    const rows = await this.db.read((q) => q.rows<RevisionRow>(
-      `SELECT * FROM calendar_revisions ORDER BY at DESC, id DESC LIMIT ${Math.min(500, Math.max(1, limit))}`));
+    const rows = await this.db.read((q) =>
+      q.rows<RevisionRow>(`SELECT * FROM calendar_revisions ORDER BY at DESC, id DESC LIMIT ${Math.min(500, Math.max(1, limit))}`),
+    );
     return rows.map(toRevision);
   }
 
@@ -210,9 +230,12 @@ export class CalendarSync {
    * deadline already up to date is left alone.
    */
   async recompute(reason: ChangeReason): Promise<RecomputeReport> {
-    const pending = await this.db.read((q) => q.rows<PendingTimer>(
-      `SELECT id, instance_id, deadline, event_type, due_at, provisional, basis FROM timers
-       WHERE status = 'pending' AND basis IS NOT NULL ORDER BY instance_id, due_at, id`));
+    const pending = await this.db.read((q) =>
+      q.rows<PendingTimer>(
+        `SELECT id, instance_id, deadline, event_type, due_at, provisional, basis FROM timers
+       WHERE status = 'pending' AND basis IS NOT NULL ORDER BY instance_id, due_at, id`,
+      ),
+    );
     const byInstance = new Map<string, PendingTimer[]>();
     for (const t of pending) byInstance.set(t.instance_id, [...(byInstance.get(t.instance_id) ?? []), t]);
     const instances: RecomputeReport['instances'][number][] = [];
@@ -238,31 +261,58 @@ export class CalendarSync {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
-          const [row] = await tx.rows<{ state: string; version: number | string; audit_seq: number | string; audit_head: string; definition_version_id: string; status: string }>(
-            'SELECT state, version, audit_seq, audit_head, definition_version_id, status FROM instances WHERE id = $1', [instanceId]);
+          const [row] = await tx.rows<{
+            state: string;
+            version: number | string;
+            audit_seq: number | string;
+            audit_head: string;
+            definition_version_id: string;
+            status: string;
+          }>('SELECT state, version, audit_seq, audit_head, definition_version_id, status FROM instances WHERE id = $1', [instanceId]);
           if (!row || row.status !== 'active') return undefined;
           const applied: DeadlineChange[] = [];
           for (const c of changes) {
             const moved = await tx.run(
               `UPDATE timers SET due_at = $1, provisional = $2 WHERE id = $3 AND status = 'pending' AND due_at = $4 AND provisional = $5`,
-              [c.newDueAt, c.provisional ? 1 : 0, c.timerId, c.oldDueAt, c.wasProvisional ? 1 : 0]);
+              [c.newDueAt, c.provisional ? 1 : 0, c.timerId, c.oldDueAt, c.wasProvisional ? 1 : 0],
+            );
             if (moved === 1) applied.push(c);
           }
           if (applied.length === 0) return undefined;
           const seq = Number(row.audit_seq) + 1;
           const at = this.clock.now().toISOString();
           const record: AuditRecord = {
-            instanceId, seq, eventType: DEADLINES_RECOMPUTED_EVENT,
+            instanceId,
+            seq,
+            eventType: DEADLINES_RECOMPUTED_EVENT,
             payload: JSON.stringify({ reason: reason.zh, reasonEn: reason.en, changes: applied }),
-            actor: SYSTEM_ACTOR.id, actorRoles: JSON.stringify(SYSTEM_ACTOR.roles), actorAttributes: null,
-            fromState: row.state, toState: row.state, definitionVersionId: row.definition_version_id, at,
-            prevHash: row.audit_head, cause: JSON.stringify({ kind: 'calendar', fingerprint: this.calendar.fingerprint() }),
-            effects: JSON.stringify({ effects: [], timers: applied.map((c) => ({ id: c.timerId, deadline: c.deadline, event: c.event, dueAt: c.newDueAt, ...(c.provisional ? { provisional: true } : {}) })) }),
+            actor: SYSTEM_ACTOR.id,
+            actorRoles: JSON.stringify(SYSTEM_ACTOR.roles),
+            actorAttributes: null,
+            fromState: row.state,
+            toState: row.state,
+            definitionVersionId: row.definition_version_id,
+            at,
+            prevHash: row.audit_head,
+            cause: JSON.stringify({ kind: 'calendar', fingerprint: this.calendar.fingerprint() }),
+            effects: JSON.stringify({
+              effects: [],
+              timers: applied.map((c) => ({
+                id: c.timerId,
+                deadline: c.deadline,
+                event: c.event,
+                dueAt: c.newDueAt,
+                ...(c.provisional ? { provisional: true } : {}),
+              })),
+            }),
           };
           const hash = auditHash(record);
-          const bumped = await tx.run(
-            'UPDATE instances SET version = version + 1, audit_seq = $1, audit_head = $2 WHERE id = $3 AND version = $4',
-            [seq, hash, instanceId, Number(row.version)]);
+          const bumped = await tx.run('UPDATE instances SET version = version + 1, audit_seq = $1, audit_head = $2 WHERE id = $3 AND version = $4', [
+            seq,
+            hash,
+            instanceId,
+            Number(row.version),
+          ]);
           if (bumped !== 1) throw new AppError(ErrorCode.VersionConflict, `instance ${instanceId} changed while its deadlines were recomputed`);
           await insertAuditEntry(tx, record, hash);
           return seq;
@@ -283,13 +333,23 @@ export class CalendarSync {
 
   private async insertRevision(trigger: string, actor: string, reason: string, changed: number): Promise<CalendarRevision> {
     const row: RevisionRow = {
-      id: this.ids.uuid(), fingerprint: this.calendar.fingerprint(), official_years: JSON.stringify(this.calendar.yearsWithData()),
-      official_through: this.calendar.officialThrough() ?? null, trigger, actor, reason, changed, at: this.clock.now().toISOString(),
+      id: this.ids.uuid(),
+      fingerprint: this.calendar.fingerprint(),
+      official_years: JSON.stringify(this.calendar.yearsWithData()),
+      official_through: this.calendar.officialThrough() ?? null,
+      trigger,
+      actor,
+      reason,
+      changed,
+      at: this.clock.now().toISOString(),
     };
-    await this.db.transaction((tx) => tx.run(
-      `INSERT INTO calendar_revisions (id, fingerprint, official_years, official_through, trigger, actor, reason, changed, at)
+    await this.db.transaction((tx) =>
+      tx.run(
+        `INSERT INTO calendar_revisions (id, fingerprint, official_years, official_through, trigger, actor, reason, changed, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [row.id, row.fingerprint, row.official_years, row.official_through, row.trigger, row.actor, row.reason, row.changed, row.at]));
+        [row.id, row.fingerprint, row.official_years, row.official_through, row.trigger, row.actor, row.reason, row.changed, row.at],
+      ),
+    );
     return toRevision(row);
   }
 
@@ -312,7 +372,10 @@ export function describeChange(before: readonly number[] | undefined, after: rea
     const removed = before.filter((y) => !after.includes(y));
     if (added.length) return { zh: `${added.join('、')}年官方节假日安排已导入`, en: `${added.join(', ')} official calendar imported` };
     if (removed.length) {
-      return { zh: `${removed.join('、')}年官方节假日数据已移除，改按法定节假日暂定`, en: `${removed.join(', ')} official calendar removed; provisional rule applies` };
+      return {
+        zh: `${removed.join('、')}年官方节假日数据已移除，改按法定节假日暂定`,
+        en: `${removed.join(', ')} official calendar removed; provisional rule applies`,
+      };
     }
   }
   return { zh: fallbackZh ?? '业务日历数据已更新', en: 'business calendar data changed' };

@@ -64,9 +64,13 @@ export class CaseRecordsService {
   async addAttachment(input: { instanceId: string; name: string; contentType: string; content: unknown; now: Date }, actor: Actor) {
     await this.instances.assertParticipant(input.instanceId, actor);
     if (!Buffer.isBuffer(input.content) || input.content.length === 0) {
-      throw new AppError(ErrorCode.BadRequest, 'send the file as the request body with its content type (an image, PDF or office document, or application/octet-stream)');
+      throw new AppError(
+        ErrorCode.BadRequest,
+        'send the file as the request body with its content type (an image, PDF or office document, or application/octet-stream)',
+      );
     }
     const name = input.name.trim();
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name may not hold
     if (!name || name.length > 200 || /[\\/\u0000-\u001f]/.test(name)) {
       throw new AppError(ErrorCode.BadRequest, 'give the file name as ?name=, at most 200 characters, without slashes');
     }

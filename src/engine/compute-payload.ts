@@ -44,11 +44,18 @@ export async function computePayload(input: ComputePayloadInput): Promise<Record
   for (const c of accepted.compute) {
     const fn = input.functions.get(c.function);
     // The loader checks names against this build's functions; a stored version can outlive one.
-    if (!fn) throw new AppError(ErrorCode.Internal, `'${type}' computes '${c.field}' with the domain function '${c.function}', which this engine build does not have: deploy a build that has it`);
+    if (!fn)
+      throw new AppError(
+        ErrorCode.Internal,
+        `'${type}' computes '${c.field}' with the domain function '${c.function}', which this engine build does not have: deploy a build that has it`,
+      );
     const args = Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v.kind === 'literal' ? v.value : v.expression.evaluate(scope)]));
     const result = await fn({
       instance: { id: instance.id, definition: instance.definition, businessKey: instance.businessKey, context: instance.context },
-      args, now, calendar: input.calendar, store: input.store,
+      args,
+      now,
+      calendar: input.calendar,
+      store: input.store,
     });
     out[c.field] = JSON.parse(JSON.stringify(result ?? null));
   }

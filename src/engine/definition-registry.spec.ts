@@ -33,6 +33,9 @@ describe('DefinitionRegistry', () => {
     expect(err.code).toBe(ErrorCode.DefinitionInvalid);
     expect(err.details?.errors).toEqual([expect.objectContaining({ file: 'leave-approval.yaml', line: expect.any(Number), column: expect.any(Number) })]);
     await expect(f.definitions.list()).resolves.toEqual([]);
-    await expect(f.definitions.latest('leave-approval')).rejects.toMatchObject({ code: ErrorCode.NotFound, message: "no definition 'leave-approval'; known definitions: (none)" });
+    await expect(f.definitions.latest('leave-approval')).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+      message: "no definition 'leave-approval'; known definitions: (none)",
+    });
   });
 });

@@ -41,11 +41,7 @@ export interface RegisteredVersion extends DefinitionVersionRow {
 
 export class DefinitionLoadError extends AppError {
   constructor(readonly errors: readonly DefinitionProblem[]) {
-    super(
-      ErrorCode.DefinitionInvalid,
-      `the definition has ${errors.length} problem${errors.length === 1 ? '' : 's'}; nothing was stored`,
-      { errors },
-    );
+    super(ErrorCode.DefinitionInvalid, `the definition has ${errors.length} problem${errors.length === 1 ? '' : 's'}; nothing was stored`, { errors });
   }
 }
 
@@ -70,7 +66,9 @@ export class DefinitionRegistry {
 
   /** Loads every *.yaml/*.yml in dir and registers each; refuses (storing nothing) if any file has errors. */
   async registerDirectory(dir: string, actorId: string): Promise<RegisteredVersion[]> {
-    const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
     const loaded = files.map((f) => ({ file: f, text: readFileSync(join(dir, f), 'utf8') }));
     const problems = loaded.flatMap(({ file, text }) => {
       const result = this.validate(text, file);
@@ -92,18 +90,23 @@ export class DefinitionRegistry {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
-          const [existing] = await tx.rows<DefinitionVersionRow>(
-            `SELECT ${COLUMNS} FROM definition_versions WHERE key = $1 AND hash = $2`, [key, hash]);
+          const [existing] = await tx.rows<DefinitionVersionRow>(`SELECT ${COLUMNS} FROM definition_versions WHERE key = $1 AND hash = $2`, [key, hash]);
           if (existing) return { ...existing, created: false, findings };
-          const [{ max }] = await tx.rows<{ max: number | string | null }>(
-            'SELECT MAX(version) AS max FROM definition_versions WHERE key = $1', [key]);
+          const [{ max }] = await tx.rows<{ max: number | string | null }>('SELECT MAX(version) AS max FROM definition_versions WHERE key = $1', [key]);
           const row: DefinitionVersionRow = {
-            id: this.ids.uuid(), key, version: Number(max ?? 0) + 1, hash, title,
-            file: basename(file), createdBy: actorId, createdAt: this.clock.now().toISOString(),
+            id: this.ids.uuid(),
+            key,
+            version: Number(max ?? 0) + 1,
+            hash,
+            title,
+            file: basename(file),
+            createdBy: actorId,
+            createdAt: this.clock.now().toISOString(),
           };
           await tx.run(
             'INSERT INTO definition_versions (id, key, version, hash, title, file, source, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-            [row.id, key, row.version, hash, title, row.file, text, actorId, row.createdAt]);
+            [row.id, key, row.version, hash, title, row.file, text, actorId, row.createdAt],
+          );
           return { ...row, created: true, findings };
         });
       } catch (err) {
@@ -117,7 +120,8 @@ export class DefinitionRegistry {
   /** The newest version of a key. */
   async latest(key: string): Promise<DefinitionVersionRow> {
     const [row] = await this.db.read((q) =>
-      q.rows<DefinitionVersionRow>(`SELECT ${COLUMNS} FROM definition_versions WHERE key = $1 ORDER BY version DESC LIMIT 1`, [key]));
+      q.rows<DefinitionVersionRow>(`SELECT ${COLUMNS} FROM definition_versions WHERE key = $1 ORDER BY version DESC LIMIT 1`, [key]),
+    );
     if (!row) {
       const keys = (await this.list()).map((d) => d.key);
       throw new AppError(ErrorCode.NotFound, `no definition '${key}'; known definitions: ${keys.join(', ') || '(none)'}`);
@@ -126,13 +130,11 @@ export class DefinitionRegistry {
   }
 
   async versions(key: string): Promise<DefinitionVersionRow[]> {
-    return this.db.read((q) =>
-      q.rows<DefinitionVersionRow>(`SELECT ${COLUMNS} FROM definition_versions WHERE key = $1 ORDER BY version`, [key]));
+    return this.db.read((q) => q.rows<DefinitionVersionRow>(`SELECT ${COLUMNS} FROM definition_versions WHERE key = $1 ORDER BY version`, [key]));
   }
 
   async source(versionId: string): Promise<string> {
-    const [row] = await this.db.read((q) =>
-      q.rows<{ source: string }>('SELECT source FROM definition_versions WHERE id = $1', [versionId]));
+    const [row] = await this.db.read((q) => q.rows<{ source: string }>('SELECT source FROM definition_versions WHERE id = $1', [versionId]));
     if (!row) throw new AppError(ErrorCode.NotFound, `no definition version '${versionId}'`);
     return row.source;
   }
@@ -141,7 +143,9 @@ export class DefinitionRegistry {
   async list(): Promise<DefinitionVersionRow[]> {
     return this.db.read((q) =>
       q.rows<DefinitionVersionRow>(
-        `SELECT ${COLUMNS} FROM definition_versions d WHERE version = (SELECT MAX(version) FROM definition_versions e WHERE e.key = d.key) ORDER BY key`));
+        `SELECT ${COLUMNS} FROM definition_versions d WHERE version = (SELECT MAX(version) FROM definition_versions e WHERE e.key = d.key) ORDER BY key`,
+      ),
+    );
   }
 
   /** The compiled machine of a stored version (compiled once per process, then cached). */
@@ -157,7 +161,8 @@ export class DefinitionRegistry {
 
   private async compile(versionId: string): Promise<ProcessMachine> {
     const [row] = await this.db.read((q) =>
-      q.rows<{ source: string; file: string }>('SELECT source, file FROM definition_versions WHERE id = $1', [versionId]));
+      q.rows<{ source: string; file: string }>('SELECT source, file FROM definition_versions WHERE id = $1', [versionId]),
+    );
     if (!row) throw new AppError(ErrorCode.NotFound, `no definition version '${versionId}'`);
     // Stored versions were valid when stored; templates may have changed since, so they are not re-checked here.
     const result = loadDefinition(row.source, { file: row.file, maxBytes: Number.MAX_SAFE_INTEGER });

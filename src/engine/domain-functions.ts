@@ -30,7 +30,13 @@ export interface StoredInstance {
     readonly toState: string;
     readonly payload: unknown;
   }[];
-  readonly timers: readonly { readonly eventType: string; readonly dueAt: string; readonly status: string; readonly firedAt: string | null; readonly provisional?: boolean }[];
+  readonly timers: readonly {
+    readonly eventType: string;
+    readonly dueAt: string;
+    readonly status: string;
+    readonly firedAt: string | null;
+    readonly provisional?: boolean;
+  }[];
 }
 
 /** Read-only access to stored instances for domain functions. */

@@ -98,22 +98,40 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
   const instances = new InstanceQueryService(db, definitions, access);
   const cases = new CaseRecordsService(instances, records, access);
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, fileDir: config.mailDir, from: config.mailFrom });
-  const calendarSync = new CalendarSync(db, calendar, clock,
-    () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}),
-    { warnDays: config.calendarWarnDays, ids, log: logging.scope('calendar') });
+  const calendarSync = new CalendarSync(db, calendar, clock, () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}), {
+    warnDays: config.calendarWarnDays,
+    ids,
+    log: logging.scope('calendar'),
+  });
   const worker = new BackgroundWorker(
     new TimerRunner(db, transitions, clock, ids, logging.scope('timers')),
     new ScheduleRunner(db, definitions, transitions, instances, calendar, clock, logging.scope('schedules')),
     new OutboxDispatcher(db, transitions, instances, mailer, clock, ids, logging.scope('outbox'), {
-      maxAttempts: config.outboxMaxAttempts, baseDelaySeconds: config.outboxRetrySeconds,
+      maxAttempts: config.outboxMaxAttempts,
+      baseDelaySeconds: config.outboxRetrySeconds,
     }),
-    calendarSync, logging.scope('engine'), config.pollIntervalMs,
+    calendarSync,
+    logging.scope('engine'),
+    config.pollIntervalMs,
   );
   await calendarSync.atStart();
   calendarSync.logWarningDaily();
 
   return {
-    config, clock, ids, db, calendar, calendarSync, templates, definitions, transitions, instances, access, cases, records, worker,
+    config,
+    clock,
+    ids,
+    db,
+    calendar,
+    calendarSync,
+    templates,
+    definitions,
+    transitions,
+    instances,
+    access,
+    cases,
+    records,
+    worker,
     auth: new AuthService(db, clock, ids, config.tokenTtlMinutes),
     auditVerifier: new AuditVerifier(db),
     runDueWork: () => worker.runOnce(),

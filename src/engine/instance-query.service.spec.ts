@@ -73,13 +73,11 @@ describe('InstanceQueryService (the query side)', () => {
     await f.transitions.send(child!.id, { type: 'finish' }, head);
     expect(await f.outbox.tick()).toBe(1);
     const related = await f.instances.related(t.id, head);
-    expect(related.map((r) => [r.relation, r.instance.businessKey, r.trail.map((e) => e.eventType)])).toEqual([
-      ['child', 'TASK-1', ['$start', 'finish']],
-    ]);
+    expect(related.map((r) => [r.relation, r.instance.businessKey, r.trail.map((e) => e.eventType)])).toEqual([['child', 'TASK-1', ['$start', 'finish']]]);
     expect((await f.instances.related(child!.id, head)).map((r) => r.relation)).toEqual(['parent']);
   });
 
-  it('looks instances up for the engine\'s own parts, without an access check', async () => {
+  it("looks instances up for the engine's own parts, without an access check", async () => {
     const a = await ticket('R-1%');
     const b = await ticket('R-12');
     await ticket('S-1');

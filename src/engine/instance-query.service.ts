@@ -14,7 +14,6 @@ import type { DefinitionRegistry } from './definition-registry';
 import { INSTANCE_SELECT, loadInstanceRow, toAuditView, toInstanceView, type InstanceRow } from './instance-rows';
 import type { AuditEntryView, AvailableEventView, InstanceView, Page } from './instance.types';
 
-
 export interface InstanceFilter {
   readonly definition?: string;
   readonly state?: string;
@@ -66,7 +65,10 @@ export class InstanceQueryService {
     const limit = Math.min(200, Math.max(1, filter.limit ?? 50));
     const where: string[] = [];
     const params: unknown[] = [];
-    const add = (clause: string, value: unknown) => { params.push(value); where.push(clause.replace('?', `$${params.length}`)); };
+    const add = (clause: string, value: unknown) => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
     if (filter.definition) add('i.definition_key = ?', filter.definition);
     if (filter.state) add('i.state = ?', filter.state);
     if (filter.businessKey) add('i.business_key = ?', filter.businessKey);
@@ -75,13 +77,19 @@ export class InstanceQueryService {
     if (readable !== 'all') {
       // Version by version, as the single read decides: a list never shows what `get` refuses.
       if (readable.ids.length === 0) return { items: [], total: 0, offset, limit };
-      where.push(`i.definition_version_id IN (${readable.ids.map((k) => { params.push(k); return `$${params.length}`; }).join(', ')})`);
+      where.push(
+        `i.definition_version_id IN (${readable.ids
+          .map((k) => {
+            params.push(k);
+            return `$${params.length}`;
+          })
+          .join(', ')})`,
+      );
     }
     const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     return this.db.read(async (q) => {
       const [{ n }] = await q.rows<{ n: number | string }>(`SELECT COUNT(*) AS n FROM instances i${clause}`, params);
-      const rows = await q.rows<InstanceRow>(
-        `${INSTANCE_SELECT}${clause} ORDER BY i.created_at DESC, i.id LIMIT ${limit} OFFSET ${offset}`, params);
+      const rows = await q.rows<InstanceRow>(`${INSTANCE_SELECT}${clause} ORDER BY i.created_at DESC, i.id LIMIT ${limit} OFFSET ${offset}`, params);
       return { items: rows.map(toInstanceView), total: Number(n), offset, limit };
     });
   }
@@ -89,8 +97,7 @@ export class InstanceQueryService {
   async audit(instanceId: string, actor: Actor): Promise<AuditEntryView[]> {
     const row = await this.loadRow(instanceId);
     await this.assertMayRead(row, actor);
-    const rows = await this.db.read((q) =>
-      q.rows<AuditRecord & { hash: string }>(`${AUDIT_SELECT} WHERE instance_id = $1 ORDER BY seq`, [instanceId]));
+    const rows = await this.db.read((q) => q.rows<AuditRecord & { hash: string }>(`${AUDIT_SELECT} WHERE instance_id = $1 ORDER BY seq`, [instanceId]));
     return rows.map(toAuditView);
   }
 
@@ -100,10 +107,15 @@ export class InstanceQueryService {
     await this.assertMayRead(row, actor);
     if (row.status === 'completed') return [];
     const machine = await this.registry.machine(row.definition_version_id);
-    return machine.acceptedEvents(row.state)
+    return machine
+      .acceptedEvents(row.state)
       .filter(({ event }) => event.via !== 'service' && event.roles.some((r) => actor.roles.includes(r)))
       .map(({ state, event }) => ({
-        type: event.type, title: event.title, state, roles: event.roles, payloadSchema: event.payloadSchema,
+        type: event.type,
+        title: event.title,
+        state,
+        roles: event.roles,
+        payloadSchema: event.payloadSchema,
       }));
   }
 
@@ -113,13 +125,16 @@ export class InstanceQueryService {
    * approvers, the requests awaiting their decision, with the data the decision would change.
    */
   async tasks(actor: Actor, filter: { definition?: string } = {}): Promise<TaskView[]> {
-    const rows = await this.db.read((q) => filter.definition
-      ? q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' AND i.definition_key = $1 ORDER BY i.updated_at, i.id`, [filter.definition])
-      : q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' ORDER BY i.updated_at, i.id`));
+    const rows = await this.db.read((q) =>
+      filter.definition
+        ? q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' AND i.definition_key = $1 ORDER BY i.updated_at, i.id`, [filter.definition])
+        : q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' ORDER BY i.updated_at, i.id`),
+    );
     const out: TaskView[] = [];
     for (const row of rows) {
       const machine = await this.registry.machine(row.definition_version_id);
-      const events = machine.acceptedEvents(row.state)
+      const events = machine
+        .acceptedEvents(row.state)
         .filter(({ event }) => event.via !== 'service' && event.roles.some((r) => r !== 'system' && actor.roles.includes(r)))
         .map(({ event }) => ({ type: event.type, ...(event.title ? { title: event.title } : {}) }));
       if (events.length === 0) continue;
@@ -140,8 +155,9 @@ export class InstanceQueryService {
     const links = await this.db.read(async (q) => {
       const children = await q.rows<{ id: string }>('SELECT id FROM instances WHERE parent_id = $1 ORDER BY created_at, id', [instanceId]);
       const causes = await q.rows<{ cause: string }>(`SELECT cause FROM audit_entries WHERE instance_id = $1 AND cause IS NOT NULL`, [instanceId]);
-      const reached = await q.rows<{ instance_id: string; cause: string }>(
-        `SELECT instance_id, cause FROM audit_entries WHERE cause LIKE $1`, [`%"instanceId":"${instanceId}"%`]);
+      const reached = await q.rows<{ instance_id: string; cause: string }>(`SELECT instance_id, cause FROM audit_entries WHERE cause LIKE $1`, [
+        `%"instanceId":"${instanceId}"%`,
+      ]);
       return { children, causes, reached };
     });
     const relation = new Map<string, string>();
@@ -153,7 +169,8 @@ export class InstanceQueryService {
     }
     for (const r of links.reached) {
       const cause = JSON.parse(r.cause) as { kind: string; instanceId?: string };
-      if (cause.instanceId === instanceId && r.instance_id !== instanceId && !relation.has(r.instance_id)) relation.set(r.instance_id, 'received events from it');
+      if (cause.instanceId === instanceId && r.instance_id !== instanceId && !relation.has(r.instance_id))
+        relation.set(r.instance_id, 'received events from it');
     }
     const out: RelatedInstanceView[] = [];
     for (const [id, kind] of relation) {
@@ -183,15 +200,15 @@ export class InstanceQueryService {
 
   /** The instance of a definition with this business key (unique per definition), if any. */
   async byBusinessKey(definition: string, businessKey: string): Promise<InstanceView | undefined> {
-    const [row] = await this.db.read((q) => q.rows<InstanceRow>(
-      `${INSTANCE_SELECT} WHERE i.definition_key = $1 AND i.business_key = $2`, [definition, businessKey]));
+    const [row] = await this.db.read((q) =>
+      q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.definition_key = $1 AND i.business_key = $2`, [definition, businessKey]),
+    );
     return row ? toInstanceView(row) : undefined;
   }
 
   /** Every instance of a definition, oldest first. */
   async ofDefinition(definition: string): Promise<InstanceView[]> {
-    const rows = await this.db.read((q) => q.rows<InstanceRow>(
-      `${INSTANCE_SELECT} WHERE i.definition_key = $1 ORDER BY i.created_at, i.id`, [definition]));
+    const rows = await this.db.read((q) => q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.definition_key = $1 ORDER BY i.created_at, i.id`, [definition]));
     return rows.map(toInstanceView);
   }
 
@@ -200,13 +217,18 @@ export class InstanceQueryService {
    * whose business key starts with the prefix, in id order; `excluding` leaves one instance out.
    */
   async activeIds(filter: { definition: string; businessKey?: string; businessKeyPrefix?: string; excluding?: string }): Promise<string[]> {
-    const rows = await this.db.read((q) => filter.businessKeyPrefix !== undefined
-      ? q.rows<{ id: string }>(
-        `SELECT id FROM instances WHERE definition_key = $1 AND business_key LIKE $2 ESCAPE '!' AND status = 'active' AND id <> $3 ORDER BY id`,
-        [filter.definition, `${filter.businessKeyPrefix.replace(/[!%_]/g, (c) => `!${c}`)}%`, filter.excluding ?? ''])
-      : q.rows<{ id: string }>(
-        `SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active' AND id <> $3 ORDER BY id`,
-        [filter.definition, filter.businessKey ?? '', filter.excluding ?? '']));
+    const rows = await this.db.read((q) =>
+      filter.businessKeyPrefix !== undefined
+        ? q.rows<{ id: string }>(
+            `SELECT id FROM instances WHERE definition_key = $1 AND business_key LIKE $2 ESCAPE '!' AND status = 'active' AND id <> $3 ORDER BY id`,
+            [filter.definition, `${filter.businessKeyPrefix.replace(/[!%_]/g, (c) => `!${c}`)}%`, filter.excluding ?? ''],
+          )
+        : q.rows<{ id: string }>(`SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active' AND id <> $3 ORDER BY id`, [
+            filter.definition,
+            filter.businessKey ?? '',
+            filter.excluding ?? '',
+          ]),
+    );
     return rows.map((r) => r.id);
   }
 

@@ -55,8 +55,20 @@ export async function loadInstanceRow(q: SqlExecutor, instanceId: string): Promi
 
 export function toAuditView(r: AuditRecord & { hash: string }): AuditEntryView {
   return {
-    instanceId: r.instanceId, seq: Number(r.seq), eventType: r.eventType, payload: JSON.parse(r.payload), actor: r.actor,
-    actorRoles: JSON.parse(r.actorRoles), ...(r.actorAttributes ? { actorAttributes: JSON.parse(r.actorAttributes) } : {}), fromState: r.fromState, toState: r.toState, definitionVersionId: r.definitionVersionId,
-    effects: JSON.parse(r.effects), at: r.at, prevHash: r.prevHash, hash: r.hash, cause: r.cause ? JSON.parse(r.cause) : null,
+    instanceId: r.instanceId,
+    seq: Number(r.seq),
+    eventType: r.eventType,
+    payload: JSON.parse(r.payload),
+    actor: r.actor,
+    actorRoles: JSON.parse(r.actorRoles),
+    ...(r.actorAttributes ? { actorAttributes: JSON.parse(r.actorAttributes) } : {}),
+    fromState: r.fromState,
+    toState: r.toState,
+    definitionVersionId: r.definitionVersionId,
+    effects: JSON.parse(r.effects),
+    at: r.at,
+    prevHash: r.prevHash,
+    hash: r.hash,
+    cause: r.cause ? JSON.parse(r.cause) : null,
   };
 }

@@ -94,8 +94,15 @@ const ID = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12,
 
 function input(overrides: Partial<PlanInput> & Pick<PlanInput, 'step' | 'fromState'>): PlanInput {
   return {
-    machine: machine(), instanceId: 'inst-1', businessKey: 'R-1', actor: clerk, now: NOW,
-    calendar: new BusinessCalendar(), templates, ids: new SequentialIds(), ...overrides,
+    machine: machine(),
+    instanceId: 'inst-1',
+    businessKey: 'R-1',
+    actor: clerk,
+    now: NOW,
+    calendar: new BusinessCalendar(),
+    templates,
+    ids: new SequentialIds(),
+    ...overrides,
   };
 }
 
@@ -110,13 +117,24 @@ describe('planTransition (golden)', () => {
       timers: [
         {
           // 3 working days from Friday 13 Feb: Sat 14 (调休), Tue 24, Wed 25 → 18:00 Shanghai.
-          id: ID(1), state: 'open', deadline: 'open#0', eventType: 'overdue', payload: { title: '电梯异响' },
-          dueAt: '2026-02-25T10:00:00.000Z', provisional: false,
+          id: ID(1),
+          state: 'open',
+          deadline: 'open#0',
+          eventType: 'overdue',
+          payload: { title: '电梯异响' },
+          dueAt: '2026-02-25T10:00:00.000Z',
+          provisional: false,
           basis: { from: '2026-02-13T02:00:00.000Z', spec: { kind: 'workingDays', count: 3 } },
         },
         {
-          id: ID(2), state: 'open', deadline: 'open#1', eventType: 'remindToday', payload: {},
-          dueAt: '2026-02-13T10:00:00.000Z', provisional: false, basis: null,
+          id: ID(2),
+          state: 'open',
+          deadline: 'open#1',
+          eventType: 'remindToday',
+          payload: {},
+          dueAt: '2026-02-13T10:00:00.000Z',
+          provisional: false,
+          basis: null,
         },
       ],
       documents: [],
@@ -138,8 +156,14 @@ describe('planTransition (golden)', () => {
       // Ids in a fixed order: timers first, then per effect its document, then its outbox row.
       timers: [
         {
-          id: ID(1), state: 'answered', deadline: 'answered#0', eventType: 'close', payload: {},
-          dueAt: '2026-02-20T02:00:00.000Z', provisional: false, basis: null,
+          id: ID(1),
+          state: 'answered',
+          deadline: 'answered#0',
+          eventType: 'close',
+          payload: {},
+          dueAt: '2026-02-20T02:00:00.000Z',
+          provisional: false,
+          basis: null,
         },
       ],
       documents: [
@@ -149,7 +173,9 @@ describe('planTransition (golden)', () => {
       ],
       outbox: [
         {
-          id: ID(4), kind: 'email', documentId: ID(3),
+          id: ID(4),
+          kind: 'email',
+          documentId: ID(3),
           params: { to: ['zhang@example.com'], cc: ['boss@example.com'], subject: '报修已回复', template: 'mail' },
         },
         { id: ID(5), kind: 'notify', documentId: null, params: { role: 'clerk', message: '报修已回复' } },
@@ -157,8 +183,12 @@ describe('planTransition (golden)', () => {
       effects: [
         { kind: 'render', state: 'open', params: { template: 'slip', title: '报修回执' }, documentId: ID(2), templateHash: slipHash },
         {
-          kind: 'email', state: 'open', params: { to: 'zhang@example.com', cc: 'boss@example.com; ', subject: '报修已回复', template: 'mail' },
-          documentId: ID(3), templateHash: mailHash, outboxId: ID(4),
+          kind: 'email',
+          state: 'open',
+          params: { to: 'zhang@example.com', cc: 'boss@example.com; ', subject: '报修已回复', template: 'mail' },
+          documentId: ID(3),
+          templateHash: mailHash,
+          outboxId: ID(4),
         },
         { kind: 'notify', state: 'open', params: { role: 'clerk', message: '报修已回复' }, outboxId: ID(5) },
       ],
@@ -192,9 +222,17 @@ describe('planTransition (golden)', () => {
   });
 
   it('refuses the whole step with TEMPLATE_INVALID when a template fails to render', () => {
-    const broken = { render: () => { throw new Error('helper dateCn: not a date'); } };
+    const broken = {
+      render: () => {
+        throw new Error('helper dateCn: not a date');
+      },
+    };
     const m = machine();
-    const step = m.send('open', { title: 'not a date', email: 'a@example.com' }, { type: 'reply', payload: { answer: 'a' }, actor: head, now: NOW.toISOString() });
+    const step = m.send(
+      'open',
+      { title: 'not a date', email: 'a@example.com' },
+      { type: 'reply', payload: { answer: 'a' }, actor: head, now: NOW.toISOString() },
+    );
     const err = thrownAppError(() => planTransition(input({ machine: m, step, fromState: 'open', templates: broken })));
     expect(err.code).toBe(ErrorCode.TemplateInvalid);
     expect(err.message).toBe("rendering template 'slip' failed: helper dateCn: not a date");

@@ -107,14 +107,21 @@ export function planTransition(input: PlanInput): TransitionPlan {
   const nowIso = now.toISOString();
 
   const scope: ExpressionScope = { context: step.context, payload: {}, rules: def.ruleValues, actor: input.actor, now: nowIso };
-  const timers: TimerRow[] = step.done ? [] : deadlinesToStart(def, fromPath, step.statePath).map((deadline) => {
-    const due = dueTime(deadline.spec, now, input.calendar, (ref) =>
-      ref.kind === 'rule' ? def.ruleValues[ref.name] : getPath(step.context, ref.path));
-    return {
-      id: ids.uuid(), state: deadline.name.split('#')[0], deadline: deadline.name, eventType: deadline.event,
-      payload: evaluatePayload(deadline, scope), dueAt: due.dueAt.toISOString(), provisional: due.provisional, basis: due.basis ?? null,
-    };
-  });
+  const timers: TimerRow[] = step.done
+    ? []
+    : deadlinesToStart(def, fromPath, step.statePath).map((deadline) => {
+        const due = dueTime(deadline.spec, now, input.calendar, (ref) => (ref.kind === 'rule' ? def.ruleValues[ref.name] : getPath(step.context, ref.path)));
+        return {
+          id: ids.uuid(),
+          state: deadline.name.split('#')[0],
+          deadline: deadline.name,
+          eventType: deadline.event,
+          payload: evaluatePayload(deadline, scope),
+          dueAt: due.dueAt.toISOString(),
+          provisional: due.provisional,
+          basis: due.basis ?? null,
+        };
+      });
   // Templates rendered by this step can print the deadlines it arms, by event name.
   const deadlines = Object.fromEntries(timers.map((t) => [t.eventType, { dueAt: t.dueAt, provisional: t.provisional }]));
 
@@ -126,8 +133,13 @@ export function planTransition(input: PlanInput): TransitionPlan {
     if (RENDERING.has(effect.kind)) {
       const template = String(effect.params.template ?? '');
       const data = {
-        ...step.context, businessKey: input.businessKey, instanceId: input.instanceId, renderedAt: nowIso,
-        definitionTitle: def.title, stateTitle: def.states[step.state]?.title ?? step.state, deadlines,
+        ...step.context,
+        businessKey: input.businessKey,
+        instanceId: input.instanceId,
+        renderedAt: nowIso,
+        definitionTitle: def.title,
+        stateTitle: def.states[step.state]?.title ?? step.state,
+        deadlines,
       };
       let rendered;
       try {
@@ -138,29 +150,35 @@ export function planTransition(input: PlanInput): TransitionPlan {
       documentId = ids.uuid();
       templateHash = rendered.templateHash;
       documents.push({
-        id: documentId, template, templateHash, html: rendered.html,
+        id: documentId,
+        template,
+        templateHash,
+        html: rendered.html,
         title: String(effect.params.title ?? effect.params.subject ?? template).slice(0, 300),
       });
     }
     let outboxId: string | undefined;
     if (OUTBOX_KINDS.has(effect.kind)) {
       outboxId = ids.uuid();
-      const params = effect.kind === 'email'
-        ? { ...effect.params, to: list(effect.params.to), cc: list(effect.params.cc) }
-        : effect.params;
+      const params = effect.kind === 'email' ? { ...effect.params, to: list(effect.params.to), cc: list(effect.params.cc) } : effect.params;
       outbox.push({ id: outboxId, kind: effect.kind, params, documentId });
     }
     return { ...effect, ...(documentId ? { documentId, templateHash } : {}), ...(outboxId ? { outboxId } : {}) };
   });
 
-  const applies = step.effects.filter((e) => e.kind === 'apply').map((e) => ({
-    function: String(e.params.function),
-    args: (e.params.with && typeof e.params.with === 'object' ? e.params.with : {}) as Record<string, unknown>,
-  }));
+  const applies = step.effects
+    .filter((e) => e.kind === 'apply')
+    .map((e) => ({
+      function: String(e.params.function),
+      args: (e.params.with && typeof e.params.with === 'object' ? e.params.with : {}) as Record<string, unknown>,
+    }));
   return {
     applies,
     cancelStates: fromPath ? statesLeft(fromPath, step.statePath) : [],
     cancelAll: step.done,
-    timers, documents, outbox, effects,
+    timers,
+    documents,
+    outbox,
+    effects,
   };
 }

@@ -53,17 +53,29 @@ describe('TransitionService (the write path)', () => {
       f = await serviceFixture();
     });
     const start = (businessKey = 'T-1', idempotencyKey?: string) =>
-      f.transitions.create({ definition: 'ticket', businessKey, context: { title: '电梯异响', requester: '张三', email: 'zhang@example.com' }, idempotencyKey }, clerk);
+      f.transitions.create(
+        { definition: 'ticket', businessKey, context: { title: '电梯异响', requester: '张三', email: 'zhang@example.com' }, idempotencyKey },
+        clerk,
+      );
 
     it('create returns the new instance and writes it with its first audit entry and its deadlines', async () => {
       const idsBefore = f.ids.issued;
       const { instance, replayed } = await start();
       expect(replayed).toBe(false);
       expect(instance).toEqual({
-        id: ID(idsBefore + 1), definition: 'ticket', definitionVersion: 1, definitionVersionId: expect.any(String),
-        businessKey: 'T-1', state: 'open', status: 'active', version: 1,
+        id: ID(idsBefore + 1),
+        definition: 'ticket',
+        definitionVersion: 1,
+        definitionVersionId: expect.any(String),
+        businessKey: 'T-1',
+        state: 'open',
+        status: 'active',
+        version: 1,
         context: { title: '电梯异响', requester: '张三', email: 'zhang@example.com', escalated: false, tasksDone: 0 },
-        createdBy: 'clerk-1', createdAt: FIXTURE_NOW, updatedAt: FIXTURE_NOW, parentId: null,
+        createdBy: 'clerk-1',
+        createdAt: FIXTURE_NOW,
+        updatedAt: FIXTURE_NOW,
+        parentId: null,
       });
       await expect(f.instances.byId(instance.id)).resolves.toEqual(instance);
       const [entry] = await f.instances.audit(instance.id, clerk);
@@ -115,15 +127,24 @@ describe('TransitionService (the write path)', () => {
       const reused = await rejectedAppError(start('T-10', 'k-1'));
       expect(reused.code).toBe(ErrorCode.IdempotencyKeyReused);
       // Keys belong to their user: another user's k-1 is a new request.
-      await expect(f.transitions.create({ definition: 'ticket', businessKey: 'T-10', context: { title: 't', requester: 'r' }, idempotencyKey: 'k-1' },
-        { id: 'clerk-2', roles: ['clerk'] })).resolves.toMatchObject({ replayed: false });
+      await expect(
+        f.transitions.create(
+          { definition: 'ticket', businessKey: 'T-10', context: { title: 't', requester: 'r' }, idempotencyKey: 'k-1' },
+          { id: 'clerk-2', roles: ['clerk'] },
+        ),
+      ).resolves.toMatchObject({ replayed: false });
     });
 
     it('keeps the stored outcome as before: 201 for a creation, 200 for an event', async () => {
       const { instance } = await start('T-2', 'c');
       await f.transitions.send(instance.id, { type: 'reply', payload: { answer: 'a' }, idempotencyKey: 's' }, head);
-      const rows = await f.db.read((q) => q.rows<{ idem_key: string; status_code: number }>('SELECT idem_key, status_code FROM idempotency_records ORDER BY idem_key'));
-      expect(rows.map((r) => [r.idem_key, Number(r.status_code)])).toEqual([['c', 201], ['s', 200]]);
+      const rows = await f.db.read((q) =>
+        q.rows<{ idem_key: string; status_code: number }>('SELECT idem_key, status_code FROM idempotency_records ORDER BY idem_key'),
+      );
+      expect(rows.map((r) => [r.idem_key, Number(r.status_code)])).toEqual([
+        ['c', 201],
+        ['s', 200],
+      ]);
     });
 
     it('refuses a duplicate business key, a completed instance, a role the event does not allow', async () => {
@@ -141,8 +162,13 @@ describe('TransitionService (the write path)', () => {
     const recorded: unknown[] = [];
     const record: DomainWriter = async ({ tx, instance, args, seq }) => {
       recorded.push({ instance: instance.id, args, seq });
-      await tx.run('INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)',
-        [`tally-${seq}`, 'clerk', instance.id, String(args.total), FIXTURE_NOW]);
+      await tx.run('INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)', [
+        `tally-${seq}`,
+        'clerk',
+        instance.id,
+        String(args.total),
+        FIXTURE_NOW,
+      ]);
     };
 
     it('runs compute before the event and apply inside its transaction', async () => {
@@ -156,8 +182,13 @@ describe('TransitionService (the write path)', () => {
 
     it('a writer that throws rolls the whole transition back: nothing of it is left', async () => {
       const failing: DomainWriter = async ({ tx, instance, seq }) => {
-        await tx.run('INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)',
-          [`tally-${seq}`, 'clerk', instance.id, 'x', FIXTURE_NOW]);
+        await tx.run('INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)', [
+          `tally-${seq}`,
+          'clerk',
+          instance.id,
+          'x',
+          FIXTURE_NOW,
+        ]);
         throw new AppError(ErrorCode.AlreadyExists, 'already counted', undefined, { userMessage: '已经计过数了' });
       };
       f = await serviceFixture({ definitions: { 'tally.yaml': TALLY }, functions: { 'tally.sum': sum }, writers: { 'tally.record': failing } });
@@ -177,7 +208,7 @@ describe('TransitionService (the write path)', () => {
       expect(err).toMatchObject({ code: ErrorCode.GuardRejected, message: "'refuse' was refused: 今天不能再加了", userMessage: '今天不能再加了' });
     });
 
-    it('a domain function the definition names but this engine lacks is an internal fault, not the sender\'s', async () => {
+    it("a domain function the definition names but this engine lacks is an internal fault, not the sender's", async () => {
       const known = { has: () => true, names: () => ['tally.sum'], hasWriter: () => true, writerNames: () => ['tally.record'] };
       f = await serviceFixture({ definitions: { 'tally.yaml': TALLY }, known });
       const { instance } = await f.transitions.create({ definition: 'tally', businessKey: 'A' }, clerk);

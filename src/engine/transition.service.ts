@@ -26,7 +26,6 @@ import { insertAuditEntry } from '../audit/audit-entries';
 import type { Database, SqlExecutor } from '../persistence/database';
 import type { TemplateCatalog } from '../documents/template-catalog';
 import type { DomainFunctionRegistry, DomainStore } from './domain-functions';
-import type { ExpressionScope } from '../definitions/definition.types';
 import type { BusinessCalendar } from '../calendar/business-calendar';
 import type { DefinitionRegistry } from './definition-registry';
 import { loadInstanceRow, toInstanceView, type InstanceRow } from './instance-rows';
@@ -118,8 +117,10 @@ export class TransitionService {
     const machine = await definitions.machine(version.id);
     const def = machine.definition;
     if (!def.startRoles.some((r) => actor.roles.includes(r))) {
-      throw new AppError(ErrorCode.Forbidden,
-        `you may not start '${def.key}': it needs one of the roles ${def.startRoles.join(', ') || '(none declared)'}; you have ${actor.roles.join(', ') || 'none'}`);
+      throw new AppError(
+        ErrorCode.Forbidden,
+        `you may not start '${def.key}': it needs one of the roles ${def.startRoles.join(', ') || '(none declared)'}; you have ${actor.roles.join(', ') || 'none'}`,
+      );
     }
     const checked = def.validateContext(input.context ?? {});
     if (checked.errors.length > 0) {
@@ -133,10 +134,21 @@ export class TransitionService {
     const record = auditRecord(id, 1, GENESIS_HASH, START_EVENT, input.context ?? {}, actor, null, step, plan, version.id, now, options.cause);
     const hash = auditHash(record);
     const row: InstanceRow = {
-      id, definition_key: def.key, definition_version_id: version.id, definition_version: version.version,
-      business_key: input.businessKey, state: step.state, context: JSON.stringify(step.context),
-      status: step.done ? 'completed' : 'active', version: 1, audit_seq: 1, audit_head: hash,
-      created_by: actor.id, created_at: now, updated_at: now, parent_id: options.parentId ?? null,
+      id,
+      definition_key: def.key,
+      definition_version_id: version.id,
+      definition_version: version.version,
+      business_key: input.businessKey,
+      state: step.state,
+      context: JSON.stringify(step.context),
+      status: step.done ? 'completed' : 'active',
+      version: 1,
+      audit_seq: 1,
+      audit_head: hash,
+      created_by: actor.id,
+      created_at: now,
+      updated_at: now,
+      parent_id: options.parentId ?? null,
     };
     const instance = toInstanceView(row);
     try {
@@ -144,8 +156,23 @@ export class TransitionService {
         await tx.run(
           `INSERT INTO instances (id, definition_key, definition_version_id, business_key, state, context, status, version, audit_seq, audit_head, created_by, created_at, updated_at, parent_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-          [row.id, row.definition_key, row.definition_version_id, row.business_key, row.state, row.context, row.status,
-            1, 1, hash, actor.id, now, now, row.parent_id]);
+          [
+            row.id,
+            row.definition_key,
+            row.definition_version_id,
+            row.business_key,
+            row.state,
+            row.context,
+            row.status,
+            1,
+            1,
+            hash,
+            actor.id,
+            now,
+            now,
+            row.parent_id,
+          ],
+        );
         await insertAuditEntry(tx, record, hash);
         await this.writePlan(tx, { id, definition: def.key, businessKey: input.businessKey, context: step.context }, 1, plan, clockNow);
         if (options.within) await options.within(tx, { instanceId: id, seq: 1, step });
@@ -155,8 +182,7 @@ export class TransitionService {
       if (db.isUniqueViolation(err)) {
         const again = await this.findReplay(actor, input.idempotencyKey, requestHash);
         if (again) return { instance: again, replayed: true };
-        throw new AppError(ErrorCode.AlreadyExists,
-          `an instance of '${def.key}' with business key '${input.businessKey}' already exists`);
+        throw new AppError(ErrorCode.AlreadyExists, `an instance of '${def.key}' with business key '${input.businessKey}' already exists`);
       }
       throw err;
     }
@@ -179,9 +205,16 @@ export class TransitionService {
     const now = clockNow.toISOString();
     const context = JSON.parse(row.context);
     const payload = await computePayload({
-      machine, state: row.state, instance: { id: row.id, definition: row.definition_key, businessKey: row.business_key, context },
-      type: input.type, payload: input.payload ?? {}, actor, now: clockNow,
-      functions: this.deps.functions, calendar: this.deps.calendar, store: this.deps.store,
+      machine,
+      state: row.state,
+      instance: { id: row.id, definition: row.definition_key, businessKey: row.business_key, context },
+      type: input.type,
+      payload: input.payload ?? {},
+      actor,
+      now: clockNow,
+      functions: this.deps.functions,
+      calendar: this.deps.calendar,
+      store: this.deps.store,
     });
     const step = machine.send(row.state, context, { type: input.type, payload, actor, now, viaService: options.viaService === true });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
@@ -190,8 +223,14 @@ export class TransitionService {
     const record = auditRecord(row.id, seq, row.audit_head, input.type, payload, actor, row.state, step, plan, row.definition_version_id, now, options.cause);
     const hash = auditHash(record);
     const next: InstanceRow = {
-      ...row, state: step.state, context: JSON.stringify(step.context), status: step.done ? 'completed' : 'active',
-      version: Number(row.version) + 1, audit_seq: seq, audit_head: hash, updated_at: now,
+      ...row,
+      state: step.state,
+      context: JSON.stringify(step.context),
+      status: step.done ? 'completed' : 'active',
+      version: Number(row.version) + 1,
+      audit_seq: seq,
+      audit_head: hash,
+      updated_at: now,
     };
     const instance = toInstanceView(next);
     try {
@@ -199,15 +238,20 @@ export class TransitionService {
         const changed = await tx.run(
           `UPDATE instances SET state = $1, context = $2, status = $3, version = version + 1, audit_seq = $4, audit_head = $5, updated_at = $6
            WHERE id = $7 AND version = $8`,
-          [next.state, next.context, next.status, seq, hash, now, row.id, Number(row.version)]);
+          [next.state, next.context, next.status, seq, hash, now, row.id, Number(row.version)],
+        );
         if (changed !== 1) {
-          throw new AppError(ErrorCode.VersionConflict,
-            `instance ${row.id} changed while '${input.type}' was being applied (it was at version ${row.version}); read it again and retry`);
+          throw new AppError(
+            ErrorCode.VersionConflict,
+            `instance ${row.id} changed while '${input.type}' was being applied (it was at version ${row.version}); read it again and retry`,
+          );
         }
         if (options.timerId) {
-          const fired = await tx.run(
-            `UPDATE timers SET status = 'fired', fired_seq = $1, fired_at = $2 WHERE id = $3 AND status = 'pending'`,
-            [seq, now, options.timerId]);
+          const fired = await tx.run(`UPDATE timers SET status = 'fired', fired_seq = $1, fired_at = $2 WHERE id = $3 AND status = 'pending'`, [
+            seq,
+            now,
+            options.timerId,
+          ]);
           if (fired !== 1) throw new AppError(ErrorCode.VersionConflict, `timer ${options.timerId} already fired or was cancelled`);
         }
         await insertAuditEntry(tx, record, hash);
@@ -233,8 +277,11 @@ export class TransitionService {
 
   /** Timers cancelled and armed, documents and outbox messages, domain writers: in the transition's transaction. */
   private async writePlan(
-    tx: SqlExecutor, instance: { id: string; definition: string; businessKey: string; context: Record<string, unknown> },
-    seq: number, plan: TransitionPlan, clockNow: Date,
+    tx: SqlExecutor,
+    instance: { id: string; definition: string; businessKey: string; context: Record<string, unknown> },
+    seq: number,
+    plan: TransitionPlan,
+    clockNow: Date,
   ): Promise<void> {
     const instanceId = instance.id;
     const now = clockNow.toISOString();
@@ -242,31 +289,51 @@ export class TransitionService {
       await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
     } else if (plan.cancelStates.length > 0) {
       const marks = plan.cancelStates.map((_, i) => `$${i + 2}`).join(', ');
-      await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND state IN (${marks})`,
-        [instanceId, ...plan.cancelStates]);
+      await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND state IN (${marks})`, [
+        instanceId,
+        ...plan.cancelStates,
+      ]);
     }
     for (const t of plan.timers) {
       await tx.run(
         `INSERT INTO timers (id, instance_id, state, deadline, event_type, payload, due_at, status, created_seq, created_at, provisional, basis)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11)`,
-        [t.id, instanceId, t.state, t.deadline, t.eventType, JSON.stringify(t.payload), t.dueAt, seq, now, t.provisional ? 1 : 0,
-          t.basis ? JSON.stringify(t.basis) : null]);
+        [
+          t.id,
+          instanceId,
+          t.state,
+          t.deadline,
+          t.eventType,
+          JSON.stringify(t.payload),
+          t.dueAt,
+          seq,
+          now,
+          t.provisional ? 1 : 0,
+          t.basis ? JSON.stringify(t.basis) : null,
+        ],
+      );
     }
     for (const d of plan.documents) {
       await tx.run(
         `INSERT INTO documents (id, instance_id, audit_seq, template, template_hash, title, html, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [d.id, instanceId, seq, d.template, d.templateHash, d.title, d.html, now]);
+        [d.id, instanceId, seq, d.template, d.templateHash, d.title, d.html, now],
+      );
     }
     for (const o of plan.outbox) {
       await tx.run(
         `INSERT INTO outbox (id, instance_id, audit_seq, kind, params, document_id, status, attempts, next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)`,
-        [o.id, instanceId, seq, o.kind, JSON.stringify(o.params), o.documentId, now, now]);
+        [o.id, instanceId, seq, o.kind, JSON.stringify(o.params), o.documentId, now, now],
+      );
     }
     for (const a of plan.applies) {
       const writer = this.deps.functions.writer(a.function);
-      if (!writer) throw new AppError(ErrorCode.Internal, `'apply' names the domain writer '${a.function}', which this engine build does not have: deploy a build that has it`);
+      if (!writer)
+        throw new AppError(
+          ErrorCode.Internal,
+          `'apply' names the domain writer '${a.function}', which this engine build does not have: deploy a build that has it`,
+        );
       await writer({ tx, instance, args: a.args, seq, now: clockNow });
     }
   }
@@ -274,32 +341,60 @@ export class TransitionService {
   /** The instance an identical earlier request with this key produced; refuses a key reused for another request. */
   private async findReplay(actor: Actor, key: string | undefined, requestHash: string): Promise<InstanceView | undefined> {
     if (!key) return undefined;
-    const [row] = await this.deps.db.read((q) => q.rows<{ request_hash: string; response: string }>(
-      'SELECT request_hash, response FROM idempotency_records WHERE actor = $1 AND idem_key = $2', [actor.id, key]));
+    const [row] = await this.deps.db.read((q) =>
+      q.rows<{ request_hash: string; response: string }>('SELECT request_hash, response FROM idempotency_records WHERE actor = $1 AND idem_key = $2', [
+        actor.id,
+        key,
+      ]),
+    );
     if (!row) return undefined;
     if (row.request_hash !== requestHash) {
-      throw new AppError(ErrorCode.IdempotencyKeyReused,
-        `idempotency key '${key}' was already used for a different request; use a new key for a new request`);
+      throw new AppError(ErrorCode.IdempotencyKeyReused, `idempotency key '${key}' was already used for a different request; use a new key for a new request`);
     }
     return JSON.parse(row.response) as InstanceView;
   }
 
   private async saveReplay(tx: SqlExecutor, actor: Actor, key: string | undefined, requestHash: string, outcome: Outcome, instance: InstanceView, now: string) {
     if (!key) return;
-    await tx.run(
-      'INSERT INTO idempotency_records (actor, idem_key, request_hash, status_code, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [actor.id, key, requestHash, STORED_OUTCOME[outcome], JSON.stringify(instance), now]);
+    await tx.run('INSERT INTO idempotency_records (actor, idem_key, request_hash, status_code, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+      actor.id,
+      key,
+      requestHash,
+      STORED_OUTCOME[outcome],
+      JSON.stringify(instance),
+      now,
+    ]);
   }
 }
 
 function auditRecord(
-  instanceId: string, seq: number, prevHash: string, eventType: string, payload: unknown, actor: Actor,
-  fromState: string | null, step: StepResult, plan: TransitionPlan, definitionVersionId: string, at: string, cause?: Cause,
+  instanceId: string,
+  seq: number,
+  prevHash: string,
+  eventType: string,
+  payload: unknown,
+  actor: Actor,
+  fromState: string | null,
+  step: StepResult,
+  plan: TransitionPlan,
+  definitionVersionId: string,
+  at: string,
+  cause?: Cause,
 ): AuditRecord {
   return {
-    instanceId, seq, eventType, payload: JSON.stringify(payload), actor: actor.id, actorRoles: JSON.stringify(actor.roles),
+    instanceId,
+    seq,
+    eventType,
+    payload: JSON.stringify(payload),
+    actor: actor.id,
+    actorRoles: JSON.stringify(actor.roles),
     actorAttributes: actor.attributes && Object.keys(actor.attributes).length ? JSON.stringify(actor.attributes) : null,
-    fromState, toState: step.state, definitionVersionId, at, prevHash, cause: cause ? JSON.stringify(cause) : null,
+    fromState,
+    toState: step.state,
+    definitionVersionId,
+    at,
+    prevHash,
+    cause: cause ? JSON.stringify(cause) : null,
     effects: JSON.stringify({
       effects: plan.effects,
       timers: plan.timers.map((t) => ({ id: t.id, deadline: t.deadline, event: t.eventType, dueAt: t.dueAt, ...(t.provisional ? { provisional: true } : {}) })),

@@ -16,20 +16,37 @@ export function statusFor(code: ErrorCode): number {
 
 export function errorBody(err: AppError): Record<string, unknown> {
   const { errors, ...rest } = err.details ?? {};
-  return { code: err.code, message: err.message, userMessage: err.userMessage, ...(errors ? { errors } : {}), ...(Object.keys(rest).length ? { details: rest } : {}) };
+  return {
+    code: err.code,
+    message: err.message,
+    userMessage: err.userMessage,
+    ...(errors ? { errors } : {}),
+    ...(Object.keys(rest).length ? { details: rest } : {}),
+  };
 }
 
 /** Maps errors thrown by body parsing and routing (not AppErrors) onto AppErrors. */
 function toAppError(exception: unknown): AppError {
   if (exception instanceof AppError) return exception;
   const e = exception as { type?: string; status?: number; message?: string };
-  if (e?.type === 'entity.too.large') return new AppError(ErrorCode.PayloadTooLarge, `request body is too large (limit ${(e as { limit?: number }).limit} bytes)`);
+  if (e?.type === 'entity.too.large')
+    return new AppError(ErrorCode.PayloadTooLarge, `request body is too large (limit ${(e as { limit?: number }).limit} bytes)`);
   if (e?.type === 'entity.parse.failed') return new AppError(ErrorCode.BadRequest, `request body is not valid JSON: ${e.message}`);
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') return new AppError(ErrorCode.BadRequest, e.message ?? 'unsupported encoding');
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    const code = status === 404 ? ErrorCode.NotFound : status === 401 ? ErrorCode.Unauthenticated : status === 403 ? ErrorCode.Forbidden
-      : status === 413 ? ErrorCode.PayloadTooLarge : status < 500 ? ErrorCode.BadRequest : ErrorCode.Internal;
+    const code =
+      status === 404
+        ? ErrorCode.NotFound
+        : status === 401
+          ? ErrorCode.Unauthenticated
+          : status === 403
+            ? ErrorCode.Forbidden
+            : status === 413
+              ? ErrorCode.PayloadTooLarge
+              : status < 500
+                ? ErrorCode.BadRequest
+                : ErrorCode.Internal;
     return new AppError(code, exception.message);
   }
   return new AppError(ErrorCode.Internal, 'internal error; the details are in the service log');

@@ -27,8 +27,16 @@ export class AppModule {
   static forEngine(engine: Engine): DynamicModule {
     return {
       module: AppModule,
-      controllers: [AuthController, DefinitionsController, InstancesController, AuditController, RecordsController, ComplaintsController, SurveyController,
-        CalendarController],
+      controllers: [
+        AuthController,
+        DefinitionsController,
+        InstancesController,
+        AuditController,
+        RecordsController,
+        ComplaintsController,
+        SurveyController,
+        CalendarController,
+      ],
       providers: [
         { provide: ENGINE, useValue: engine },
         { provide: AuthService, useValue: engine.auth },

@@ -12,7 +12,7 @@ export class AuditController {
   constructor(@Inject(ENGINE) private readonly engine: Engine) {}
 
   @Get('verify')
-  @ApiOperation({ summary: 'Walk every audit chain (or one instance\'s) and name the first entry that does not match (auditors, admins)' })
+  @ApiOperation({ summary: "Walk every audit chain (or one instance's) and name the first entry that does not match (auditors, admins)" })
   @ApiQuery({ name: 'instanceId', required: false })
   verify(@CurrentActor() actor: Actor, @Query('instanceId') instanceId?: string) {
     this.engine.access.require(actor, 'audit.verify', 'verifying the audit trail');

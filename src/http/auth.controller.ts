@@ -24,7 +24,10 @@ export class AuthController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
-  @ApiOperation({ summary: 'Exchange a username and password for a bearer token (never cached; 429 with Retry-After after too many failures for the username or from the client)' })
+  @ApiOperation({
+    summary:
+      'Exchange a username and password for a bearer token (never cached; 429 with Retry-After after too many failures for the username or from the client)',
+  })
   @ApiBody({ schema: TOKEN_REQUEST })
   async token(@Body() body: unknown, @Req() request: Request) {
     const { username, password } = parseTokenRequest(body);

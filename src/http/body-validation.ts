@@ -19,7 +19,10 @@ const pathText = (segments: readonly (string | number)[]): string =>
 
 /** `/a/0/b` + missing property `c` → `$.a[0].b.c`. */
 export function jsonPath(error: ErrorObject): string {
-  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
   return pathText(segments);
@@ -30,11 +33,11 @@ export function refuseDeepBodies(req: Request, _res: Response, next: NextFunctio
   const at = tooDeepAt(req.body, MAX_JSON_DEPTH);
   if (at === undefined) return next();
   const path = pathText(at);
-  next(new AppError(
-    ErrorCode.BadRequest,
-    `the request body is nested deeper than ${MAX_JSON_DEPTH} levels of maps and lists, at ${path}; send flatter data`,
-    { errors: [{ path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }] },
-  ));
+  next(
+    new AppError(ErrorCode.BadRequest, `the request body is nested deeper than ${MAX_JSON_DEPTH} levels of maps and lists, at ${path}; send flatter data`, {
+      errors: [{ path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }],
+    }),
+  );
 }
 
 export function describeError(error: ErrorObject): string {

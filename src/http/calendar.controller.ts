@@ -12,7 +12,10 @@ export class CalendarController {
   constructor(@Inject(ENGINE) private readonly engine: Engine) {}
 
   @Get()
-  @ApiOperation({ summary: 'The business calendar: time zone, years with official holiday data, where the provisional rule starts, the warning for staff when official data ends within WF_CALENDAR_WARN_DAYS, the last revision (signed in)' })
+  @ApiOperation({
+    summary:
+      'The business calendar: time zone, years with official holiday data, where the provisional rule starts, the warning for staff when official data ends within WF_CALENDAR_WARN_DAYS, the last revision (signed in)',
+  })
   status() {
     return this.engine.calendarSync.status();
   }
@@ -27,7 +30,10 @@ export class CalendarController {
 
   @Post('reload')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Read the calendar file again (e.g. after `wf calendar import`), apply it without a restart and recompute pending deadlines, each change audited on its instance (admins)' })
+  @ApiOperation({
+    summary:
+      'Read the calendar file again (e.g. after `wf calendar import`), apply it without a restart and recompute pending deadlines, each change audited on its instance (admins)',
+  })
   async reload(@CurrentActor() actor: Actor) {
     this.engine.access.require(actor, 'calendar.reload', 'reloading the business calendar');
     return this.engine.calendarSync.reload(actor.id, 'api');

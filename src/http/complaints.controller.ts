@@ -20,11 +20,15 @@ export class ComplaintsController {
   @Get('complaints')
   @ApiOperation({ summary: 'Working view: complaints filtered by state, department, category and due date, overdue first' })
   @ApiQuery({ name: 'state', required: false, description: "a state name; 'handling' includes its inner states" })
-  @ApiQuery({ name: 'department', required: false }) @ApiQuery({ name: 'category', required: false })
+  @ApiQuery({ name: 'department', required: false })
+  @ApiQuery({ name: 'category', required: false })
   @ApiQuery({ name: 'dueBefore', required: false, description: 'ISO time' })
   list(
-    @CurrentActor() actor: Actor, @Query('state') state?: string, @Query('department') department?: string,
-    @Query('category') category?: string, @Query('dueBefore') dueBefore?: string,
+    @CurrentActor() actor: Actor,
+    @Query('state') state?: string,
+    @Query('department') department?: string,
+    @Query('category') category?: string,
+    @Query('dueBefore') dueBefore?: string,
   ) {
     return this.complaints.workingView({ state, department, category, dueBefore }, actor);
   }

@@ -32,23 +32,33 @@ export async function createApp(engine: Engine, options: { logger?: boolean } = 
   // other origins, and a Content-Security-Policy that allows only this service's own scripts
   // (pages and printable documents keep their inline styles). No upgrade-insecure-requests:
   // intranet deployments often serve plain HTTP.
-  app.use(helmet({
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:'], 'frame-ancestors': ["'self'"], 'form-action': ["'self'"], 'upgrade-insecure-requests': null,
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'frame-ancestors': ["'self'"],
+          'form-action': ["'self'"],
+          'upgrade-insecure-requests': null,
+        },
       },
-    },
-    frameguard: { action: 'sameorigin' },
-    referrerPolicy: { policy: 'same-origin' },
-  }));
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder()
-    .setTitle('Workflow engine')
-    .setDescription('YAML process definitions run as persisted, audited instances. Every endpoint but POST /auth/token needs a bearer token.')
-    .setVersion('0.1.0')
-    .addBearerAuth()
-    .build());
+      frameguard: { action: 'sameorigin' },
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Workflow engine')
+      .setDescription('YAML process definitions run as persisted, audited instances. Every endpoint but POST /auth/token needs a bearer token.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   app.enableShutdownHooks();
   return app;

@@ -12,7 +12,7 @@ const YAML_BODY = { schema: { type: 'string', example: 'key: my-process\ntitle: 
 
 /** The uploaded file name (for error positions): `?file=` or the X-Filename header, else `upload.yaml`. */
 function fileName(query?: string, header?: string): string {
-  const name = (query || header || 'upload.yaml').replace(/[^\w.\-]/g, '_').slice(0, 200);
+  const name = (query || header || 'upload.yaml').replace(/[^\w.-]/g, '_').slice(0, 200);
   return name || 'upload.yaml';
 }
 
@@ -43,8 +43,13 @@ export class DefinitionsController {
     const source = await this.engine.definitions.source(latest.id);
     const check = this.engine.definitions.validate(source, latest.file);
     return {
-      key, title: latest.title, latestVersion: latest.version, versions, source,
-      findings: check.ok ? check.findings : [], errors: check.ok ? [] : check.errors,
+      key,
+      title: latest.title,
+      latestVersion: latest.version,
+      versions,
+      source,
+      findings: check.ok ? check.findings : [],
+      errors: check.ok ? [] : check.errors,
     };
   }
 
@@ -66,8 +71,11 @@ export class DefinitionsController {
   @ApiBody(YAML_BODY)
   @ApiQuery({ name: 'file', required: false })
   async upload(
-    @CurrentActor() actor: Actor, @Body() body: unknown, @Res({ passthrough: true }) res: Response,
-    @Query('file') file?: string, @Headers('x-filename') header?: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+    @Query('file') file?: string,
+    @Headers('x-filename') header?: string,
   ) {
     this.engine.access.require(actor, 'definitions.upload', 'uploading a definition');
     const v = await this.engine.definitions.register(yamlText(body), fileName(file, header), actor.id);

@@ -7,7 +7,12 @@ import { CurrentActor } from './auth.guard';
 import { bodyValidator } from './body-validation';
 import { ENGINE } from './tokens';
 
-const IDEMPOTENCY_KEY = { type: 'string', minLength: 1, maxLength: 200, description: 'a retried request with the same key returns the first result instead of applying twice' };
+const IDEMPOTENCY_KEY = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 200,
+  description: 'a retried request with the same key returns the first result instead of applying twice',
+};
 
 const CREATE = {
   type: 'object',
@@ -59,16 +64,25 @@ export class InstancesController {
 
   @Get()
   @ApiOperation({ summary: 'List instances (newest first, paged)' })
-  @ApiQuery({ name: 'definition', required: false }) @ApiQuery({ name: 'state', required: false })
-  @ApiQuery({ name: 'businessKey', required: false }) @ApiQuery({ name: 'status', required: false })
-  @ApiQuery({ name: 'offset', required: false }) @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'definition', required: false })
+  @ApiQuery({ name: 'state', required: false })
+  @ApiQuery({ name: 'businessKey', required: false })
+  @ApiQuery({ name: 'status', required: false })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiQuery({ name: 'limit', required: false })
   list(
     @CurrentActor() actor: Actor,
-    @Query('definition') definition?: string, @Query('state') state?: string, @Query('businessKey') businessKey?: string,
-    @Query('status') status?: string, @Query('offset') offset?: string, @Query('limit') limit?: string,
+    @Query('definition') definition?: string,
+    @Query('state') state?: string,
+    @Query('businessKey') businessKey?: string,
+    @Query('status') status?: string,
+    @Query('offset') offset?: string,
+    @Query('limit') limit?: string,
   ) {
     return this.engine.instances.list(
-      { definition, state, businessKey, status, offset: pageNumber(offset, 'offset', 0), limit: pageNumber(limit, 'limit', 50) }, actor);
+      { definition, state, businessKey, status, offset: pageNumber(offset, 'offset', 0), limit: pageNumber(limit, 'limit', 50) },
+      actor,
+    );
   }
 
   @Get(':id')

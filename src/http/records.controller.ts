@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError, ErrorCode } from '../common/app-error';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { Engine } from '../engine/engine';
@@ -10,15 +9,21 @@ import { ENGINE } from './tokens';
 
 /** Content types accepted for uploaded files (besides the roster types, which include octet-stream). */
 export const ATTACHMENT_CONTENT_TYPES = [
-  'application/pdf', 'image/jpeg', 'image/png', 'application/msword',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/plain',
+  'application/pdf',
+  'image/jpeg',
+  'image/png',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'text/plain',
 ];
 
 /** Rendered documents are shown as-is: no scripts, no remote content, inline styles only. */
 const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 const PREVIEW = {
-  type: 'object', required: ['context'], additionalProperties: false,
+  type: 'object',
+  required: ['context'],
+  additionalProperties: false,
   properties: { context: { type: 'object' } },
 };
 const parsePreview = bodyValidator<{ context: Record<string, unknown> }>(PREVIEW);
@@ -48,10 +53,16 @@ export class RecordsController {
   @ApiOperation({ summary: 'Upload a file to an instance (raw body; ?name=). Cite its sha256 in the event that uses it, so the audit pins the file' })
   @ApiQuery({ name: 'name', required: true })
   async upload(@CurrentActor() actor: Actor, @Param('id') id: string, @Query('name') name: string | undefined, @Req() req: Request) {
-    return this.engine.cases.addAttachment({
-      instanceId: id, name: name ?? '', contentType: String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0],
-      content: req.body as unknown, now: this.engine.clock.now(),
-    }, actor);
+    return this.engine.cases.addAttachment(
+      {
+        instanceId: id,
+        name: name ?? '',
+        contentType: String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0],
+        content: req.body as unknown,
+        now: this.engine.clock.now(),
+      },
+      actor,
+    );
   }
 
   @Get('instances/:id/attachments')
@@ -90,7 +101,10 @@ export class RecordsController {
   }
 
   @Get('tasks')
-  @ApiOperation({ summary: "The caller's work list: active instances awaiting an event one of the caller's roles may send, oldest first (approvers: requests awaiting their decision)" })
+  @ApiOperation({
+    summary:
+      "The caller's work list: active instances awaiting an event one of the caller's roles may send, oldest first (approvers: requests awaiting their decision)",
+  })
   @ApiQuery({ name: 'definition', required: false })
   async tasks(@CurrentActor() actor: Actor, @Query('definition') definition?: string) {
     return { items: await this.engine.instances.tasks(actor, { definition }) };

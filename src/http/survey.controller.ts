@@ -53,16 +53,26 @@ textarea{width:100%;min-height:6rem}.err{color:#a00}</style></head><body><h1>${e
 
 function answerForm(q: Questionnaire, room: string, project: string, token: string): string {
   const levels = q.scale.levels;
-  const rows = q.items.map((item) => `<tr><td class="item">${esc(item.label)}</td>${levels.map((l) =>
-    `<td><input type="radio" name="rating.${esc(item.key)}" value="${esc(l.key)}" aria-label="${esc(item.label)} ${esc(l.label)}"></td>`).join('')}</tr>`).join('\n');
-  const questions = q.questions.map((x) =>
-    `<p><label>${esc(x.label)}<br><textarea name="comment.${esc(x.key)}" maxlength="${x.maxLength ?? 500}"></textarea></label></p>`).join('\n');
-  return page(q.title, `<p>${esc(project)} ${esc(room)}</p><p>${esc(q.intro ?? '')}</p>
+  const rows = q.items
+    .map(
+      (item) =>
+        `<tr><td class="item">${esc(item.label)}</td>${levels
+          .map((l) => `<td><input type="radio" name="rating.${esc(item.key)}" value="${esc(l.key)}" aria-label="${esc(item.label)} ${esc(l.label)}"></td>`)
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  const questions = q.questions
+    .map((x) => `<p><label>${esc(x.label)}<br><textarea name="comment.${esc(x.key)}" maxlength="${x.maxLength ?? 500}"></textarea></label></p>`)
+    .join('\n');
+  return page(
+    q.title,
+    `<p>${esc(project)} ${esc(room)}</p><p>${esc(q.intro ?? '')}</p>
 <form method="post" action="/survey/answer/${encodeURIComponent(token)}">
 <table><tr><th>服务项目</th>${levels.map((l) => `<th>${esc(l.label)}</th>`).join('')}</tr>
 ${rows}</table>
 ${questions}
-<p>不填的项目不计入统计。每户只能提交一次。</p><p><button type="submit">提交</button></p></form>`);
+<p>不填的项目不计入统计。每户只能提交一次。</p><p><button type="submit">提交</button></p></form>`,
+  );
 }
 
 /** `rating.order=satisfied&comment.other=…` (the HTML form) → `{ ratings, comments }`; JSON bodies pass through. */
@@ -137,7 +147,11 @@ export class SurveyController {
       const lines = ['楼栋,单元,房号,调查码,网址', ...tokens.map((t) => [t.building, t.unit, t.room, t.token, `/survey/answer/${t.token}`].join(','))];
       return '\ufeff' + lines.join('\r\n') + '\r\n';
     }
-    return { round: { id: round.id, businessKey: round.businessKey, state: round.state, collectionDeadline: round.context.collectionDeadline }, issued: tokens.length, tokens };
+    return {
+      round: { id: round.id, businessKey: round.businessKey, state: round.state, collectionDeadline: round.context.collectionDeadline },
+      issued: tokens.length,
+      tokens,
+    };
   }
 
   @Post('rounds/:id/responses')
@@ -170,7 +184,10 @@ export class SurveyController {
   async answerPage(@Param('token') token: string, @Res() res: Response) {
     try {
       const form = await this.service.tokenForm(token);
-      res.status(200).type('html').send(answerForm(form.questionnaire, form.room, String(form.round.context.project), token));
+      res
+        .status(200)
+        .type('html')
+        .send(answerForm(form.questionnaire, form.room, String(form.round.context.project), token));
     } catch (err) {
       this.htmlError(res, err);
     }
@@ -193,8 +210,10 @@ export class SurveyController {
 
   private htmlError(res: Response, err: unknown): void {
     if (!(err instanceof AppError)) throw err;
-    const details = ((err.details?.errors ?? []) as { path?: string; message?: string }[])
-      .map((e) => `<li>${esc(e.path)} ${esc(e.message)}</li>`).join('');
-    res.status(statusFor(err.code)).type('html').send(page('无法提交问卷', `<p class="err">${esc(err.message)}</p>${details ? `<ul>${details}</ul>` : ''}`));
+    const details = ((err.details?.errors ?? []) as { path?: string; message?: string }[]).map((e) => `<li>${esc(e.path)} ${esc(e.message)}</li>`).join('');
+    res
+      .status(statusFor(err.code))
+      .type('html')
+      .send(page('无法提交问卷', `<p class="err">${esc(err.message)}</p>${details ? `<ul>${details}</ul>` : ''}`));
   }
 }

@@ -8,8 +8,9 @@ import { createMailer, FileMailer, htmlToText, MailDeliveryError, SmtpMailer, ty
 
 // Long enough that nodemailer folds it over several encoded-words.
 const SUBJECT = '关于2026年第一季度请假申请的审批结果通知——请于三个工作日内登录系统确认并回复';
-const HTML = '<h1>审批结果</h1><p>张三您好：</p><p>您的请假申请已<b>批准</b>，详情见&nbsp;<a href="https://wf.example.com/i/42">申请单</a>。</p>'
-  + '<ul><li>开始：2026-02-16</li><li>结束：2026-02-20</li></ul>';
+const HTML =
+  '<h1>审批结果</h1><p>张三您好：</p><p>您的请假申请已<b>批准</b>，详情见&nbsp;<a href="https://wf.example.com/i/42">申请单</a>。</p>' +
+  '<ul><li>开始：2026-02-16</li><li>结束：2026-02-20</li></ul>';
 
 function message(overrides: Partial<MailMessage> = {}): MailMessage {
   return {
@@ -30,15 +31,19 @@ describe('htmlToText', () => {
   });
 
   it('drops style and script, decodes entities once, and turns <br> into a line break', () => {
-    const html = '<html><head><title>t</title><style>p{color:red}</style></head><body>'
-      + '<script>alert(1)</script>a &lt;b&gt; &amp;lt; &#20013;&#x6587;<br/>第二行</body></html>';
+    const html =
+      '<html><head><title>t</title><style>p{color:red}</style></head><body>' +
+      '<script>alert(1)</script>a &lt;b&gt; &amp;lt; &#20013;&#x6587;<br/>第二行</body></html>';
     expect(htmlToText(html)).toBe('a <b> &lt; 中文\n第二行');
   });
 });
 
 // ---- a minimal RFC 5322 / MIME reader, enough to check what nodemailer wrote ----
 
-interface Part { headers: Map<string, string>; body: string }
+interface Part {
+  headers: Map<string, string>;
+  body: string;
+}
 
 function parsePart(raw: string): Part {
   const text = raw.replace(/\r\n/g, '\n');
@@ -58,9 +63,14 @@ function decodeWords(value: string): string {
     const bytes: Buffer[] = [];
     for (const [, charset, enc, data] of run.matchAll(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g)) {
       expect(charset.toUpperCase()).toBe('UTF-8');
-      bytes.push(enc.toUpperCase() === 'B'
-        ? Buffer.from(data, 'base64')
-        : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'));
+      bytes.push(
+        enc.toUpperCase() === 'B'
+          ? Buffer.from(data, 'base64')
+          : Buffer.from(
+              data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+              'latin1',
+            ),
+      );
     }
     return Buffer.concat(bytes).toString('utf8');
   });
@@ -104,7 +114,11 @@ function expectReadableMessage(raw: string, expected: { subject: string; html: s
 
 // ---- SMTP, against a real smtp-server ----
 
-interface Received { from: string; rcptTo: string[]; raw: string }
+interface Received {
+  from: string;
+  rcptTo: string[];
+  raw: string;
+}
 
 async function startSmtp(rejectRecipients: string[] = [], rejectData = false): Promise<{ url: string; received: Received[]; stop: () => Promise<void> }> {
   const received: Received[] = [];
@@ -180,7 +194,7 @@ describe('SmtpMailer', () => {
     }
   });
 
-  it('adds the angle brackets to a bare messageId and uses the message\'s own From', async () => {
+  it("adds the angle brackets to a bare messageId and uses the message's own From", async () => {
     const smtp = await startSmtp();
     const mailer = new SmtpMailer(smtp.url, 'workflow@example.com', timeouts);
     try {
@@ -218,7 +232,9 @@ describe('SmtpMailer', () => {
       const sent = mailer.send(message({ to: ['nobody@example.com'], cc: [] }));
       await expect(sent).rejects.toThrow(MailDeliveryError);
       const err = (await sent.catch((e: unknown) => e)) as MailDeliveryError;
-      expect(err.message).toMatch(/^SMTP delivery of <0193f0a2-.*@workflow-engine> to nobody@example\.com failed: 127\.0\.0\.1:\d+ refused the recipients: nobody@example\.com: 550 /);
+      expect(err.message).toMatch(
+        /^SMTP delivery of <0193f0a2-.*@workflow-engine> to nobody@example\.com failed: 127\.0\.0\.1:\d+ refused the recipients: nobody@example\.com: 550 /,
+      );
       expect(err.message).toContain('mailbox unavailable');
       expect(err.permanent).toBe(true);
       expect(err.details).toMatchObject({ transport: 'smtp', code: 'EENVELOPE', responseCode: 550, recipients: ['nobody@example.com'] });
@@ -229,13 +245,15 @@ describe('SmtpMailer', () => {
     }
   });
 
-  it('rejects with the server\'s reply when the message itself is refused (554 after DATA)', async () => {
+  it("rejects with the server's reply when the message itself is refused (554 after DATA)", async () => {
     const smtp = await startSmtp([], true);
     const mailer = new SmtpMailer(smtp.url, 'workflow@example.com', timeouts);
     try {
       const err = (await mailer.send(message()).catch((e: unknown) => e)) as MailDeliveryError;
       expect(err).toBeInstanceOf(MailDeliveryError);
-      expect(err.message).toMatch(/to zhangsan@example\.com, lisi@example\.com, wangwu@example\.com failed: 127\.0\.0\.1:\d+ answered: .*554 .*message content rejected/);
+      expect(err.message).toMatch(
+        /to zhangsan@example\.com, lisi@example\.com, wangwu@example\.com failed: 127\.0\.0\.1:\d+ answered: .*554 .*message content rejected/,
+      );
       expect(err.permanent).toBe(true);
     } finally {
       await mailer.close();
@@ -250,7 +268,9 @@ describe('SmtpMailer', () => {
     const err = (await mailer.send(message()).catch((e: unknown) => e)) as MailDeliveryError;
     await mailer.close();
     expect(err).toBeInstanceOf(MailDeliveryError);
-    expect(err.message).toContain(`to zhangsan@example.com, lisi@example.com, wangwu@example.com failed: could not connect to 127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(err.message).toContain(
+      `to zhangsan@example.com, lisi@example.com, wangwu@example.com failed: could not connect to 127.0.0.1:${port} (ECONNREFUSED)`,
+    );
     expect(err.message).not.toContain('s3cret');
     expect(err.permanent).toBe(false);
     expect(Date.now() - started).toBeLessThan(5000);

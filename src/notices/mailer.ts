@@ -86,7 +86,11 @@ export class SmtpMailer extends Mailer {
   /** host:port for messages; never the URL, which may carry a password. */
   private readonly server: string;
 
-  constructor(url: string, private readonly defaultFrom: string, options: SmtpMailerOptions = {}) {
+  constructor(
+    url: string,
+    private readonly defaultFrom: string,
+    options: SmtpMailerOptions = {},
+  ) {
     super();
     if (!/^smtps?:\/\//i.test(url)) throw new Error(`SMTP URL must start with smtp:// or smtps:// (got '${redactUrl(url)}')`);
     this.server = describeServer(url);
@@ -105,7 +109,8 @@ export class SmtpMailer extends Mailer {
     try {
       const info = await this.transport.sendMail(composeOptions(message, messageId, this.defaultFrom));
       return {
-        transport: 'smtp', messageId,
+        transport: 'smtp',
+        messageId,
         accepted: (info.accepted ?? []).map(addressText),
         rejected: (info.rejected ?? []).map(addressText),
       };
@@ -143,9 +148,11 @@ export class FileMailer extends Mailer {
     const previous = this.pending.get(key) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.write(message, messageId, key));
     this.pending.set(key, next);
-    void next.finally(() => {
-      if (this.pending.get(key) === next) this.pending.delete(key);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.pending.get(key) === next) this.pending.delete(key);
+      })
+      .catch(() => undefined);
     return next;
   }
 
@@ -187,9 +194,7 @@ export class FileMailer extends Mailer {
 
 /** SMTP when `smtpUrl` is set, else `.eml` files under `fileDir`. */
 export function createMailer(options: { smtpUrl?: string; fileDir: string; from: string; clock?: Clock }): Mailer {
-  return options.smtpUrl
-    ? new SmtpMailer(options.smtpUrl, options.from)
-    : new FileMailer(options.fileDir, options.from, options.clock);
+  return options.smtpUrl ? new SmtpMailer(options.smtpUrl, options.from) : new FileMailer(options.fileDir, options.from, options.clock);
 }
 
 /**
@@ -201,12 +206,15 @@ export function htmlToText(html: string): string {
   const text = html
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<(head|style|script|title)\b[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a\s*>/gi, (_m, dq: string | undefined, sq: string | undefined, inner: string) => {
-      const href = decodeEntities(dq ?? sq ?? '').trim();
-      const label = inner.replace(/<[^>]*>/g, '').trim();
-      if (!href || href.startsWith('#') || decodeEntities(label) === href) return inner;
-      return `${inner} (${href.replace(/^mailto:/i, '')})`;
-    })
+    .replace(
+      /<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a\s*>/gi,
+      (_m, dq: string | undefined, sq: string | undefined, inner: string) => {
+        const href = decodeEntities(dq ?? sq ?? '').trim();
+        const label = inner.replace(/<[^>]*>/g, '').trim();
+        if (!href || href.startsWith('#') || decodeEntities(label) === href) return inner;
+        return `${inner} (${href.replace(/^mailto:/i, '')})`;
+      },
+    )
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<li\b[^>]*>/gi, '\n- ')
     .replace(/<\/li\s*>/gi, '')
@@ -224,8 +232,22 @@ export function htmlToText(html: string): string {
 }
 
 const NAMED_ENTITIES: Record<string, string> = {
-  nbsp: '\u00a0', lt: '<', gt: '>', quot: '"', apos: "'", amp: '&', ldquo: '\u201c', rdquo: '\u201d',
-  lsquo: '\u2018', rsquo: '\u2019', mdash: '\u2014', ndash: '\u2013', hellip: '\u2026', middot: '\u00b7', yen: '\u00a5', copy: '\u00a9',
+  nbsp: '\u00a0',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  amp: '&',
+  ldquo: '\u201c',
+  rdquo: '\u201d',
+  lsquo: '\u2018',
+  rsquo: '\u2019',
+  mdash: '\u2014',
+  ndash: '\u2013',
+  hellip: '\u2026',
+  middot: '\u00b7',
+  yen: '\u00a5',
+  copy: '\u00a9',
 };
 
 function decodeEntities(text: string): string {
@@ -313,8 +335,12 @@ function smtpFailure(err: unknown, server: string, messageId: string, recipients
   return new MailDeliveryError(
     `SMTP delivery of ${messageId} to ${recipients.join(', ')} failed: ${cause}`,
     {
-      transport: 'smtp', messageId, recipients,
-      permanent: e.permanent === true, code: e.code, responseCode: e.responseCode,
+      transport: 'smtp',
+      messageId,
+      recipients,
+      permanent: e.permanent === true,
+      code: e.code,
+      responseCode: e.responseCode,
       rejected: rejected.length > 0 ? rejected : undefined,
     },
     { cause: err },

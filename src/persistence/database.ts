@@ -48,7 +48,10 @@ export function toSqliteSql(sql: string, params: readonly unknown[]): { sql: str
 export class Database {
   private readonly lock = new Lock();
 
-  private constructor(readonly dataSource: DataSource, readonly kind: 'sqlite' | 'postgres') {}
+  private constructor(
+    readonly dataSource: DataSource,
+    readonly kind: 'sqlite' | 'postgres',
+  ) {}
 
   /** Opens the database, creating the SQLite file's folder if needed, and applies pending migrations. */
   static async open(config: DatabaseConfig, options: { logging?: boolean } = {}): Promise<Database> {
@@ -137,8 +140,7 @@ export class Database {
 
   private executor(runner: QueryRunner): SqlExecutor {
     const sqlite = this.kind === 'sqlite';
-    const prepare = (sql: string, params: readonly unknown[] = []) =>
-      sqlite ? toSqliteSql(sql, params) : { sql, params: [...params] };
+    const prepare = (sql: string, params: readonly unknown[] = []) => (sqlite ? toSqliteSql(sql, params) : { sql, params: [...params] });
     return {
       manager: runner.manager,
       rows: async <T>(sql: string, params?: readonly unknown[]) => {

@@ -37,15 +37,24 @@ function declarations(machine: ProcessMachine, type: string): { state: string; e
 export function requireMayTrigger({ machine, actor, type, what }: { machine: ProcessMachine; actor: Actor; type: string; what: string }): void {
   const roles = [...new Set(declarations(machine, type).flatMap((d) => d.event.roles))];
   if (actor.roles.some((r) => roles.includes(r))) return;
-  throw new AppError(ErrorCode.Forbidden,
-    `${what} needs one of the roles ${roles.join(', ') || '(none declared)'} (event '${type}' of ${machine.definition.key}); you have ${actor.roles.join(', ') || 'none'}`);
+  throw new AppError(
+    ErrorCode.Forbidden,
+    `${what} needs one of the roles ${roles.join(', ') || '(none declared)'} (event '${type}' of ${machine.definition.key}); you have ${actor.roles.join(', ') || 'none'}`,
+  );
 }
 
 /**
  * The event as the instance's current state accepts it, or a refusal (EventNotAccepted) naming
  * the states that accept it and the one the instance is in, by their titles, with `hint`.
  */
-export function requireAcceptedNow({ machine, state, label, type, what, hint = '' }: {
+export function requireAcceptedNow({
+  machine,
+  state,
+  label,
+  type,
+  what,
+  hint = '',
+}: {
   machine: ProcessMachine;
   /** The instance's current state. */
   state: string;
@@ -58,7 +67,9 @@ export function requireAcceptedNow({ machine, state, label, type, what, hint = '
   const event = acceptedNow({ machine, state, type });
   if (event) return event;
   const where = [...new Set(declarations(machine, type).map((d) => `'${stateTitle({ machine, state: d.state })}'`))].join(' or ');
-  throw new AppError(ErrorCode.EventNotAccepted,
+  throw new AppError(
+    ErrorCode.EventNotAccepted,
     `${what} is possible only while ${label} is in ${where || '(no state)'}; it is in '${stateTitle({ machine, state })}'${hint ? `: ${hint}` : ''}`,
-    { state, event: type });
+    { state, event: type },
+  );
 }

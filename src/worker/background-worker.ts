@@ -50,9 +50,7 @@ export class BackgroundWorker {
   start(): void {
     if (this.loop) return;
     this.loop = setInterval(() => {
-      this.running = this.running
-        .then(() => this.runOnce())
-        .catch((err) => this.log.error(err instanceof Error ? err.stack ?? err.message : String(err)));
+      this.running = this.running.then(() => this.runOnce()).catch((err) => this.log.error(err instanceof Error ? (err.stack ?? err.message) : String(err)));
     }, this.pollIntervalMs);
   }
 

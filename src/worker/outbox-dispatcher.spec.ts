@@ -30,7 +30,12 @@ describe('OutboxDispatcher', () => {
     const mail = await message(t.id, 'email');
     expect(mail).toMatchObject({ status: 'delivered', attempts: 1, deliveredAt: FIXTURE_NOW, lastError: null });
     expect(f.mailer.sent).toHaveLength(1);
-    expect(f.mailer.sent[0]).toMatchObject({ to: ['zhang@example.com'], cc: ['主管 <boss@example.com>'], subject: '工单已回复', messageId: `<${mail.id}@workflow-engine>` });
+    expect(f.mailer.sent[0]).toMatchObject({
+      to: ['zhang@example.com'],
+      cc: ['主管 <boss@example.com>'],
+      subject: '工单已回复',
+      messageId: `<${mail.id}@workflow-engine>`,
+    });
     expect(f.mailer.sent[0].html).toContain('已处理');
     expect(await f.outbox.tick()).toBe(0);
   });
@@ -38,11 +43,19 @@ describe('OutboxDispatcher', () => {
   it('retries a failure that may pass with exponential backoff, then gives up after the last attempt', async () => {
     const t = await ticket();
     await reply(t.id);
-    f.mailer.failWith = () => new MailDeliveryError('could not connect to smtp.example.com (ECONNREFUSED)',
-      { transport: 'smtp', messageId: 'm', recipients: ['zhang@example.com'], permanent: false, code: 'ECONNECTION' });
+    f.mailer.failWith = () =>
+      new MailDeliveryError('could not connect to smtp.example.com (ECONNREFUSED)', {
+        transport: 'smtp',
+        messageId: 'm',
+        recipients: ['zhang@example.com'],
+        permanent: false,
+        code: 'ECONNECTION',
+      });
     expect(await f.outbox.tick()).toBe(0);
     expect(await message(t.id, 'email')).toMatchObject({
-      status: 'pending', attempts: 1, nextAttemptAt: '2026-02-13T02:00:10.000Z',
+      status: 'pending',
+      attempts: 1,
+      nextAttemptAt: '2026-02-13T02:00:10.000Z',
       lastError: 'MAIL_DELIVERY_FAILED: could not connect to smtp.example.com (ECONNREFUSED)',
     });
     f.clock.advance(9_000);
@@ -91,7 +104,9 @@ describe('OutboxDispatcher', () => {
     await reply(t.id);
     await f.outbox.tick();
     expect(await message(t.id, 'email')).toMatchObject({
-      status: 'failed', attempts: 1, lastError: 'UNDELIVERABLE: the email has no recipient (the "to" expression gave nothing)',
+      status: 'failed',
+      attempts: 1,
+      lastError: 'UNDELIVERABLE: the email has no recipient (the "to" expression gave nothing)',
     });
     expect(f.mailer.sent).toEqual([]);
   });
@@ -106,9 +121,12 @@ describe('OutboxDispatcher', () => {
     await f.db.transaction((tx) => tx.run(`UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE kind <> 'email'`, ['2000-01-01T00:00:00.000Z']));
     expect(await f.outbox.tick()).toBe(2);
     const redelivered = (await f.records.outbox({ instanceId: t.id })).filter((m) => m.kind !== 'email');
-    expect(redelivered.map((m) => [m.kind, m.status, m.result])).toEqual(expect.arrayContaining([
-      ['notify', 'delivered', { inserted: false }], ['post', 'delivered', { inserted: false }],
-    ]));
+    expect(redelivered.map((m) => [m.kind, m.status, m.result])).toEqual(
+      expect.arrayContaining([
+        ['notify', 'delivered', { inserted: false }],
+        ['post', 'delivered', { inserted: false }],
+      ]),
+    );
     expect(await f.count('inbox_items')).toBe(1);
     expect(await f.count('notices')).toBe(1);
   });

@@ -78,22 +78,28 @@ export class OutboxDispatcher {
     const now = this.clock.now();
     const until = new Date(now.getTime() + (this.options.claimSeconds ?? 120) * 1000).toISOString();
     const lock = this.db.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
-    return this.db.transaction((tx) => tx.rows<OutboxClaim>(
-      `UPDATE outbox SET claimed_by = $1, claimed_until = $2
+    return this.db.transaction((tx) =>
+      tx.rows<OutboxClaim>(
+        `UPDATE outbox SET claimed_by = $1, claimed_until = $2
        WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
                     ORDER BY created_at LIMIT ${this.options.batchSize ?? 50} ${lock})
        RETURNING id, instance_id, audit_seq, kind, params, document_id, attempts`,
-      [this.workerId, until, now.toISOString()]));
+        [this.workerId, until, now.toISOString()],
+      ),
+    );
   }
 
   private async deliver(message: OutboxClaim): Promise<boolean> {
     const params = JSON.parse(message.params) as Record<string, unknown>;
     try {
       const result = await this.handle(message, params);
-      await this.db.transaction((tx) => tx.run(
-        `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, result = $2, last_error = NULL,
+      await this.db.transaction((tx) =>
+        tx.run(
+          `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, result = $2, last_error = NULL,
                 claimed_by = NULL, claimed_until = NULL WHERE id = $3`,
-        [this.clock.now().toISOString(), JSON.stringify(result ?? null), message.id]));
+          [this.clock.now().toISOString(), JSON.stringify(result ?? null), message.id],
+        ),
+      );
       return true;
     } catch (err) {
       const permanent = !isRetryable(err);
@@ -101,9 +107,15 @@ export class OutboxDispatcher {
       const attempts = Number(message.attempts) + 1;
       const gaveUp = permanent || attempts >= (this.options.maxAttempts ?? 8);
       const next = new Date(this.clock.now().getTime() + backoffSeconds(attempts, this.options.baseDelaySeconds ?? 30) * 1000);
-      await this.db.transaction((tx) => tx.run(
-        `UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, claimed_by = NULL, claimed_until = NULL WHERE id = $5`,
-        [gaveUp ? 'failed' : 'pending', attempts, next.toISOString(), text, message.id]));
+      await this.db.transaction((tx) =>
+        tx.run(`UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, claimed_by = NULL, claimed_until = NULL WHERE id = $5`, [
+          gaveUp ? 'failed' : 'pending',
+          attempts,
+          next.toISOString(),
+          text,
+          message.id,
+        ]),
+      );
       this.log.warn(`${message.kind} ${message.id} (instance ${message.instance_id}) attempt ${attempts} failed${gaveUp ? ', giving up' : ''}: ${text}`);
       return false;
     }
@@ -118,19 +130,34 @@ export class OutboxDispatcher {
         const to = (params.to as string[]) ?? [];
         if (to.length === 0) throw undeliverable('the email has no recipient (the "to" expression gave nothing)');
         return this.mailer.send({
-          to, cc: (params.cc as string[]) ?? [], subject: String(params.subject ?? ''), html,
+          to,
+          cc: (params.cc as string[]) ?? [],
+          subject: String(params.subject ?? ''),
+          html,
           messageId: `<${message.id}@workflow-engine>`,
         });
       }
       case 'notify':
-        return this.db.transaction((tx) => insertIgnore(tx,
-          'INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)',
-          [message.id, String(params.role), message.instance_id, String(params.message ?? ''), this.clock.now().toISOString()]));
+        return this.db.transaction((tx) =>
+          insertIgnore(tx, 'INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)', [
+            message.id,
+            String(params.role),
+            message.instance_id,
+            String(params.message ?? ''),
+            this.clock.now().toISOString(),
+          ]),
+        );
       case 'post':
         if (!message.document_id) throw undeliverable('a notice needs a rendered document');
-        return this.db.transaction((tx) => insertIgnore(tx,
-          'INSERT INTO notices (id, instance_id, document_id, title, posted_at) VALUES ($1, $2, $3, $4, $5)',
-          [message.id, message.instance_id, message.document_id, String(params.title ?? '').slice(0, 300), this.clock.now().toISOString()]));
+        return this.db.transaction((tx) =>
+          insertIgnore(tx, 'INSERT INTO notices (id, instance_id, document_id, title, posted_at) VALUES ($1, $2, $3, $4, $5)', [
+            message.id,
+            message.instance_id,
+            message.document_id,
+            String(params.title ?? '').slice(0, 300),
+            this.clock.now().toISOString(),
+          ]),
+        );
       case 'emit': {
         const targets = await this.targets(message.instance_id, params);
         // Sent to several instances (a business-key prefix), the event goes to those that accept
@@ -140,9 +167,12 @@ export class OutboxDispatcher {
         const skipped = [];
         for (const target of targets) {
           try {
-            const r = await this.transitions.send(target,
+            const r = await this.transitions.send(
+              target,
               { type: String(params.event), payload: (params.payload as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}:${target}` },
-              SYSTEM_ACTOR, { cause });
+              SYSTEM_ACTOR,
+              { cause },
+            );
             results.push({ instanceId: target, state: r.state, version: r.version });
           } catch (err) {
             if (!(broadcast && err instanceof AppError && (err.code === ErrorCode.EventNotAccepted || err.code === ErrorCode.InstanceCompleted))) throw err;
@@ -152,10 +182,16 @@ export class OutboxDispatcher {
         return { delivered: results, ...(skipped.length ? { skipped } : {}) };
       }
       case 'start': {
-        const { instance } = await this.transitions.create({
-          definition: String(params.definition), businessKey: String(params.businessKey),
-          context: (params.context as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}`,
-        }, SYSTEM_ACTOR, { cause, parentId: message.instance_id });
+        const { instance } = await this.transitions.create(
+          {
+            definition: String(params.definition),
+            businessKey: String(params.businessKey),
+            context: (params.context as Record<string, unknown>) ?? {},
+            idempotencyKey: `outbox:${message.id}`,
+          },
+          SYSTEM_ACTOR,
+          { cause, parentId: message.instance_id },
+        );
         return { instanceId: instance.id, state: instance.state };
       }
       default:
@@ -174,9 +210,10 @@ export class OutboxDispatcher {
     const to = String(params.to);
     // `prefix*` reaches every active instance whose business key starts with the prefix (possibly none).
     const prefix = to.endsWith('*') ? to.slice(0, -1) : undefined;
-    const ids = prefix !== undefined
-      ? await this.instances.activeIds({ definition, businessKeyPrefix: prefix, excluding: sourceId })
-      : await this.instances.activeIds({ definition, businessKey: to });
+    const ids =
+      prefix !== undefined
+        ? await this.instances.activeIds({ definition, businessKeyPrefix: prefix, excluding: sourceId })
+        : await this.instances.activeIds({ definition, businessKey: to });
     if (ids.length === 0 && prefix === undefined) throw undeliverable(`emit: no active '${definition}' instance with business key '${to}'`);
     return ids;
   }

@@ -16,8 +16,12 @@ describe('ScheduleRunner', () => {
   });
   afterEach(() => f.dispose());
 
-  const schedules = () => f.db.read((q) => q.rows<{ name: string; next_run_at: string; last_run_at: string | null; last_error: string | null }>(
-    'SELECT name, next_run_at, last_run_at, last_error FROM schedules'));
+  const schedules = () =>
+    f.db.read((q) =>
+      q.rows<{ name: string; next_run_at: string; last_run_at: string | null; last_error: string | null }>(
+        'SELECT name, next_run_at, last_run_at, last_error FROM schedules',
+      ),
+    );
   const digests = async () => (await f.instances.list({ definition: 'digest' }, admin)).items.map((i) => i.businessKey).sort();
 
   it('keeps one row per declared schedule with its next run, and drops rows no longer declared', async () => {
@@ -38,7 +42,9 @@ describe('ScheduleRunner', () => {
     expect(started.createdBy).toBe(SYSTEM_ACTOR.id);
     const [entry] = await f.instances.audit(started.id, admin);
     expect(entry.cause).toEqual({ kind: 'schedule', definition: 'digest', schedule: 'monthly', runAt: '2026-03-01T01:00:00.000Z' });
-    expect(await schedules()).toEqual([{ name: 'monthly', next_run_at: '2026-04-01T01:00:00.000Z', last_run_at: '2026-03-01T01:00:00.000Z', last_error: null }]);
+    expect(await schedules()).toEqual([
+      { name: 'monthly', next_run_at: '2026-04-01T01:00:00.000Z', last_run_at: '2026-03-01T01:00:00.000Z', last_error: null },
+    ]);
   });
 
   it('runs a missed occurrence once, then continues from now (no burst of catch-up runs)', async () => {
@@ -54,7 +60,10 @@ describe('ScheduleRunner', () => {
     f.clock.set('2026-03-01T01:00:00.000Z');
     expect(await f.schedules.tick()).toBe(0);
     const [row] = await schedules();
-    expect(row).toMatchObject({ next_run_at: '2026-04-01T01:00:00.000Z', last_error: "an instance of 'digest' with business key 'digest-2026-02' already exists" });
+    expect(row).toMatchObject({
+      next_run_at: '2026-04-01T01:00:00.000Z',
+      last_error: "an instance of 'digest' with business key 'digest-2026-02' already exists",
+    });
     expect(f.logging.messages('warn', 'schedules')).toEqual([expect.stringContaining('schedule digest/monthly at 2026-03-01T01:00:00.000Z failed')]);
     f.clock.set('2026-04-01T01:00:00.000Z');
     expect(await f.schedules.tick()).toBe(1);

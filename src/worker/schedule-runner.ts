@@ -37,9 +37,11 @@ export class ScheduleRunner {
       const names = def.schedules.map((s) => s.name);
       await this.db.transaction(async (tx) => {
         for (const schedule of def.schedules) {
-          await tx.run(
-            `INSERT INTO schedules (definition_key, name, next_run_at) VALUES ($1, $2, $3) ON CONFLICT (definition_key, name) DO NOTHING`,
-            [def.key, schedule.name, nextOccurrence(schedule.spec, now, this.calendar).toISOString()]);
+          await tx.run(`INSERT INTO schedules (definition_key, name, next_run_at) VALUES ($1, $2, $3) ON CONFLICT (definition_key, name) DO NOTHING`, [
+            def.key,
+            schedule.name,
+            nextOccurrence(schedule.spec, now, this.calendar).toISOString(),
+          ]);
         }
         const keep = names.map((_, i) => `$${i + 2}`).join(', ');
         await tx.run(`DELETE FROM schedules WHERE definition_key = $1${names.length ? ` AND name NOT IN (${keep})` : ''}`, [def.key, ...names]);
@@ -50,8 +52,12 @@ export class ScheduleRunner {
   /** Runs every schedule that is due; returns how many ran. */
   async tick(): Promise<number> {
     const now = this.clock.now();
-    const due = await this.db.read((q) => q.rows<{ definition_key: string; name: string; next_run_at: string }>(
-      'SELECT definition_key, name, next_run_at FROM schedules WHERE next_run_at <= $1 ORDER BY next_run_at', [now.toISOString()]));
+    const due = await this.db.read((q) =>
+      q.rows<{ definition_key: string; name: string; next_run_at: string }>(
+        'SELECT definition_key, name, next_run_at FROM schedules WHERE next_run_at <= $1 ORDER BY next_run_at',
+        [now.toISOString()],
+      ),
+    );
     let ran = 0;
     for (const row of due) {
       const version = await this.registry.latest(row.definition_key);
@@ -59,24 +65,42 @@ export class ScheduleRunner {
       const schedule = def.schedules.find((s) => s.name === row.name);
       if (!schedule) continue;
       const next = nextOccurrence(schedule.spec, now, this.calendar).toISOString();
-      const claimed = await this.db.transaction((tx) => tx.run(
-        'UPDATE schedules SET next_run_at = $1, last_run_at = $2 WHERE definition_key = $3 AND name = $4 AND next_run_at = $5',
-        [next, row.next_run_at, row.definition_key, row.name, row.next_run_at]));
+      const claimed = await this.db.transaction((tx) =>
+        tx.run('UPDATE schedules SET next_run_at = $1, last_run_at = $2 WHERE definition_key = $3 AND name = $4 AND next_run_at = $5', [
+          next,
+          row.next_run_at,
+          row.definition_key,
+          row.name,
+          row.next_run_at,
+        ]),
+      );
       if (claimed !== 1) continue;
       const cause = { kind: 'schedule' as const, definition: def.key, schedule: schedule.name, runAt: row.next_run_at };
       try {
         const action = evaluateSchedule(def, schedule, row.next_run_at);
         if (action.kind === 'start') {
-          await this.transitions.create({
-            definition: def.key, businessKey: action.businessKey, context: action.context,
-            idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}`,
-          }, SYSTEM_ACTOR, { cause });
+          await this.transitions.create(
+            {
+              definition: def.key,
+              businessKey: action.businessKey,
+              context: action.context,
+              idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}`,
+            },
+            SYSTEM_ACTOR,
+            { cause },
+          );
         } else {
           for (const target of await this.instances.activeIds({ definition: def.key, businessKey: action.to })) {
-            await this.transitions.send(target, {
-              type: action.event, payload: action.payload,
-              idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}:${target}`,
-            }, SYSTEM_ACTOR, { cause });
+            await this.transitions.send(
+              target,
+              {
+                type: action.event,
+                payload: action.payload,
+                idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}:${target}`,
+              },
+              SYSTEM_ACTOR,
+              { cause },
+            );
           }
         }
         await this.db.transaction((tx) => tx.run('UPDATE schedules SET last_error = NULL WHERE definition_key = $1 AND name = $2', [def.key, schedule.name]));
@@ -84,7 +108,9 @@ export class ScheduleRunner {
       } catch (err) {
         const text = err instanceof Error ? err.message : String(err);
         this.log.warn(`schedule ${def.key}/${schedule.name} at ${row.next_run_at} failed: ${text}`);
-        await this.db.transaction((tx) => tx.run('UPDATE schedules SET last_error = $1 WHERE definition_key = $2 AND name = $3', [text, def.key, schedule.name]));
+        await this.db.transaction((tx) =>
+          tx.run('UPDATE schedules SET last_error = $1 WHERE definition_key = $2 AND name = $3', [text, def.key, schedule.name]),
+        );
       }
     }
     return ran;

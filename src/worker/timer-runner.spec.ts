@@ -20,8 +20,7 @@ describe('TimerRunner', () => {
   // Friday 10:00 in Shanghai: 'remindToday' is due at 18:00 (10:00Z), 'overdue' on Wednesday 25 Feb.
   const ticket = async () =>
     (await f.transitions.create({ definition: 'ticket', businessKey: 'T-1', context: { title: 't', requester: 'r' } }, clerk)).instance;
-  const timer = async (instanceId: string, event: string) =>
-    (await f.records.timers(instanceId)).find((t) => t.eventType === event)!;
+  const timer = async (instanceId: string, event: string) => (await f.records.timers(instanceId)).find((t) => t.eventType === event)!;
 
   it('fires a due timer once, as the actor system, with the timer as the cause', async () => {
     const t = await ticket();

@@ -66,37 +66,45 @@ export class TimerRunner {
     const until = new Date(now.getTime() + (this.options.claimSeconds ?? 60) * 1000).toISOString();
     const limit = this.options.batchSize ?? 50;
     const lock = this.db.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
-    return this.db.transaction((tx) => tx.rows<TimerClaim>(
-      `UPDATE timers SET claimed_by = $1, claimed_until = $2
+    return this.db.transaction((tx) =>
+      tx.rows<TimerClaim>(
+        `UPDATE timers SET claimed_by = $1, claimed_until = $2
        WHERE id IN (SELECT id FROM timers WHERE status = 'pending' AND due_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
                     ORDER BY due_at LIMIT ${limit} ${lock})
        RETURNING id, instance_id, deadline, event_type, payload`,
-      [this.workerId, until, now.toISOString()]));
+        [this.workerId, until, now.toISOString()],
+      ),
+    );
   }
 
   private async fire(timer: TimerClaim): Promise<boolean> {
     try {
-      await this.transitions.send(
-        timer.instance_id,
-        { type: timer.event_type, payload: JSON.parse(timer.payload) },
-        SYSTEM_ACTOR,
-        { timerId: timer.id, cause: { kind: 'timer', timerId: timer.id, deadline: timer.deadline } },
-      );
+      await this.transitions.send(timer.instance_id, { type: timer.event_type, payload: JSON.parse(timer.payload) }, SYSTEM_ACTOR, {
+        timerId: timer.id,
+        cause: { kind: 'timer', timerId: timer.id, deadline: timer.deadline },
+      });
       return true;
     } catch (err) {
       if (!isRetryable(err)) {
         const { code, message } = err as AppError;
         this.log.warn(`timer ${timer.deadline} on instance ${timer.instance_id} failed: ${message}`);
-        await this.db.transaction((tx) => tx.run(
-          `UPDATE timers SET status = 'failed', last_error = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND status = 'pending'`,
-          [`${code}: ${message}`, timer.id]));
+        await this.db.transaction((tx) =>
+          tx.run(`UPDATE timers SET status = 'failed', last_error = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND status = 'pending'`, [
+            `${code}: ${message}`,
+            timer.id,
+          ]),
+        );
         return false;
       }
       // Keep the claim a few seconds, then any process tries again.
       const retryAt = new Date(this.clock.now().getTime() + TIMER_RETRY_SECONDS * 1000).toISOString();
-      await this.db.transaction((tx) => tx.run(
-        `UPDATE timers SET claimed_until = $1, last_error = $2 WHERE id = $3 AND status = 'pending'`,
-        [retryAt, err instanceof Error ? err.message : String(err), timer.id]));
+      await this.db.transaction((tx) =>
+        tx.run(`UPDATE timers SET claimed_until = $1, last_error = $2 WHERE id = $3 AND status = 'pending'`, [
+          retryAt,
+          err instanceof Error ? err.message : String(err),
+          timer.id,
+        ]),
+      );
       if (!(err instanceof AppError)) this.log.error(`timer ${timer.id}: ${err instanceof Error ? err.stack : err}`);
       return false;
     }

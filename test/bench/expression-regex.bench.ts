@@ -23,7 +23,11 @@ const TEXT = 'a'.repeat(5000) + '!';
 const position: SourcePosition = { file: 'bench.yaml', line: 1, column: 1, path: 'when' };
 
 const scopeWith = (payload: Record<string, unknown>): ExpressionScope => ({
-  context: { n: 3, tags: ['a', 'b'] }, payload, rules: { limit: 5 }, actor: { id: 'u', roles: ['user'] }, now: '2026-01-01T00:00:00.000Z',
+  context: { n: 3, tags: ['a', 'b'] },
+  payload,
+  rules: { limit: 5 },
+  actor: { id: 'u', roles: ['user'] },
+  now: '2026-01-01T00:00:00.000Z',
 });
 
 function guard(source: string): (scope: ExpressionScope) => unknown {
@@ -51,7 +55,9 @@ export function benchExpressionRegex(): void {
 
   // The same ordinary guard on cel-js without the budget's hooks (ints as BigInt, as the engine passes them).
   const bare = new Environment({ homogeneousAggregateLiterals: false })
-    .registerVariable('context', 'map').registerVariable('payload', 'map').registerVariable('rules', 'map');
+    .registerVariable('context', 'map')
+    .registerVariable('payload', 'map')
+    .registerVariable('rules', 'map');
   const ORDINARY = 'context.n + 1 < rules.limit && "a" in context.tags && payload.s.size() > 0';
   const bareGuard = bare.parse(ORDINARY);
   const hookedGuard = bare.parse(ORDINARY);
@@ -68,7 +74,14 @@ export function benchExpressionRegex(): void {
   const coldMs = perCall(() => slowest(slowText), 1);
 
   const nativeLengths = [16, 18, 20, 22];
-  const samples = { evil: [] as number[], safe: [] as number[], slowest: [] as number[], ordinary: [] as number[], bare: [] as number[], hooked: [] as number[] };
+  const samples = {
+    evil: [] as number[],
+    safe: [] as number[],
+    slowest: [] as number[],
+    ordinary: [] as number[],
+    bare: [] as number[],
+    hooked: [] as number[],
+  };
   const native: number[][] = nativeLengths.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     samples.evil.push(perCall(() => evil(text), EVALS));
@@ -84,15 +97,24 @@ export function benchExpressionRegex(): void {
   }
   const evilMs = median(samples.evil);
   const safeMs = median(samples.safe);
-  console.log(`regex      RE2 matches on 5,001 chars (median of ${ROUNDS} rounds × ${EVALS}): ^(a+)+$ ${ms(evilMs)} ms/eval, ` +
-    `^([a-z]+)$ ${ms(safeMs)} ms/eval, ratio evil/safe ${(evilMs / safeMs).toFixed(2)}`);
-  console.log(`regex      slowest allowed: (a|b)*a(a|b){25}$ on 98,001 chars: first ${ms(coldMs)} ms, then ${ms(median(samples.slowest))} ms/eval ` +
-    `(about 81,000 of the 100,000 steps; twice that is refused)`);
-  console.log(`regex      JavaScript RegExp ^(a+)+$ (the engine before the fix) on n a's + '!': ` +
-    nativeLengths.map((n, i) => `n=${n} ${ms(median(native[i]))} ms`).join(', ') + '; ×2 per character, so n=5,000 never returns');
+  console.log(
+    `regex      RE2 matches on 5,001 chars (median of ${ROUNDS} rounds × ${EVALS}): ^(a+)+$ ${ms(evilMs)} ms/eval, ` +
+      `^([a-z]+)$ ${ms(safeMs)} ms/eval, ratio evil/safe ${(evilMs / safeMs).toFixed(2)}`,
+  );
+  console.log(
+    `regex      slowest allowed: (a|b)*a(a|b){25}$ on 98,001 chars: first ${ms(coldMs)} ms, then ${ms(median(samples.slowest))} ms/eval ` +
+      `(about 81,000 of the 100,000 steps; twice that is refused)`,
+  );
+  console.log(
+    `regex      JavaScript RegExp ^(a+)+$ (the engine before the fix) on n a's + '!': ` +
+      nativeLengths.map((n, i) => `n=${n} ${ms(median(native[i]))} ms`).join(', ') +
+      '; ×2 per character, so n=5,000 never returns',
+  );
   const [bareUs, hookedUs, engineUs] = [samples.bare, samples.hooked, samples.ordinary].map((xs) => median(xs) * 1000);
-  console.log(`budget     ordinary guard: bare cel-js ${ms(bareUs)} µs/eval, with the budget's hooks ${ms(hookedUs)} µs ` +
-    `(×${(hookedUs / bareUs).toFixed(2)}), through the engine's evaluate (scope conversion too) ${ms(engineUs)} µs`);
+  console.log(
+    `budget     ordinary guard: bare cel-js ${ms(bareUs)} µs/eval, with the budget's hooks ${ms(hookedUs)} µs ` +
+      `(×${(hookedUs / bareUs).toFixed(2)}), through the engine's evaluate (scope conversion too) ${ms(engineUs)} µs`,
+  );
 }
 
 if (require.main === module) benchExpressionRegex();

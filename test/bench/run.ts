@@ -27,30 +27,37 @@ async function bench(label: string, env: Record<string, string>): Promise<void> 
   const alice = { id: 'alice', roles: ['applicant'] };
   const ids: string[] = [];
   for (let i = 0; i < INSTANCES; i++) {
-    const { instance: body } = await engine.transitions.create({ definition: 'leave-approval', businessKey: `B-${i}`, context: { applicantName: '甲' } }, alice);
+    const { instance: body } = await engine.transitions.create(
+      { definition: 'leave-approval', businessKey: `B-${i}`, context: { applicantName: '甲' } },
+      alice,
+    );
     await engine.transitions.send(body.id, { type: 'submit', payload: { days: 1 } }, alice);
     ids.push(body.id);
   }
   const latencies: number[] = [];
   // Worker w owns the instances i with i % CONCURRENCY === w, so the run measures throughput, not conflicts.
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
-    const mine = ids.filter((_, i) => i % CONCURRENCY === w);
-    for (let round = 0; round < EVENTS; round++) {
-      for (const id of mine) {
-        const t0 = process.hrtime.bigint();
-        await engine.transitions.send(id, { type: 'comment' }, alice);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, w) => {
+      const mine = ids.filter((_, i) => i % CONCURRENCY === w);
+      for (let round = 0; round < EVENTS; round++) {
+        for (const id of mine) {
+          const t0 = process.hrtime.bigint();
+          await engine.transitions.send(id, { type: 'comment' }, alice);
+          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
       }
-    }
-  }));
+    }),
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(2);
   const verify = await engine.auditVerifier.verify();
-  console.log(`${label.padEnd(10)} ${String(latencies.length).padStart(6)} events  ${(latencies.length / seconds).toFixed(0).padStart(6)}/s  ` +
-    `p50 ${pct(0.5)} ms  p95 ${pct(0.95)} ms  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB  ` +
-    `audit ${verify.ok ? 'ok' : 'BROKEN'} (${verify.entriesChecked} entries)`);
+  console.log(
+    `${label.padEnd(10)} ${String(latencies.length).padStart(6)} events  ${(latencies.length / seconds).toFixed(0).padStart(6)}/s  ` +
+      `p50 ${pct(0.5)} ms  p95 ${pct(0.95)} ms  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB  ` +
+      `audit ${verify.ok ? 'ok' : 'BROKEN'} (${verify.entriesChecked} entries)`,
+  );
   await engine.close();
 }
 
@@ -77,7 +84,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => benchExpressionRegex()).catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main()
+  .then(() => benchExpressionRegex())
+  .catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

@@ -49,7 +49,11 @@ describe.each(DRIVERS)('deadlines across the year boundary on %s', (driver) => {
     h = await startHarness(driver, { clock, env: { WF_CALENDAR_FILE: cal.file, WF_TOKEN_TTL_MINUTES: String(60 * 24 * 30) } });
     await h.engine.definitions.registerDirectory(h.engine.config.definitionsDir, 'system');
     for (const [name, roles, attrs] of [
-      ['ca', ['cs_assistant']], ['cs', ['cs_supervisor']], ['mg', ['manager']], ['au', ['auditor']], ['admin', ['admin']],
+      ['ca', ['cs_assistant']],
+      ['cs', ['cs_supervisor']],
+      ['mg', ['manager']],
+      ['au', ['auditor']],
+      ['admin', ['admin']],
       ['dh', ['dept_head'], { department: '工程部' }],
     ] as [string, string[], Record<string, string>?][]) {
       auth[name] = { Authorization: `Bearer ${await h.user(name, roles, attrs)}` };
@@ -63,8 +67,16 @@ describe.each(DRIVERS)('deadlines across the year boundary on %s', (driver) => {
   async function dispatchComplaint(key: string, at: string): Promise<string> {
     clock.set(at);
     const created = await api.call('post', 'ca', '/instances', {
-      definition: 'complaint', businessKey: key,
-      context: { receivedAt: clock.now().toISOString(), complainant: '王女士', unit: '5栋302', contact: '13900001111', channel: '来电/传真', content: '水管漏水' },
+      definition: 'complaint',
+      businessKey: key,
+      context: {
+        receivedAt: clock.now().toISOString(),
+        complainant: '王女士',
+        unit: '5栋302',
+        contact: '13900001111',
+        channel: '来电/传真',
+        content: '水管漏水',
+      },
     });
     const id = created.body.id as string;
     await api.send('ca', id, 'classify', { valid: true, category: '设备设施', severity: '一般' });
@@ -82,9 +94,9 @@ describe.each(DRIVERS)('deadlines across the year boundary on %s', (driver) => {
 
     const trail = (await api.call('get', 'au', `/instances/${ids.a}/audit`)).body.items;
     const dispatch = trail.find((e: { eventType: string }) => e.eventType === 'dispatch');
-    expect(dispatch.effects.timers).toEqual(expect.arrayContaining([
-      expect.objectContaining({ event: 'replyOverdue', dueAt: '2027-01-05T10:00:00.000Z', provisional: true }),
-    ]));
+    expect(dispatch.effects.timers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ event: 'replyOverdue', dueAt: '2027-01-05T10:00:00.000Z', provisional: true })]),
+    );
 
     const view = (await api.call('get', 'cs', '/complaints')).body.items.find((i: { id: string }) => i.id === ids.a);
     expect(view).toMatchObject({ dueAt: '2027-01-05T10:00:00.000Z', dueProvisional: true });
@@ -143,16 +155,29 @@ describe.each(DRIVERS)('deadlines across the year boundary on %s', (driver) => {
     const trailA = (await api.call('get', 'au', `/instances/${ids.a}/audit`)).body.items;
     const recomputed = trailA[trailA.length - 1];
     expect(recomputed).toMatchObject({
-      eventType: '$deadlines.recomputed', actor: 'system', fromState: recomputed.toState,
+      eventType: '$deadlines.recomputed',
+      actor: 'system',
+      fromState: recomputed.toState,
       payload: {
-        reason: '2027年官方节假日安排已导入', reasonEn: '2027 official calendar imported',
-        changes: [expect.objectContaining({ event: 'replyOverdue', oldDueAt: '2027-01-05T10:00:00.000Z', newDueAt: '2027-01-04T10:00:00.000Z', wasProvisional: true, provisional: false })],
+        reason: '2027年官方节假日安排已导入',
+        reasonEn: '2027 official calendar imported',
+        changes: [
+          expect.objectContaining({
+            event: 'replyOverdue',
+            oldDueAt: '2027-01-05T10:00:00.000Z',
+            newDueAt: '2027-01-04T10:00:00.000Z',
+            wasProvisional: true,
+            provisional: false,
+          }),
+        ],
       },
     });
     const before = (await api.call('get', 'au', `/instances/${ids.a}`)).body;
     expect(before.state).toBe(trailA[trailA.length - 2].toState);
     const timeline = (await api.call('get', 'cs', `/complaints/${ids.a}/timeline`)).body.items as string[];
-    expect(timeline[timeline.length - 1]).toContain('期限重算（业务日历更新）：2027年官方节假日安排已导入：回单时限由 2027年1月5日 18:00（暂定） 调整为 2027年1月4日 18:00');
+    expect(timeline[timeline.length - 1]).toContain(
+      '期限重算（业务日历更新）：2027年官方节假日安排已导入：回单时限由 2027年1月5日 18:00（暂定） 调整为 2027年1月4日 18:00',
+    );
 
     // A's new deadline (18:00 today) is already past: it fires on the next pass, once; B's is tomorrow.
     await h.engine.runDueWork();
@@ -165,7 +190,9 @@ describe.each(DRIVERS)('deadlines across the year boundary on %s', (driver) => {
     // A second reload finds nothing to change and writes no audit entry.
     const again = (await api.call('post', 'admin', '/calendar/reload')).body;
     expect(again).toMatchObject({ unchanged: true, report: { changed: 0 } });
-    expect((await api.call('get', 'au', `/instances/${ids.b}/audit`)).body.items.filter((e: { eventType: string }) => e.eventType === '$deadlines.recomputed')).toHaveLength(1);
+    expect(
+      (await api.call('get', 'au', `/instances/${ids.b}/audit`)).body.items.filter((e: { eventType: string }) => e.eventType === '$deadlines.recomputed'),
+    ).toHaveLength(1);
 
     const revisions = (await api.call('get', 'au', '/calendar/revisions')).body.items;
     expect(revisions.map((r: { trigger: string }) => r.trigger)).toEqual(['api', 'api', 'start']);
@@ -183,10 +210,21 @@ describe.each(DRIVERS)('a restart with a changed calendar file on %s', (driver) 
       let engine = await openEngine(database.config, { clock, functions: createProcessFunctions({ definitionsDir: database.config.definitionsDir }) });
       await engine.definitions.registerDirectory(engine.config.definitionsDir, 'system');
       const actor = (roles: string[], attributes?: Record<string, string>) => ({ id: roles[0], roles, ...(attributes ? { attributes } : {}) });
-      const { instance: body } = await engine.transitions.create({
-        definition: 'complaint', businessKey: 'TS-R-1',
-        context: { receivedAt: clock.now().toISOString(), complainant: '赵先生', unit: '1栋101', contact: '13700000000', channel: '来访', content: '门禁失灵' },
-      }, actor(['cs_assistant']));
+      const { instance: body } = await engine.transitions.create(
+        {
+          definition: 'complaint',
+          businessKey: 'TS-R-1',
+          context: {
+            receivedAt: clock.now().toISOString(),
+            complainant: '赵先生',
+            unit: '1栋101',
+            contact: '13700000000',
+            channel: '来访',
+            content: '门禁失灵',
+          },
+        },
+        actor(['cs_assistant']),
+      );
       await engine.transitions.send(body.id, { type: 'classify', payload: { valid: true, category: '设备设施', severity: '一般' } }, actor(['cs_assistant']));
       await engine.transitions.send(body.id, { type: 'dispatch', payload: { department: '工程部' } }, actor(['cs_supervisor']));
       const due = async () => (await engine.records.timers(body.id)).find((t) => t.eventType === 'replyOverdue');

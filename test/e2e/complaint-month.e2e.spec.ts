@@ -20,15 +20,23 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
 type Plan = {
-  i: number; receivedAt: Date; channel: string; category: string; department: string; valid: boolean;
-  contact: boolean; replyAfterMs: number; explain: boolean; reopen: boolean;
+  i: number;
+  receivedAt: Date;
+  channel: string;
+  category: string;
+  department: string;
+  valid: boolean;
+  contact: boolean;
+  replyAfterMs: number;
+  explain: boolean;
+  reopen: boolean;
 };
 type Step = { at: number; run: () => Promise<void> };
 
 /** A deterministic pseudo-random sequence, so the month is the same on every run. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
@@ -37,7 +45,10 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
   const calendar = new BusinessCalendar();
   const tokens: Record<string, { token: string; at: number }> = {};
   const users: Record<string, string[]> = {
-    ca: ['cs_assistant'], cs: ['cs_supervisor'], mg: ['manager'], au: ['auditor'],
+    ca: ['cs_assistant'],
+    cs: ['cs_supervisor'],
+    mg: ['manager'],
+    au: ['auditor'],
   };
   /** One department head per department: only the department a complaint went to may reply. */
   const head = (department: string) => `dh${DEPARTMENTS.indexOf(department)}`;
@@ -62,7 +73,10 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     return { Authorization: `Bearer ${tokens[name].token}` };
   }
   async function send(user: string, id: string, type: string, payload: Record<string, unknown> = {}) {
-    const res = await h.http.post(`/instances/${id}/events`).set(await auth(user)).send({ type, payload });
+    const res = await h.http
+      .post(`/instances/${id}/events`)
+      .set(await auth(user))
+      .send({ type, payload });
     if (res.status !== 200) throw new Error(`${type} on ${id} by ${user}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
@@ -76,10 +90,16 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
       const receivedAt = new Date(Date.parse(`2026-02-${String(day).padStart(2, '0')}T08:00:00+08:00`) + minutes * MIN);
       const roll = random();
       return {
-        i, receivedAt, channel: CHANNELS[i % CHANNELS.length], category: CATEGORIES[i % CATEGORIES.length],
-        department: DEPARTMENTS[(i >> 2) % DEPARTMENTS.length], valid: i % 10 !== 7, contact: random() < 0.9,
+        i,
+        receivedAt,
+        channel: CHANNELS[i % CHANNELS.length],
+        category: CATEGORIES[i % CATEGORIES.length],
+        department: DEPARTMENTS[(i >> 2) % DEPARTMENTS.length],
+        valid: i % 10 !== 7,
+        contact: random() < 0.9,
         // Most replies within a day; about one in six only after 12 days (late), half of those explained first.
-        replyAfterMs: roll < 0.83 ? (2 + Math.floor(random() * 20)) * HOUR : 12 * DAY, explain: roll >= 0.83 && random() < 0.5,
+        replyAfterMs: roll < 0.83 ? (2 + Math.floor(random() * 20)) * HOUR : 12 * DAY,
+        explain: roll >= 0.83 && random() < 0.5,
         reopen: random() < 0.08,
       };
     });
@@ -89,27 +109,61 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     const steps: Step[] = [];
     for (const p of plans) {
       const t0 = p.receivedAt.getTime();
-      steps.push({ at: t0, run: async () => {
-        const res = await h.http.post('/instances').set(await auth('ca')).send({
-          definition: 'complaint', businessKey: `TS-202602-${String(p.i).padStart(4, '0')}`,
-          context: { receivedAt: p.receivedAt.toISOString(), complainant: `业主${p.i}`, unit: `${1 + (p.i % 12)}栋${100 + p.i}室`,
-            contact: `1380000${String(p.i).padStart(4, '0')}`, channel: p.channel, content: `第${p.i}号投诉：电梯和停车问题` },
-        });
-        if (res.status !== 201) throw new Error(`create ${p.i}: ${JSON.stringify(res.body)}`);
-        ids.set(p.i, res.body.id);
-      } });
-      steps.push({ at: t0 + 10 * MIN, run: () => send('ca', ids.get(p.i)!, 'classify', p.valid
-        ? { valid: true, category: p.category, severity: '一般' } : { valid: false, reason: '非物业服务范围' }).then(() => undefined) });
+      steps.push({
+        at: t0,
+        run: async () => {
+          const res = await h.http
+            .post('/instances')
+            .set(await auth('ca'))
+            .send({
+              definition: 'complaint',
+              businessKey: `TS-202602-${String(p.i).padStart(4, '0')}`,
+              context: {
+                receivedAt: p.receivedAt.toISOString(),
+                complainant: `业主${p.i}`,
+                unit: `${1 + (p.i % 12)}栋${100 + p.i}室`,
+                contact: `1380000${String(p.i).padStart(4, '0')}`,
+                channel: p.channel,
+                content: `第${p.i}号投诉：电梯和停车问题`,
+              },
+            });
+          if (res.status !== 201) throw new Error(`create ${p.i}: ${JSON.stringify(res.body)}`);
+          ids.set(p.i, res.body.id);
+        },
+      });
+      steps.push({
+        at: t0 + 10 * MIN,
+        run: () =>
+          send(
+            'ca',
+            ids.get(p.i)!,
+            'classify',
+            p.valid ? { valid: true, category: p.category, severity: '一般' } : { valid: false, reason: '非物业服务范围' },
+          ).then(() => undefined),
+      });
       if (!p.valid) continue;
       steps.push({ at: t0 + 20 * MIN, run: () => send('cs', ids.get(p.i)!, 'dispatch', { department: p.department }).then(() => undefined) });
       if (p.contact) steps.push({ at: t0 + 40 * MIN, run: () => send('ca', ids.get(p.i)!, 'recordContact', { note: '已电话联系' }).then(() => undefined) });
-      if (p.explain) steps.push({ at: t0 + 20 * MIN + 2 * HOUR, run: () => send(head(p.department), ids.get(p.i)!, 'explainDelay', { explanation: '配件需从厂家调货' }).then(() => undefined) });
+      if (p.explain)
+        steps.push({
+          at: t0 + 20 * MIN + 2 * HOUR,
+          run: () => send(head(p.department), ids.get(p.i)!, 'explainDelay', { explanation: '配件需从厂家调货' }).then(() => undefined),
+        });
       const replyAt = t0 + 20 * MIN + p.replyAfterMs;
       steps.push({ at: replyAt, run: () => send(head(p.department), ids.get(p.i)!, 'reply', { method: '上门维修', result: '已修复' }).then(() => undefined) });
-      steps.push({ at: replyAt + HOUR, run: () => send('ca', ids.get(p.i)!, 'recordReturnVisit', { satisfied: !p.reopen, comment: p.reopen ? '仍有异响' : '满意' }).then(() => undefined) });
+      steps.push({
+        at: replyAt + HOUR,
+        run: () => send('ca', ids.get(p.i)!, 'recordReturnVisit', { satisfied: !p.reopen, comment: p.reopen ? '仍有异响' : '满意' }).then(() => undefined),
+      });
       if (p.reopen) {
-        steps.push({ at: replyAt + 5 * HOUR, run: () => send(head(p.department), ids.get(p.i)!, 'reply', { method: '更换部件', result: '已解决' }).then(() => undefined) });
-        steps.push({ at: replyAt + 6 * HOUR, run: () => send('ca', ids.get(p.i)!, 'recordReturnVisit', { satisfied: true, comment: '满意' }).then(() => undefined) });
+        steps.push({
+          at: replyAt + 5 * HOUR,
+          run: () => send(head(p.department), ids.get(p.i)!, 'reply', { method: '更换部件', result: '已解决' }).then(() => undefined),
+        });
+        steps.push({
+          at: replyAt + 6 * HOUR,
+          run: () => send('ca', ids.get(p.i)!, 'recordReturnVisit', { satisfied: true, comment: '满意' }).then(() => undefined),
+        });
       }
     }
     steps.sort((a, b) => a.at - b.at);
@@ -177,8 +231,15 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     // The same figures from the live report API (nothing changed since the compute), and as a workbook.
     const live = await h.http.get('/reports/complaints/2026-02').set(await auth('mg'));
     expect(live.body).toMatchObject({ received: report.received, valid: report.valid, replyTimeliness: atCompile });
-    const xlsx = await h.http.get('/reports/complaints/2026-02.xlsx').set(await auth('mg')).buffer(true)
-      .parse((res, done) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => done(null, Buffer.concat(chunks))); });
+    const xlsx = await h.http
+      .get('/reports/complaints/2026-02.xlsx')
+      .set(await auth('mg'))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.body);
@@ -213,11 +274,19 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     const timeline = await h.http.get(`/complaints/${ids.get(0)}/timeline`).set(await auth('cs'));
     expect(timeline.body.items[0]).toContain('登记投诉');
     const trail = await h.http.get(`/instances/${ids.get(0)}/audit`).set(await auth('au'));
-    expect(trail.body.items.map((e: { actor: string; eventType: string }) => `${e.eventType}:${e.actor}`)).toEqual(
-      ['$start:ca', 'classify:ca', 'dispatch:cs', 'recordContact:ca', `reply:${head(plans[0].department)}`, 'recordReturnVisit:ca']);
+    expect(trail.body.items.map((e: { actor: string; eventType: string }) => `${e.eventType}:${e.actor}`)).toEqual([
+      '$start:ca',
+      'classify:ca',
+      'dispatch:cs',
+      'recordContact:ca',
+      `reply:${head(plans[0].department)}`,
+      'recordReturnVisit:ca',
+    ]);
     // The department the reply was accepted for is kept in the (hashed) audit entry.
-    expect(trail.body.items.find((e: { eventType: string }) => e.eventType === 'reply'))
-      .toMatchObject({ actorRoles: ['dept_head'], actorAttributes: { department: plans[0].department } });
+    expect(trail.body.items.find((e: { eventType: string }) => e.eventType === 'reply')).toMatchObject({
+      actorRoles: ['dept_head'],
+      actorAttributes: { department: plans[0].department },
+    });
     const lateOne = valid.find((p) => replyOf(p) > deadlineOf(p) && !p.explain)!;
     const lateTrail = await h.http.get(`/instances/${ids.get(lateOne.i)}/audit`).set(await auth('au'));
     const overdue = lateTrail.body.items.find((e: { eventType: string }) => e.eventType === 'replyOverdue');
@@ -225,8 +294,11 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     // Fired by the first poll at or after its due time (the scenario polls at each of its steps).
     expect(Date.parse(overdue.at)).toBeGreaterThanOrEqual(deadlineOf(lateOne));
     const lateTimers = await h.http.get(`/instances/${ids.get(lateOne.i)}/timers`).set(await auth('au'));
-    expect(lateTimers.body.items.find((t: { id: string }) => t.id === overdue.cause.timerId))
-      .toMatchObject({ dueAt: new Date(deadlineOf(lateOne)).toISOString(), status: 'fired', firedSeq: overdue.seq });
+    expect(lateTimers.body.items.find((t: { id: string }) => t.id === overdue.cause.timerId)).toMatchObject({
+      dueAt: new Date(deadlineOf(lateOne)).toISOString(),
+      status: 'fired',
+      firedSeq: overdue.seq,
+    });
     const verify = await h.http.get('/audit/verify').set(await auth('au'));
     expect(verify.body.ok).toBe(true);
   }, 600_000);
@@ -234,20 +306,38 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
   it('refuses bad input with a clear error and changes nothing', async () => {
     clock.set('2026-04-01T02:00:00.000Z');
     const base = { receivedAt: '2026-04-01T02:00:00.000Z', complainant: '王五', unit: '3栋201', channel: '来电/传真', content: '楼道灯不亮' };
-    const noContact = await h.http.post('/instances').set(await auth('ca')).send({ definition: 'complaint', businessKey: 'BAD-1', context: base });
+    const noContact = await h.http
+      .post('/instances')
+      .set(await auth('ca'))
+      .send({ definition: 'complaint', businessKey: 'BAD-1', context: base });
     expect(noContact.status).toBe(422);
     expect(noContact.body).toMatchObject({ code: 'CONTEXT_INVALID', errors: [expect.objectContaining({ path: '$.contact' })] });
 
-    const created = await h.http.post('/instances').set(await auth('ca')).send({ definition: 'complaint', businessKey: 'BAD-2', context: { ...base, contact: '13900000000' } });
+    const created = await h.http
+      .post('/instances')
+      .set(await auth('ca'))
+      .send({ definition: 'complaint', businessKey: 'BAD-2', context: { ...base, contact: '13900000000' } });
     const id = created.body.id;
-    const unknownCategory = await h.http.post(`/instances/${id}/events`).set(await auth('ca')).send({ type: 'classify', payload: { valid: true, category: '天气', severity: '一般' } });
+    const unknownCategory = await h.http
+      .post(`/instances/${id}/events`)
+      .set(await auth('ca'))
+      .send({ type: 'classify', payload: { valid: true, category: '天气', severity: '一般' } });
     expect(unknownCategory.status).toBe(409);
-    expect(unknownCategory.body).toMatchObject({ code: 'GUARD_REJECTED', message: "'classify' was refused: 投诉类别须为以下之一：设备设施、管理服务、收费、突发事件" });
+    expect(unknownCategory.body).toMatchObject({
+      code: 'GUARD_REJECTED',
+      message: "'classify' was refused: 投诉类别须为以下之一：设备设施、管理服务、收费、突发事件",
+    });
     await send('ca', id, 'classify', { valid: true, category: '设备设施', severity: '一般' });
-    const unknownDepartment = await h.http.post(`/instances/${id}/events`).set(await auth('cs')).send({ type: 'dispatch', payload: { department: '宣传部' } });
+    const unknownDepartment = await h.http
+      .post(`/instances/${id}/events`)
+      .set(await auth('cs'))
+      .send({ type: 'dispatch', payload: { department: '宣传部' } });
     expect(unknownDepartment.body.message).toContain('未知的责任部门：宣传部');
     await send('cs', id, 'dispatch', { department: '工程部' });
-    const otherDepartment = await h.http.post(`/instances/${id}/events`).set(await auth(head('保安部'))).send({ type: 'reply', payload: { method: 'x', result: 'y' } });
+    const otherDepartment = await h.http
+      .post(`/instances/${id}/events`)
+      .set(await auth(head('保安部')))
+      .send({ type: 'reply', payload: { method: 'x', result: 'y' } });
     expect(otherDepartment.status).toBe(409);
     expect(otherDepartment.body.message).toBe("'reply' was refused: 该投诉已派往工程部，只有该部门负责人可以回单");
     // Past the reply deadline the explanation is no longer accepted.
@@ -255,7 +345,10 @@ describe.each(DRIVERS)('a month of complaints on %s', (driver) => {
     await h.engine.runDueWork();
     const before = (await h.http.get(`/instances/${id}`).set(await auth('cs'))).body;
     expect(before.state).toBe('overdue');
-    const lateExplanation = await h.http.post(`/instances/${id}/events`).set(await auth(head('工程部'))).send({ type: 'explainDelay', payload: { explanation: '太忙' } });
+    const lateExplanation = await h.http
+      .post(`/instances/${id}/events`)
+      .set(await auth(head('工程部')))
+      .send({ type: 'explainDelay', payload: { explanation: '太忙' } });
     expect(lateExplanation.status).toBe(409);
     expect(lateExplanation.body.code).toBe('EVENT_NOT_ACCEPTED');
     const after = (await h.http.get(`/instances/${id}`).set(await auth('cs'))).body;

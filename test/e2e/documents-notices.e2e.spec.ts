@@ -31,14 +31,22 @@ describe.each(DRIVERS)('documents and notices API on %s', (driver) => {
   afterAll(() => h.close());
 
   it('shows the documents, timers and outbox a transition produced, and serves a document as escaped, printable HTML', async () => {
-    const created = await h.http.post('/instances').set(auth(clerk))
+    const created = await h.http
+      .post('/instances')
+      .set(auth(clerk))
       .send({ definition: 'ticket', businessKey: 'H-1', context: { title: '<b>漏水</b>', requester: '李雷', email: 'li@example.com' } });
     expect(created.status).toBe(201);
     const id = created.body.id;
     const timers = await h.http.get(`/instances/${id}/timers`).set(auth(clerk));
-    expect(timers.body.items.map((t: { eventType: string; status: string }) => `${t.eventType}:${t.status}`).sort())
-      .toEqual(['overdue:pending', 'remindToday:pending']);
-    await h.http.post(`/instances/${id}/events`).set(auth(head)).send({ type: 'reply', payload: { answer: '已修复' } }).expect(200);
+    expect(timers.body.items.map((t: { eventType: string; status: string }) => `${t.eventType}:${t.status}`).sort()).toEqual([
+      'overdue:pending',
+      'remindToday:pending',
+    ]);
+    await h.http
+      .post(`/instances/${id}/events`)
+      .set(auth(head))
+      .send({ type: 'reply', payload: { answer: '已修复' } })
+      .expect(200);
 
     const docs = await h.http.get(`/instances/${id}/documents`).set(auth(clerk));
     expect(docs.body.items.map((d: { template: string }) => d.template).sort()).toEqual(['ticket-mail', 'ticket-slip']);
@@ -70,7 +78,11 @@ describe.each(DRIVERS)('documents and notices API on %s', (driver) => {
   });
 
   it("lists the caller's inbox by role", async () => {
-    await h.http.post('/instances').set(auth(clerk)).send({ definition: 'ticket', businessKey: 'H-2', context: { title: 't', requester: 'r' } }).expect(201);
+    await h.http
+      .post('/instances')
+      .set(auth(clerk))
+      .send({ definition: 'ticket', businessKey: 'H-2', context: { title: 't', requester: 'r' } })
+      .expect(201);
     clock.set('2026-02-13T10:00:00.000Z');
     await h.engine.runDueWork();
     const inbox = await h.http.get('/inbox').set(auth(clerk));
@@ -80,7 +92,10 @@ describe.each(DRIVERS)('documents and notices API on %s', (driver) => {
   });
 
   it('previews a template with a given context without storing anything', async () => {
-    const res = await h.http.post('/templates/ticket-notice/preview').set(auth(clerk)).send({ context: { title: '<i>停水</i>', businessKey: 'P-1' } });
+    const res = await h.http
+      .post('/templates/ticket-notice/preview')
+      .set(auth(clerk))
+      .send({ context: { title: '<i>停水</i>', businessKey: 'P-1' } });
     expect(res.status).toBe(200);
     expect(res.text).toContain('&lt;i&gt;停水&lt;/i&gt;');
     const missing = await h.http.post('/templates/nope/preview').set(auth(clerk)).send({ context: {} });

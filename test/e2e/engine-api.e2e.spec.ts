@@ -22,8 +22,7 @@ describe.each(DRIVERS)('engine API on %s', (driver) => {
     alice = await h.user('alice', ['applicant']);
     bob = await h.user('bob', ['approver']);
     auditor = await h.user('audrey', ['auditor']);
-    const res = await h.http.post('/definitions').set('Authorization', `Bearer ${owner}`)
-      .set('Content-Type', 'application/yaml').send(LEAVE);
+    const res = await h.http.post('/definitions').set('Authorization', `Bearer ${owner}`).set('Content-Type', 'application/yaml').send(LEAVE);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ key: 'leave-approval', version: 1, created: true });
   });
@@ -35,14 +34,22 @@ describe.each(DRIVERS)('engine API on %s', (driver) => {
     expect(res.status).toBe(201);
     return res.body as { id: string; state: string; version: number; context: Record<string, unknown> };
   }
-  const send = (token: string, id: string, body: Record<string, unknown>) =>
-    h.http.post(`/instances/${id}/events`).set(auth(token)).send(body);
+  const send = (token: string, id: string, body: Record<string, unknown>) => h.http.post(`/instances/${id}/events`).set(auth(token)).send(body);
 
   it('refuses every endpoint without a valid token, with one error shape', async () => {
-    for (const [method, path] of [['get', '/definitions'], ['get', '/instances'], ['post', '/instances'], ['get', '/audit/verify']] as const) {
+    for (const [method, path] of [
+      ['get', '/definitions'],
+      ['get', '/instances'],
+      ['post', '/instances'],
+      ['get', '/audit/verify'],
+    ] as const) {
       const res = await h.http[method](path);
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ code: 'UNAUTHENTICATED', message: expect.stringContaining('bearer token'), userMessage: '尚未登录或登录已失效，请重新登录。' });
+      expect(res.body).toEqual({
+        code: 'UNAUTHENTICATED',
+        message: expect.stringContaining('bearer token'),
+        userMessage: '尚未登录或登录已失效，请重新登录。',
+      });
     }
     const bad = await h.http.get('/definitions').set(auth('not-a-token'));
     expect(bad.status).toBe(401);
@@ -61,7 +68,10 @@ describe.each(DRIVERS)('engine API on %s', (driver) => {
   });
 
   it('rejects a broken definition with positioned errors and stores nothing', async () => {
-    const broken = LEAVE.replace('target: approved', 'target: aproved').replace('roles: [approver]\n            target: draft', 'roles: [boss]\n            target: draft');
+    const broken = LEAVE.replace('target: approved', 'target: aproved').replace(
+      'roles: [approver]\n            target: draft',
+      'roles: [boss]\n            target: draft',
+    );
     const res = await h.http.post('/definitions?file=leave.yaml').set(auth(owner)).set('Content-Type', 'application/yaml').send(broken);
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('DEFINITION_INVALID');
@@ -95,8 +105,14 @@ describe.each(DRIVERS)('engine API on %s', (driver) => {
     expect(after.body.code).toBe('INSTANCE_COMPLETED');
 
     const audit = await h.http.get(`/instances/${inst.id}/audit`).set(auth(auditor));
-    expect(audit.body.items.map((e: { eventType: string; fromState: string | null; toState: string; actor: string }) =>
-      [e.eventType, e.fromState, e.toState, e.actor])).toEqual([
+    expect(
+      audit.body.items.map((e: { eventType: string; fromState: string | null; toState: string; actor: string }) => [
+        e.eventType,
+        e.fromState,
+        e.toState,
+        e.actor,
+      ]),
+    ).toEqual([
       ['$start', null, 'draft', 'alice'],
       ['submit', 'draft', 'pending', 'alice'],
       ['approve', 'pending', 'approved', 'bob'],
@@ -133,14 +149,23 @@ describe.each(DRIVERS)('engine API on %s', (driver) => {
     const inst = await start('LEAVE-3');
     const tooLong = await send(alice, inst.id, { type: 'submit', payload: { days: 11 } });
     expect(tooLong.body).toMatchObject({ state: 'rejected', status: 'completed', context: { rejectReason: '超过最长天数' } });
-    const badContext = await h.http.post('/instances').set(auth(alice)).send({ definition: 'leave-approval', businessKey: 'LEAVE-X', context: { applicantName: 5 } });
+    const badContext = await h.http
+      .post('/instances')
+      .set(auth(alice))
+      .send({ definition: 'leave-approval', businessKey: 'LEAVE-X', context: { applicantName: 5 } });
     expect(badContext.status).toBe(422);
     expect(badContext.body.code).toBe('CONTEXT_INVALID');
     expect(badContext.body.errors[0].path).toBe('$.applicantName');
-    const dup = await h.http.post('/instances').set(auth(alice)).send({ definition: 'leave-approval', businessKey: 'LEAVE-3', context: { applicantName: '李四' } });
+    const dup = await h.http
+      .post('/instances')
+      .set(auth(alice))
+      .send({ definition: 'leave-approval', businessKey: 'LEAVE-3', context: { applicantName: '李四' } });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('ALREADY_EXISTS');
-    const notStarter = await h.http.post('/instances').set(auth(bob)).send({ definition: 'leave-approval', businessKey: 'LEAVE-Y', context: { applicantName: '李四' } });
+    const notStarter = await h.http
+      .post('/instances')
+      .set(auth(bob))
+      .send({ definition: 'leave-approval', businessKey: 'LEAVE-Y', context: { applicantName: '李四' } });
     expect(notStarter.status).toBe(403);
   });
 
@@ -211,7 +236,8 @@ describe.each(DRIVERS)('engine API on %s', (driver) => {
     await send(alice, inst.id, { type: 'submit', payload: { days: 4 } }).expect(200);
     await send(bob, inst.id, { type: 'approve' }).expect(200);
     await h.engine.db.transaction((tx) =>
-      tx.run(`UPDATE audit_entries SET payload = $1 WHERE instance_id = $2 AND seq = 2`, [JSON.stringify({ days: 1 }), inst.id]));
+      tx.run(`UPDATE audit_entries SET payload = $1 WHERE instance_id = $2 AND seq = 2`, [JSON.stringify({ days: 1 }), inst.id]),
+    );
     const tampered = await h.http.get('/audit/verify').set(auth(auditor));
     expect(tampered.body.ok).toBe(false);
     expect(tampered.body.firstBroken).toMatchObject({ instanceId: inst.id, seq: 2 });

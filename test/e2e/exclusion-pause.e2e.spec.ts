@@ -24,8 +24,16 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     h = await startHarness(driver, { clock, env: { WF_TOKEN_TTL_MINUTES: String(60 * 24 * 30) } });
     await h.engine.definitions.registerDirectory(h.engine.config.definitionsDir, 'system');
     const users: Record<string, string[]> = {
-      cs: ['cs_supervisor'], mg: ['manager'], ca: ['cs_assistant'], lead: ['project_cr_lead'], region: ['regional_cr'],
-      group: ['group_satisfaction'], dual: ['project_cr_lead', 'regional_cr'], head: ['project_head'], gcr: ['group_cr'], au: ['auditor'],
+      cs: ['cs_supervisor'],
+      mg: ['manager'],
+      ca: ['cs_assistant'],
+      lead: ['project_cr_lead'],
+      region: ['regional_cr'],
+      group: ['group_satisfaction'],
+      dual: ['project_cr_lead', 'regional_cr'],
+      head: ['project_head'],
+      gcr: ['group_cr'],
+      au: ['auditor'],
     };
     for (const [name, roles] of Object.entries(users)) auth[name] = { Authorization: `Bearer ${await h.user(name, roles)}` };
   }, 60_000);
@@ -50,8 +58,14 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
   }
   async function exclusionRequest(no: string, households: string[], extra: Record<string, unknown> = {}, by = 'lead') {
     const context = {
-      requestNo: no, project: PROJECT, batches: ['2026-03'], stages: ['稳定期'], reason: '已与我司产生诉讼关系的业主',
-      evidence: '（2026）民初字第12号案件受理通知书', households: households.map((id) => ({ householdId: id, room: id, ownerName: '王伟' })), ...extra,
+      requestNo: no,
+      project: PROJECT,
+      batches: ['2026-03'],
+      stages: ['稳定期'],
+      reason: '已与我司产生诉讼关系的业主',
+      evidence: '（2026）民初字第12号案件受理通知书',
+      households: households.map((id) => ({ householdId: id, room: id, ownerName: '王伟' })),
+      ...extra,
     };
     return (await call('post', by, '/instances', { definition: 'exclusion-request', businessKey: no, context })).body.id as string;
   }
@@ -64,31 +78,60 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     const req = await exclusionRequest('EX-1', ['1栋-1-101', '1栋-1-102']);
     // Evidence is uploaded first, then cited by its SHA-256 in the (audited) submission.
     const pdf = Buffer.from('%PDF-1.4 受理通知书', 'utf8');
-    const uploaded = (await h.http.post(`/instances/${req}/attachments?name=${encodeURIComponent('受理通知书.pdf')}`)
-      .set(auth.lead).set('Content-Type', 'application/pdf').send(pdf).expect(201)).body;
+    const uploaded = (
+      await h.http
+        .post(`/instances/${req}/attachments?name=${encodeURIComponent('受理通知书.pdf')}`)
+        .set(auth.lead)
+        .set('Content-Type', 'application/pdf')
+        .send(pdf)
+        .expect(201)
+    ).body;
     expect(uploaded).toMatchObject({ name: '受理通知书.pdf', size: pdf.length, contentType: 'application/pdf' });
     await h.http.post(`/instances/${req}/attachments?name=x.pdf`).set(auth.au).set('Content-Type', 'application/pdf').send(pdf).expect(403);
-    const back = await h.http.get(`/attachments/${uploaded.id}`).set(auth.region).buffer(true)
-      .parse((res, done) => { const c: Buffer[] = []; res.on('data', (d: Buffer) => c.push(d)); res.on('end', () => done(null, Buffer.concat(c))); });
+    const back = await h.http
+      .get(`/attachments/${uploaded.id}`)
+      .set(auth.region)
+      .buffer(true)
+      .parse((res, done) => {
+        const c: Buffer[] = [];
+        res.on('data', (d: Buffer) => c.push(d));
+        res.on('end', () => done(null, Buffer.concat(c)));
+      });
     expect(Buffer.compare(back.body, pdf)).toBe(0);
     await send('lead', req, 'submit', { attachments: [{ name: uploaded.name, sha256: uploaded.sha256 }] });
     const submitted = (await call('get', 'au', `/instances/${req}/audit`)).body.items.at(-1);
     expect(submitted.payload.attachments).toEqual([{ name: '受理通知书.pdf', sha256: uploaded.sha256 }]);
     const tasks = (await call('get', 'region', '/tasks?definition=exclusion-request')).body.items;
-    expect(tasks.map((t: { instance: { businessKey: string }; events: { type: string }[] }) => [t.instance.businessKey, t.events.map((e) => e.type).sort()]))
-      .toEqual([['EX-1', ['approve', 'decline', 'returnForInfo']]]);
-    expect(tasks[0].instance.context).toMatchObject({ batches: ['2026-03'], stages: ['稳定期'], households: expect.arrayContaining([expect.objectContaining({ householdId: '1栋-1-101' })]) });
+    expect(
+      tasks.map((t: { instance: { businessKey: string }; events: { type: string }[] }) => [t.instance.businessKey, t.events.map((e) => e.type).sort()]),
+    ).toEqual([['EX-1', ['approve', 'decline', 'returnForInfo']]]);
+    expect(tasks[0].instance.context).toMatchObject({
+      batches: ['2026-03'],
+      stages: ['稳定期'],
+      households: expect.arrayContaining([expect.objectContaining({ householdId: '1栋-1-101' })]),
+    });
     expect((await send('region', req, 'approve', { comment: '诉讼属实' })).state).toBe('groupReview');
     const outbox = (await call('get', 'au', `/instances/${req}/outbox`)).body.items;
-    expect(outbox.find((m: { kind: string }) => m.kind === 'email').params).toMatchObject({ to: ['satisfaction-group@example.com'], cc: ['cr-head@example.com'] });
+    expect(outbox.find((m: { kind: string }) => m.kind === 'email').params).toMatchObject({
+      to: ['satisfaction-group@example.com'],
+      cc: ['cr-head@example.com'],
+    });
     expect((await send('group', req, 'approve')).state).toBe('approved');
     await work();
     const households = (await call('get', 'cs', `/survey/rounds/${round}/households`)).body.items as { id: string; excluded: boolean }[];
-    expect(households.filter((x) => x.excluded).map((x) => x.id).sort()).toEqual(['1栋-1-101', '1栋-1-102']);
+    expect(
+      households
+        .filter((x) => x.excluded)
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(['1栋-1-101', '1栋-1-102']);
     expect(households).toHaveLength(60);
     const roundTrail = (await call('get', 'au', `/instances/${round}/audit`)).body.items;
-    expect(roundTrail.find((e: { eventType: string }) => e.eventType === 'applyExclusion'))
-      .toMatchObject({ actor: 'system', cause: { kind: 'outbox', instanceId: req }, payload: { requestKey: 'EX-1', households: ['1栋-1-101', '1栋-1-102'] } });
+    expect(roundTrail.find((e: { eventType: string }) => e.eventType === 'applyExclusion')).toMatchObject({
+      actor: 'system',
+      cause: { kind: 'outbox', instanceId: req },
+      payload: { requestKey: 'EX-1', households: ['1栋-1-101', '1栋-1-102'] },
+    });
 
     // Refused: the same household again; two stages at once; self-approval.
     const again = await exclusionRequest('EX-2', ['1栋-1-102']);
@@ -110,8 +153,12 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     const related = (await call('get', 'au', `/instances/${round}/related`)).body.items;
     const ex1 = related.find((r: { instance: { businessKey: string } }) => r.instance.businessKey === 'EX-1');
     expect(ex1.relation).toBe('sent events to it');
-    expect(ex1.trail.map((e: { eventType: string; actor: string }) => `${e.eventType}:${e.actor}`))
-      .toEqual(['$start:lead', 'submit:lead', 'approve:region', 'approve:group']);
+    expect(ex1.trail.map((e: { eventType: string; actor: string }) => `${e.eventType}:${e.actor}`)).toEqual([
+      '$start:lead',
+      'submit:lead',
+      'approve:region',
+      'approve:group',
+    ]);
     expect(ex1.instance.context.decisions.map((d: { decision: string }) => d.decision)).toEqual(['提交', '区域研判通过', '集团批准']);
   });
 
@@ -125,10 +172,20 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     await importRoster(round);
     const start = new Date(clock.now().getTime() + 3600_000);
     const end = new Date(start.getTime() + 10 * DAY);
-    const pause = (await call('post', 'head', '/instances', { definition: 'pause-request', businessKey: 'PA-1', context: {
-      requestNo: 'PA-1', project: PROJECT, reason: '台风“海葵”造成小区严重受损', impact: '业主临时安置，无法正常入户调研',
-      startsAt: start.toISOString(), endsAt: end.toISOString(),
-    } })).body.id;
+    const pause = (
+      await call('post', 'head', '/instances', {
+        definition: 'pause-request',
+        businessKey: 'PA-1',
+        context: {
+          requestNo: 'PA-1',
+          project: PROJECT,
+          reason: '台风“海葵”造成小区严重受损',
+          impact: '业主临时安置，无法正常入户调研',
+          startsAt: start.toISOString(),
+          endsAt: end.toISOString(),
+        },
+      })
+    ).body.id;
     await send('head', pause, 'submit');
     const form = (await call('get', 'head', `/instances/${pause}/documents`)).body.items;
     expect(form.map((d: { template: string }) => d.template)).toEqual(['pause-application']);
@@ -167,10 +224,14 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
 
   it('refuses a round for a stage the participation table excludes, naming the rule, unless the group CR overrides', async () => {
     const round = await newRound('2026-06', '老业主');
-    await send('cs', round, 'declareProject', { projectFacts: {
-      productType: '公寓(含居住功能)', brand: true, completedHomeSale: false,
-      roles: { lead: true, sales: 'responsible', delivery: 'responsible', afterDelivery: 'responsible', property: 'responsible' },
-    } });
+    await send('cs', round, 'declareProject', {
+      projectFacts: {
+        productType: '公寓(含居住功能)',
+        brand: true,
+        completedHomeSale: false,
+        roles: { lead: true, sales: 'responsible', delivery: 'responsible', afterDelivery: 'responsible', property: 'responsible' },
+      },
+    });
     const refused = await send('cs', round, 'submitPlan', { method: '上门发放', questionnaireVersion: 1 }, [409]);
     expect(refused.message).toContain('P2');
     await send('gcr', round, 'overrideParticipation', { reason: '集团专项调研，特殊情况判定参与' });

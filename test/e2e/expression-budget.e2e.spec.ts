@@ -87,8 +87,7 @@ describe.each(DRIVERS)('expression and pattern budget on %s', (driver) => {
     expect(res.status).toBe(201);
     return res.body.id as string;
   }
-  const send = (id: string, type: string, payload: Record<string, unknown>) =>
-    h.http.post(`/instances/${id}/events`).set(auth()).send({ type, payload });
+  const send = (id: string, type: string, payload: Record<string, unknown>) => h.http.post(`/instances/${id}/events`).set(auth()).send({ type, payload });
   /** The service still answers: the instance can be read and is where it should be. */
   async function stillAnswers(id: string, state: string) {
     const res = await h.http.get(`/instances/${id}`).set(auth());
@@ -103,7 +102,9 @@ describe.each(DRIVERS)('expression and pattern budget on %s', (driver) => {
     expect(res.body.state).toBe('unmatched');
     await stillAnswers(id, 'unmatched');
     const other = await start('B-REGEX-GUARD-2');
-    await send(other, 'guess', { s: 'aaaa' }).expect(200).expect((r) => expect(r.body.state).toBe('matched'));
+    await send(other, 'guess', { s: 'aaaa' })
+      .expect(200)
+      .expect((r) => expect(r.body.state).toBe('matched'));
   });
 
   it('a catastrophic schema pattern refuses the payload on 5,000 characters', async () => {
@@ -156,37 +157,51 @@ describe.each(DRIVERS)('expression and pattern budget on %s', (driver) => {
   });
 
   it('refuses at upload a definition whose literal pattern RE2 cannot run, at its line and column', async () => {
-    const backref = BUDGET.replace('key: budget', 'key: budget-backref')
-      .replace(`payload.s.matches("${EVIL}")`, 'payload.s.matches("(a)\\\\1")');
+    const backref = BUDGET.replace('key: budget', 'key: budget-backref').replace(`payload.s.matches("${EVIL}")`, 'payload.s.matches("(a)\\\\1")');
     const res = await upload(backref, 'backref.yaml');
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('DEFINITION_INVALID');
     const lines = backref.split('\n');
     const line = lines.findIndex((l) => l.includes('(a)\\\\1')) + 1;
     const column = lines[line - 1].indexOf('"(a)') + 1;
-    expect(res.body.errors).toEqual([expect.objectContaining({
-      file: 'backref.yaml', line, column, message: expect.stringMatching(/back-references/),
-    })]);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        file: 'backref.yaml',
+        line,
+        column,
+        message: expect.stringMatching(/back-references/),
+      }),
+    ]);
 
     const lookahead = BUDGET.replace('key: budget', 'key: budget-lookahead').replace(`pattern: "${EVIL}"`, 'pattern: "^(?!admin)"');
     const refused = await upload(lookahead, 'lookahead.yaml');
     expect(refused.status).toBe(422);
     const patternLine = lookahead.split('\n').findIndex((l) => l.includes('(?!admin)')) + 1;
-    expect(refused.body.errors).toEqual([expect.objectContaining({
-      file: 'lookahead.yaml', line: patternLine, message: expect.stringMatching(/look-around/),
-    })]);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({
+        file: 'lookahead.yaml',
+        line: patternLine,
+        message: expect.stringMatching(/look-around/),
+      }),
+    ]);
     expect(refused.body.errors[0].column).toBe(lookahead.split('\n')[patternLine - 1].indexOf('"^(?!') + 1);
   });
 
   it('refuses a YAML upload nested too deep or with an alias bomb, with its position', async () => {
-    const deep = BUDGET.replace('key: budget', 'key: budget-deep').replace('note: { type: string }', `note: { type: array, default: ${nestedArrays(100_000)} }`);
+    const deep = BUDGET.replace('key: budget', 'key: budget-deep').replace(
+      'note: { type: string }',
+      `note: { type: array, default: ${nestedArrays(100_000)} }`,
+    );
     const res = await upload(deep, 'deep.yaml');
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('DEFINITION_INVALID');
     expect(res.body.errors[0]).toMatchObject({ file: 'deep.yaml', line: deep.split('\n').findIndex((l) => l.includes('note:')) + 1 });
     expect(res.body.errors[0].message).toMatch(/nested deeper than 64/);
 
-    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)];
+    const laughs = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+    ];
     const bomb = BUDGET.replace('key: budget', 'key: budget-laughs').replace('context:\n', `lol:\n${laughs.map((l) => `  ${l}`).join('\n')}\ncontext:\n`);
     const refusedBomb = await upload(bomb, 'laughs.yaml');
     expect(refusedBomb.status).toBe(422);

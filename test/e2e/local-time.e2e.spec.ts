@@ -31,7 +31,13 @@ describe.each(DRIVERS)('local Chinese times over HTTP on %s', (driver) => {
     h = await startHarness(driver, { clock });
     await h.engine.definitions.registerDirectory(h.engine.config.definitionsDir, 'system');
     const users: Record<string, string[]> = {
-      cs: ['cs_supervisor'], mg: ['manager'], ca: ['cs_assistant'], head: ['project_head'], region: ['regional_cr'], gcr: ['group_cr'], au: ['auditor'],
+      cs: ['cs_supervisor'],
+      mg: ['manager'],
+      ca: ['cs_assistant'],
+      head: ['project_head'],
+      region: ['regional_cr'],
+      gcr: ['group_cr'],
+      au: ['auditor'],
     };
     for (const [name, roles] of Object.entries(users)) auth[name] = { Authorization: `Bearer ${await h.user(name, roles)}` };
     auth.dh = { Authorization: `Bearer ${await h.user('dh', ['dept_head'], { department: '工程部' })}` };
@@ -55,9 +61,20 @@ describe.each(DRIVERS)('local Chinese times over HTTP on %s', (driver) => {
   it('a pause ending at 2026-12-01T18:13:58Z reads 2026年12月2日 02:13 in refusals and notices', async () => {
     const project = '翠湖花园二期';
     const start = new Date(clock.now().getTime() + 3600_000);
-    const pause = (await call('post', 'head', '/instances', { definition: 'pause-request', businessKey: 'PA-LT', context: {
-      requestNo: 'PA-LT', project, reason: '台风造成小区严重受损', impact: '无法正常入户调研', startsAt: start.toISOString(), endsAt: LATE,
-    } })).body.id as string;
+    const pause = (
+      await call('post', 'head', '/instances', {
+        definition: 'pause-request',
+        businessKey: 'PA-LT',
+        context: {
+          requestNo: 'PA-LT',
+          project,
+          reason: '台风造成小区严重受损',
+          impact: '无法正常入户调研',
+          startsAt: start.toISOString(),
+          endsAt: LATE,
+        },
+      })
+    ).body.id as string;
     await send('head', pause, 'submit');
     await send('region', pause, 'approve');
     await send('gcr', pause, 'approve');
@@ -99,7 +116,11 @@ describe.each(DRIVERS)('local Chinese times over HTTP on %s', (driver) => {
     const tokens = (await call('post', 'cs', `/survey/rounds/${round}/tokens`)).body.tokens as { token: string }[];
 
     await setClock(LATE);
-    for (const t of tokens) await h.http.post(`/survey/answer/${t.token}`).send({ ratings: { order: 'satisfied' } }).expect(201);
+    for (const t of tokens)
+      await h.http
+        .post(`/survey/answer/${t.token}`)
+        .send({ ratings: { order: 'satisfied' } })
+        .expect(201);
     const spent = await h.http.get(`/survey/answer/${tokens[0].token}`).expect(409);
     expect(spent.text).toContain('此调查码已于 2026年12月2日 02:13 使用');
     expect(spent.text).not.toMatch(UTC_TEXT);
@@ -107,8 +128,15 @@ describe.each(DRIVERS)('local Chinese times over HTTP on %s', (driver) => {
     await send('cs', round, 'closeCollection');
     const compiled = await send('cs', round, 'compile');
     expect(compiled.context.preparedAt).toBe(LATE);
-    const xlsx = await h.http.get(`/survey/rounds/${round}/statistics.xlsx`).set(auth.cs).buffer(true)
-      .parse((res, done) => { const c: Buffer[] = []; res.on('data', (d: Buffer) => c.push(d)); res.on('end', () => done(null, Buffer.concat(c))); })
+    const xlsx = await h.http
+      .get(`/survey/rounds/${round}/statistics.xlsx`)
+      .set(auth.cs)
+      .buffer(true)
+      .parse((res, done) => {
+        const c: Buffer[] = [];
+        res.on('data', (d: Buffer) => c.push(d));
+        res.on('end', () => done(null, Buffer.concat(c)));
+      })
       .expect(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.body as ArrayBuffer);
@@ -125,9 +153,20 @@ describe.each(DRIVERS)('local Chinese times over HTTP on %s', (driver) => {
 
   it("a complaint's promised date without a time falls due at the end of that day; its time line says so in Chinese", async () => {
     await setClock('2026-12-01T02:00:00.000Z');
-    const id = (await call('post', 'ca', '/instances', { definition: 'complaint', businessKey: 'TS-LT-1', context: {
-      receivedAt: '2026-12-01T10:00:00+08:00', complainant: '李先生', unit: '3栋1201', contact: '13800000000', channel: '来访', content: '水泵噪音',
-    } })).body.id as string;
+    const id = (
+      await call('post', 'ca', '/instances', {
+        definition: 'complaint',
+        businessKey: 'TS-LT-1',
+        context: {
+          receivedAt: '2026-12-01T10:00:00+08:00',
+          complainant: '李先生',
+          unit: '3栋1201',
+          contact: '13800000000',
+          channel: '来访',
+          content: '水泵噪音',
+        },
+      })
+    ).body.id as string;
     await send('ca', id, 'classify', { valid: true, category: '设备设施', severity: '一般' });
     await send('cs', id, 'dispatch', { department: '工程部' });
     await send('dh', id, 'markLongTerm', { reason: '需更换水泵' });

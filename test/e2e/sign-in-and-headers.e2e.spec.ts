@@ -17,10 +17,16 @@ describe.each(DRIVERS)('sign-in lockout and security headers on %s', (driver) =>
     const app = await createApp(engine, { logger: false });
     await app.listen(0, '127.0.0.1');
     const http = request(`http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`);
-    return { engine, http, close: async () => { await app.close(); await engine.close(); } };
+    return {
+      engine,
+      http,
+      close: async () => {
+        await app.close();
+        await engine.close();
+      },
+    };
   }
-  const signIn = (http: ReturnType<typeof request>, username: string, password: string) =>
-    http.post('/auth/token').send({ username, password });
+  const signIn = (http: ReturnType<typeof request>, username: string, password: string) => http.post('/auth/token').send({ username, password });
 
   it('keeps the lockout across a restart and across two processes sharing the database', async () => {
     const database = await freshDatabase(driver);

@@ -31,9 +31,14 @@ describe.each(DRIVERS)('survey round bad input on %s', (driver) => {
     h.http.put(`/survey/rounds/${id}/roster?fileName=r.csv`).set(auth.cs).set('Content-Type', type).send(Buffer.from(body));
 
   it('refuses bad rosters, keeps the stored one, and never publishes figures of an invalid round', async () => {
-    const unknownStage = await h.http.post('/survey/rounds').set(auth.cs).send({ project: 'P', serviceCenter: 'S', batch: '2026-04', stage: '准3' }).expect(400);
+    const unknownStage = await h.http
+      .post('/survey/rounds')
+      .set(auth.cs)
+      .send({ project: 'P', serviceCenter: 'S', batch: '2026-04', stage: '准3' })
+      .expect(400);
     expect(unknownStage.body.message).toMatch(/unknown stage '准3'/);
-    const round = (await h.http.post('/survey/rounds').set(auth.cs).send({ project: 'P', serviceCenter: 'S', batch: '2026-04', stage: '老业主' }).expect(201)).body;
+    const round = (await h.http.post('/survey/rounds').set(auth.cs).send({ project: 'P', serviceCenter: 'S', batch: '2026-04', stage: '老业主' }).expect(201))
+      .body;
     const id = round.id as string;
     const rows = rosterRows(40);
 
@@ -50,10 +55,12 @@ describe.each(DRIVERS)('survey round bad input on %s', (driver) => {
     const duplicate = rosterCsv([...rows.slice(0, 5), rows[2], { ...rows[6], occupied: '也许' as '是' }]);
     const dup = (await upload(id, duplicate).expect(422)).body;
     expect(dup.code).toBe('ROSTER_INVALID');
-    expect(dup.errors).toEqual(expect.arrayContaining([
-      expect.objectContaining({ row: 7, column: '房号', message: expect.stringMatching(/appears twice, on rows 4 and 7/) }),
-      expect.objectContaining({ row: 8, column: '是否入住', value: '也许' }),
-    ]));
+    expect(dup.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ row: 7, column: '房号', message: expect.stringMatching(/appears twice, on rows 4 and 7/) }),
+        expect.objectContaining({ row: 8, column: '是否入住', value: '也许' }),
+      ]),
+    );
     await upload(id, Buffer.from('PK\u0003\u0004 not really a workbook'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').expect(422);
     await upload(id, '').expect((res) => expect([400, 422]).toContain(res.status));
     const after = (await h.http.get(`/survey/rounds/${id}/households`).set(auth.cs).expect(200)).body.items;
@@ -66,10 +73,23 @@ describe.each(DRIVERS)('survey round bad input on %s', (driver) => {
     // 34 occupied → 7 sampled; only 2 answer: 28.6% is not above 85%.
     const sample = (await h.http.post(`/survey/rounds/${id}/sample`).set(auth.cs).expect(201)).body.context.sample;
     expect(sample).toMatchObject({ eligible: 34, required: 7, size: 7 });
-    const tokens = (await h.http.post(`/survey/rounds/${id}/tokens?format=csv`).set(auth.cs).expect(201)).text.trim().split('\r\n').slice(1).map((l) => l.split(',')[3]);
+    const tokens = (await h.http.post(`/survey/rounds/${id}/tokens?format=csv`).set(auth.cs).expect(201)).text
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(',')[3]);
     expect(tokens).toHaveLength(7);
-    for (const t of tokens.slice(0, 2)) await h.http.post(`/survey/answer/${t}`).send({ ratings: { order: 'satisfied', elevator: '' } }).expect(201);
-    const blank = (await h.http.post(`/survey/answer/${tokens[2]}`).send({ ratings: { order: 'good' } }).expect(422)).body;
+    for (const t of tokens.slice(0, 2))
+      await h.http
+        .post(`/survey/answer/${t}`)
+        .send({ ratings: { order: 'satisfied', elevator: '' } })
+        .expect(201);
+    const blank = (
+      await h.http
+        .post(`/survey/answer/${tokens[2]}`)
+        .send({ ratings: { order: 'good' } })
+        .expect(422)
+    ).body;
     expect(blank.errors[0].path).toBe('$.ratings.order');
 
     clock.advance(7 * DAY + 1000);
@@ -86,8 +106,14 @@ describe.each(DRIVERS)('survey round bad input on %s', (driver) => {
     // Extension: a deadline in the past is refused; a new one reopens collection.
     await send('mg', id, 'extendCollection', { until: '2026-04-01T00:00:00+08:00', reason: '补发' }).expect(409);
     await send('mg', id, 'extendCollection', { until: '2026-04-12T18:00:00+08:00', reason: '部分业主出差，延长回收' }).expect(200);
-    await h.http.post(`/survey/answer/${tokens[3]}`).send({ ratings: { order: 'verySatisfied' } }).expect(201);
-    await h.http.post(`/survey/answer/${tokens[3]}`).send({ ratings: { order: 'verySatisfied' } }).expect(409);
+    await h.http
+      .post(`/survey/answer/${tokens[3]}`)
+      .send({ ratings: { order: 'verySatisfied' } })
+      .expect(201);
+    await h.http
+      .post(`/survey/answer/${tokens[3]}`)
+      .send({ ratings: { order: 'verySatisfied' } })
+      .expect(409);
     clock.set('2026-04-12T10:00:01.000Z');
     await h.engine.runDueWork();
     expect((await h.http.get(`/instances/${id}`).set(auth.cs)).body.state).toBe('belowThreshold');
@@ -98,7 +124,14 @@ describe.each(DRIVERS)('survey round bad input on %s', (driver) => {
     expect(closed.context.statistics).toBeUndefined();
     expect(closed.context.extensions).toHaveLength(1);
     await h.http.get(`/survey/rounds/${id}/statistics`).set(auth.mg).expect(409);
-    expect((await h.http.post(`/survey/answer/${tokens[4]}`).send({ ratings: { order: 'satisfied' } }).expect(409)).body.message).toMatch(/已结束/);
+    expect(
+      (
+        await h.http
+          .post(`/survey/answer/${tokens[4]}`)
+          .send({ ratings: { order: 'satisfied' } })
+          .expect(409)
+      ).body.message,
+    ).toMatch(/已结束/);
     const docs = (await h.http.get(`/instances/${id}/documents`).set(auth.cs).expect(200)).body;
     expect(JSON.stringify(docs)).not.toContain('survey-notice');
   }, 120_000);

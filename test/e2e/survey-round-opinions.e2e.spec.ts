@@ -29,12 +29,17 @@ describe.each(DRIVERS)('survey opinions turned into complaints on %s', (driver) 
 
   it('records the F003 opinions after the analysis and raises a complaint from one of them', async () => {
     const rows = rosterRows(30);
-    const round = (await call('post', 'cs', '/survey/rounds', { project: PROJECT, serviceCenter: '翠湖花园客户服务中心', batch: '2026-03', stage: '稳定期' })).body;
+    const round = (await call('post', 'cs', '/survey/rounds', { project: PROJECT, serviceCenter: '翠湖花园客户服务中心', batch: '2026-03', stage: '稳定期' }))
+      .body;
     const id = round.id as string;
     await send('cs', id, 'submitPlan', { method: '上门发放', questionnaireVersion: 1, sampleSize: 8 });
     await send('mg', id, 'approvePlan');
-    await h.http.put(`/survey/rounds/${id}/roster?fileName=roster.csv`).set(auth.ca).set('Content-Type', 'text/csv')
-      .send(Buffer.from(rosterCsv(rows), 'utf8')).expect(200);
+    await h.http
+      .put(`/survey/rounds/${id}/roster?fileName=roster.csv`)
+      .set(auth.ca)
+      .set('Content-Type', 'text/csv')
+      .send(Buffer.from(rosterCsv(rows), 'utf8'))
+      .expect(200);
     await send('cs', id, 'freezeRoster');
     await call('post', 'cs', `/survey/rounds/${id}/sample`);
     const tokens = (await call('post', 'cs', `/survey/rounds/${id}/tokens`)).body.tokens as { householdId: string; token: string }[];
@@ -45,13 +50,22 @@ describe.each(DRIVERS)('survey opinions turned into complaints on %s', (driver) 
     const commented = tokens.slice(0, 3).map((t, k) => ({ householdId: t.householdId, text: texts[k] }));
     for (const [k, t] of tokens.entries()) {
       const ratings = Object.fromEntries(ITEMS.map((item) => [item, 'satisfied']));
-      await h.http.post(`/survey/answer/${t.token}`).send(k < 3 ? { ratings, comments: { other: texts[k] } } : { ratings }).expect(201);
+      await h.http
+        .post(`/survey/answer/${t.token}`)
+        .send(k < 3 ? { ratings, comments: { other: texts[k] } } : { ratings })
+        .expect(201);
     }
     await send('cs', id, 'closeCollection');
     expect((await send('cs', id, 'compile')).state).toBe('analysing');
 
     // Nothing to turn into a complaint before the opinions are recorded.
-    const early = await send('cs', id, 'raiseComplaint', { householdId: commented[0].householdId, content: 'x', complainant: '业主', contact: '13800000000' }, [409]);
+    const early = await send(
+      'cs',
+      id,
+      'raiseComplaint',
+      { householdId: commented[0].householdId, content: 'x', complainant: '业主', contact: '13800000000' },
+      [409],
+    );
     expect(early.message).toContain('请先生成客户意见处理表');
 
     const recorded = await send('cs', id, 'recordOpinions', { commonGroups: ['elevator'] });
@@ -61,8 +75,11 @@ describe.each(DRIVERS)('survey opinions turned into complaints on %s', (driver) 
     for (const c of commented) {
       const row = rows.find((r) => `${r.building}-${r.unit}-${r.room}` === c.householdId)!;
       expect(byHousehold.get(c.householdId)).toEqual({
-        householdId: c.householdId, commentId: expect.any(String), room: `${row.building} ${row.unit}单元 ${row.room}`,
-        ownerName: [...row.ownerName][0] + '*'.repeat([...row.ownerName].length - 1), content: c.text,
+        householdId: c.householdId,
+        commentId: expect.any(String),
+        room: `${row.building} ${row.unit}单元 ${row.room}`,
+        ownerName: [...row.ownerName][0] + '*'.repeat([...row.ownerName].length - 1),
+        content: c.text,
         kind: c.text.startsWith('电梯') ? 'common' : 'general',
       });
     }
@@ -88,10 +105,21 @@ describe.each(DRIVERS)('survey opinions turned into complaints on %s', (driver) 
 
     // One opinion becomes a complaint, started by the round as a child instance.
     const first = opinions[0];
-    const raised = await send('ca', id, 'raiseComplaint', { householdId: first.householdId, content: first.content, complainant: '业主本人', contact: '0755-12345678' });
+    const raised = await send('ca', id, 'raiseComplaint', {
+      householdId: first.householdId,
+      content: first.content,
+      complainant: '业主本人',
+      contact: '0755-12345678',
+    });
     const key = `SR-${PROJECT}-2026-03-稳定期-意见-${first.householdId}`;
     expect(raised.context.complaints).toEqual([expect.objectContaining({ key, room: first.room, content: first.content, raisedBy: 'ca' })]);
-    const again = await send('cs', id, 'raiseComplaint', { householdId: first.householdId, content: 'y', complainant: '业主本人', contact: '0755-12345678' }, [409]);
+    const again = await send(
+      'cs',
+      id,
+      'raiseComplaint',
+      { householdId: first.householdId, content: 'y', complainant: '业主本人', contact: '0755-12345678' },
+      [409],
+    );
     expect(again.message).toContain(key);
     await h.engine.runDueWork();
 
@@ -103,7 +131,11 @@ describe.each(DRIVERS)('survey opinions turned into complaints on %s', (driver) 
     expect(view.state).toBe('registered');
     expect(view.context).toMatchObject({ channel: '调研意见', unit: first.room, content: first.content, complainant: '业主本人', contact: '0755-12345678' });
     expect(Number.isNaN(Date.parse(view.context.receivedAt))).toBe(false);
-    const complaintTrail = (await call('get', 'au', `/instances/${complaint!.id}/audit`)).body.items as { eventType: string; actor: string; cause: Record<string, unknown> }[];
+    const complaintTrail = (await call('get', 'au', `/instances/${complaint!.id}/audit`)).body.items as {
+      eventType: string;
+      actor: string;
+      cause: Record<string, unknown>;
+    }[];
     expect(complaintTrail[0]).toMatchObject({ eventType: '$start', actor: 'system', cause: { kind: 'outbox', instanceId: id } });
     expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
   }, 120_000);

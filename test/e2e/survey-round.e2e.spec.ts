@@ -48,7 +48,13 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     h = await startHarness(driver, { clock, env: { WF_TOKEN_TTL_MINUTES: String(60 * 24 * 30) } });
     await h.engine.definitions.registerDirectory(h.engine.config.definitionsDir, 'system');
     const users: Record<string, string[]> = {
-      cs: ['cs_supervisor'], ca: ['cs_assistant'], mg: ['manager'], dh: ['dept_head'], vf: ['verifier'], vf2: ['verifier'], au: ['auditor'],
+      cs: ['cs_supervisor'],
+      ca: ['cs_assistant'],
+      mg: ['manager'],
+      dh: ['dept_head'],
+      vf: ['verifier'],
+      vf2: ['verifier'],
+      au: ['auditor'],
     };
     for (const [name, roles] of Object.entries(users)) auth[name] = { Authorization: `Bearer ${await h.user(name, roles)}` };
   }, 60_000);
@@ -69,7 +75,12 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     const round = (await call('post', 'cs', '/survey/rounds', { project: PROJECT, serviceCenter: '翠湖花园客户服务中心', batch, stage: '稳定期' })).body;
     await send('cs', round.id, 'submitPlan', { method: '上门发放', questionnaireVersion: 1, ...(sampleSize ? { sampleSize } : {}) });
     await send('mg', round.id, 'approvePlan');
-    await h.http.put(`/survey/rounds/${round.id}/roster?fileName=${roster.fileName}`).set(auth.ca).set('Content-Type', roster.type).send(roster.body).expect(200);
+    await h.http
+      .put(`/survey/rounds/${round.id}/roster?fileName=${roster.fileName}`)
+      .set(auth.ca)
+      .set('Content-Type', roster.type)
+      .send(roster.body)
+      .expect(200);
     await send('cs', round.id, 'freezeRoster');
     const sampled = (await call('post', 'cs', `/survey/rounds/${round.id}/sample`)).body;
     const tokens = (await call('post', 'cs', `/survey/rounds/${round.id}/tokens`)).body;
@@ -88,7 +99,10 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     const prev = await openRound('2025-09', csv);
     expect(prev.sample).toMatchObject({ eligible: 1714, required: 343, size: 343, fromFresh: 343, fromPrevious: 0, previousRound: null });
     for (const t of prev.tokens) {
-      await h.http.post(`/survey/answer/${t.token}`).send(answersFor(index.get(t.householdId) as number, false)).expect(201);
+      await h.http
+        .post(`/survey/answer/${t.token}`)
+        .send(answersFor(index.get(t.householdId) as number, false))
+        .expect(201);
     }
     await send('cs', prev.id, 'closeCollection');
     await send('cs', prev.id, 'compile');
@@ -100,7 +114,8 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     // ---- The current round (2026-03). ----
     clock.set('2026-03-02T01:00:00.000Z');
     await signInAgain();
-    const round = (await call('post', 'cs', '/survey/rounds', { project: PROJECT, serviceCenter: '翠湖花园客户服务中心', batch: '2026-03', stage: '稳定期' })).body;
+    const round = (await call('post', 'cs', '/survey/rounds', { project: PROJECT, serviceCenter: '翠湖花园客户服务中心', batch: '2026-03', stage: '稳定期' }))
+      .body;
     const id = round.id as string;
     expect(round.businessKey).toBe(`SR-${PROJECT}-2026-03-稳定期`);
     // Nothing is sent before the manager approves the plan.
@@ -110,8 +125,15 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     await send('mg', id, 'approvePlan');
 
     // A malformed file is refused whole, naming row and column; a good one is stored.
-    const bad = rosterCsv(rows.slice(0, 50)).replace('13800000010', '138-ABC').replace(/\r\n1栋,1,102,/, '\r\n1栋,1,101,');
-    const refused = await h.http.put(`/survey/rounds/${id}/roster?fileName=bad.csv`).set(auth.ca).set('Content-Type', 'text/csv').send(Buffer.from(bad)).expect(422);
+    const bad = rosterCsv(rows.slice(0, 50))
+      .replace('13800000010', '138-ABC')
+      .replace(/\r\n1栋,1,102,/, '\r\n1栋,1,101,');
+    const refused = await h.http
+      .put(`/survey/rounds/${id}/roster?fileName=bad.csv`)
+      .set(auth.ca)
+      .set('Content-Type', 'text/csv')
+      .send(Buffer.from(bad))
+      .expect(422);
     expect(refused.body.code).toBe('ROSTER_INVALID');
     expect(refused.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ column: '电话', value: '138-ABC' })]));
     expect(refused.body.message).toMatch(/nothing was stored/);
@@ -119,12 +141,24 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     const imported = await get('cs', id);
     expect(imported.context.roster).toMatchObject({ households: 2000, occupied: 1714, specialRemarks: 21, fileName: 'roster.xlsx' });
     await send('cs', id, 'freezeRoster');
-    await h.http.put(`/survey/rounds/${id}/roster`).set(auth.ca).set('Content-Type', xlsx.type).send(xlsx.body).expect(409)
+    await h.http
+      .put(`/survey/rounds/${id}/roster`)
+      .set(auth.ca)
+      .set('Content-Type', xlsx.type)
+      .send(xlsx.body)
+      .expect(409)
       .expect((res) => expect(res.body.message).toMatch(/frozen/));
 
     // Sample: 400 (the plan) ≥ 343 (20% of 1,714 occupied), none sampled last time; reproducible.
     const sampled = (await call('post', 'cs', `/survey/rounds/${id}/sample`)).body;
-    expect(sampled.context.sample).toMatchObject({ eligible: 1714, required: 400, size: 400, fromFresh: 400, fromPrevious: 0, previousRound: prev.tokens.length ? `SR-${PROJECT}-2025-09-稳定期` : null });
+    expect(sampled.context.sample).toMatchObject({
+      eligible: 1714,
+      required: 400,
+      size: 400,
+      fromFresh: 400,
+      fromPrevious: 0,
+      previousRound: prev.tokens.length ? `SR-${PROJECT}-2025-09-稳定期` : null,
+    });
     await expect(call('get', 'au', `/survey/rounds/${id}/sample/verify`).then((r) => r.body)).resolves.toMatchObject({ reproduced: true, size: 400 });
 
     // Roster reading: the manager sees masked contacts, the CS supervisor the full ones.
@@ -177,9 +211,14 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     const twice = await h.http.post(`/survey/answer/${tokens[0].token}`).send(answersFor(1, true)).expect(409);
     expect(twice.body.message).toMatch(/已使用|already used/);
     await call('post', 'ca', `/survey/rounds/${id}/responses`, { householdId: tokens[1].householdId, answers: answersFor(1, true) }, [409]);
-    const unknownItem = await h.http.post(`/survey/answer/${tokens[390].token}`).send({ ratings: { swimmingPool: 'satisfied' } }).expect(422);
+    const unknownItem = await h.http
+      .post(`/survey/answer/${tokens[390].token}`)
+      .send({ ratings: { swimmingPool: 'satisfied' } })
+      .expect(422);
     expect(unknownItem.body.errors).toEqual([expect.objectContaining({ path: '$.ratings.swimmingPool' })]);
-    const notSampled = rows.map((r) => `${r.building}-${r.unit}-${r.room}`).find((hid, i) => i % 7 !== 0 && !tokens.some((t) => t.householdId === hid)) as string;
+    const notSampled = rows
+      .map((r) => `${r.building}-${r.unit}-${r.room}`)
+      .find((hid, i) => i % 7 !== 0 && !tokens.some((t) => t.householdId === hid)) as string;
     await call('post', 'ca', `/survey/rounds/${id}/responses`, { householdId: notSampled, answers: answersFor(1, true) }, [400]);
     await h.http.get(`/survey/answer/not-a-token`).expect(404);
     await call('get', 'cs', `/survey/rounds/${id}/statistics`, undefined, [409]);
@@ -205,8 +244,16 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     expect(groups).toEqual(expect.arrayContaining(['elevator', 'traffic']));
     const stats = (await call('get', 'mg', `/survey/rounds/${id}/statistics`)).body;
     expect(stats).toMatchObject({ households: 2000, issued: 400, returned: 362 });
-    const xlsxRes = await h.http.get(`/survey/rounds/${id}/statistics.xlsx`).set(auth.mg).buffer(true)
-      .parse((res, cb) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => cb(null, Buffer.concat(chunks))); }).expect(200);
+    const xlsxRes = await h.http
+      .get(`/survey/rounds/${id}/statistics.xlsx`)
+      .set(auth.mg)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsxRes.body as unknown as ArrayBuffer);
     expect(workbook.getWorksheet('统计表')).toBeDefined();
@@ -214,7 +261,11 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     // Independent count from the scenario itself.
     let ratings = 0;
     let satisfied = 0;
-    for (const r of returned) for (const level of Object.values(r.answers.ratings)) { ratings++; if (SATISFIED.has(level)) satisfied++; }
+    for (const r of returned)
+      for (const level of Object.values(r.answers.ratings)) {
+        ratings++;
+        if (SATISFIED.has(level)) satisfied++;
+      }
     expect(stats.ratings).toBe(ratings);
     expect(stats.overallSatisfaction).toBeCloseTo(satisfied / ratings, 12);
 
@@ -228,12 +279,31 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
       expectations: '希望电梯维保到位，车库管理有序',
     });
     await send('mg', id, 'assignCorrectiveAction', {
-      issue: '电梯经常困梯，维修不及时', measures: '更换曳引机钢丝绳，维保单位每周巡检', department: '工程部', responsiblePerson: '工程部 陈工', verifier: 'vf', deadline: '2026-03-31',
+      issue: '电梯经常困梯，维修不及时',
+      measures: '更换曳引机钢丝绳，维保单位每周巡检',
+      department: '工程部',
+      responsiblePerson: '工程部 陈工',
+      verifier: 'vf',
+      deadline: '2026-03-31',
     });
     await send('mg', id, 'assignCorrectiveAction', {
-      issue: '地下车库停车位不足、道闸故障', measures: '维修道闸，重新规划临时车位', department: '保安部', responsiblePerson: '保安部 李队长', verifier: 'vf2', deadline: '2026-03-13',
+      issue: '地下车库停车位不足、道闸故障',
+      measures: '维修道闸，重新规划临时车位',
+      department: '保安部',
+      responsiblePerson: '保安部 李队长',
+      verifier: 'vf2',
+      deadline: '2026-03-13',
     });
-    await call('post', 'mg', `/instances/${id}/events`, { type: 'assignCorrectiveAction', payload: { issue: '不存在的问题', measures: 'x', department: 'x', responsiblePerson: 'x', verifier: 'vf', deadline: '2026-03-31' } }, [409]);
+    await call(
+      'post',
+      'mg',
+      `/instances/${id}/events`,
+      {
+        type: 'assignCorrectiveAction',
+        payload: { issue: '不存在的问题', measures: 'x', department: 'x', responsiblePerson: 'x', verifier: 'vf', deadline: '2026-03-31' },
+      },
+      [409],
+    );
     await h.engine.runDueWork();
     const children = (await call('get', 'au', '/instances?definition=corrective-action')).body.items as { id: string; businessKey: string; parentId: string }[];
     expect(children.map((c) => c.businessKey).sort()).toEqual([`SR-${PROJECT}-2026-03-稳定期-整改1`, `SR-${PROJECT}-2026-03-稳定期-整改2`]);
@@ -269,7 +339,8 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
         { issue: '电梯经常困梯、维修不及时的问题', reply: '我们已督促维保单位更换了钢丝绳，并每周巡检。' },
         { issue: '地下车库停车位不足、道闸故障的问题', reply: '道闸已修复，并增划了临时车位。' },
       ],
-      managementOffice: '翠湖花园管理处', hotline: '0755-88886666',
+      managementOffice: '翠湖花园管理处',
+      hotline: '0755-88886666',
     });
     const published = await send('mg', id, 'approveNotice');
     expect(published.state).toBe('published');
@@ -282,32 +353,73 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
     const html = (await call('get', 'au', `/documents/${letter.id}`)).text;
 
     // Every figure of the letter, recomputed from the audit trail alone.
-    const trail = (await call('get', 'au', `/instances/${id}/audit`)).body.items as { seq: number; eventType: string; actor: string; payload: Record<string, unknown> }[];
+    const trail = (await call('get', 'au', `/instances/${id}/audit`)).body.items as {
+      seq: number;
+      eventType: string;
+      actor: string;
+      payload: Record<string, unknown>;
+    }[];
     const importEntry = trail.filter((e) => e.eventType === 'importRoster').pop() as unknown as { payload: { households: number } };
     const issueEntry = trail.find((e) => e.eventType === 'issueTokens') as unknown as { payload: { issued: number } };
-    const responses = trail.filter((e) => e.eventType === 'recordResponse').map((e) => ({ householdId: e.payload.householdId as string, ...(e.payload.answers as object) }));
+    const responses = trail
+      .filter((e) => e.eventType === 'recordResponse')
+      .map((e) => ({ householdId: e.payload.householdId as string, ...(e.payload.answers as object) }));
     const recomputed = surveyStatistics({
-      questionnaire: published.context.questionnaire as Questionnaire, households: importEntry.payload.households, issued: issueEntry.payload.issued, responses,
+      questionnaire: published.context.questionnaire as Questionnaire,
+      households: importEntry.payload.households,
+      issued: issueEntry.payload.issued,
+      responses,
     });
     expect(recomputed).toEqual(published.context.statistics);
     const pct = (x: number) => `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
-    for (const figure of [`共有住户${recomputed.households}户`, `发出调查表${recomputed.issued}份`, `发放率${pct(recomputed.issuanceRate as number)}`,
-      `回收调查表${recomputed.returned}份`, `回收率${pct(recomputed.responseRate as number)}`, `总满意率为${pct(recomputed.overallSatisfaction as number)}`]) {
+    for (const figure of [
+      `共有住户${recomputed.households}户`,
+      `发出调查表${recomputed.issued}份`,
+      `发放率${pct(recomputed.issuanceRate as number)}`,
+      `回收调查表${recomputed.returned}份`,
+      `回收率${pct(recomputed.responseRate as number)}`,
+      `总满意率为${pct(recomputed.overallSatisfaction as number)}`,
+    ]) {
       expect(html).toContain(figure);
     }
     expect(html).toContain('关于电梯经常困梯、维修不及时的问题');
 
     // Every step in the audit trail with its actor.
     const steps = trail.map((e) => `${e.eventType}:${e.actor}`);
-    for (const s of ['$start:cs', 'submitPlan:cs', 'approvePlan:mg', 'importRoster:ca', 'freezeRoster:cs', 'drawSample:cs', 'issueTokens:cs',
-      'collectionDeadline:system', 'compile:cs', 'markCommonIssues:cs', 'assignCorrectiveAction:mg', 'correctiveActionClosed:system', 'draftNotice:cs', 'approveNotice:mg']) {
+    for (const s of [
+      '$start:cs',
+      'submitPlan:cs',
+      'approvePlan:mg',
+      'importRoster:ca',
+      'freezeRoster:cs',
+      'drawSample:cs',
+      'issueTokens:cs',
+      'collectionDeadline:system',
+      'compile:cs',
+      'markCommonIssues:cs',
+      'assignCorrectiveAction:mg',
+      'correctiveActionClosed:system',
+      'draftNotice:cs',
+      'approveNotice:mg',
+    ]) {
       expect(steps).toContain(s);
     }
     expect(steps.filter((s) => s.startsWith('recordResponse:owner:'))).toHaveLength(332);
     expect(steps.filter((s) => s === 'recordResponse:ca')).toHaveLength(30);
     expect(trail.find((e) => e.eventType === 'drawSample')?.payload.seed).toEqual(expect.any(Number));
-    const ca2Trail = (await call('get', 'au', `/instances/${ca2.id}/audit`)).body.items.map((e: { eventType: string; actor: string }) => `${e.eventType}:${e.actor}`);
-    expect(ca2Trail).toEqual(['$start:system', 'overdue:system', 'reportDone:dh', 'verify:vf2', 'reportDone:dh', 'verify:vf2', 'recordFeedback:cs', 'recordSpotCheck:mg']);
+    const ca2Trail = (await call('get', 'au', `/instances/${ca2.id}/audit`)).body.items.map(
+      (e: { eventType: string; actor: string }) => `${e.eventType}:${e.actor}`,
+    );
+    expect(ca2Trail).toEqual([
+      '$start:system',
+      'overdue:system',
+      'reportDone:dh',
+      'verify:vf2',
+      'reportDone:dh',
+      'verify:vf2',
+      'recordFeedback:cs',
+      'recordSpotCheck:mg',
+    ]);
     expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
   }, 240_000);
 });

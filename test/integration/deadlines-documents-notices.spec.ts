@@ -13,7 +13,11 @@ const FIXTURES = join(REPO_ROOT, 'test/fixtures/engine');
 const clerk: Actor = { id: 'clerk1', roles: ['clerk'] };
 const head: Actor = { id: 'head1', roles: ['head'] };
 
-interface Received { from: string; to: string[]; raw: string }
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
 
 /** A real SMTP server on 127.0.0.1; `rejecting` makes it refuse every recipient (550). */
 async function startSmtp() {
@@ -75,19 +79,26 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
   });
 
   const newTicket = async (businessKey: string, extra: Record<string, unknown> = {}) =>
-    (await engine.transitions.create({ definition: 'ticket', businessKey, context: { title: '电梯异响', requester: '张三丰', email: 'zhang@example.com', ...extra } }, clerk)).instance;
+    (
+      await engine.transitions.create(
+        { definition: 'ticket', businessKey, context: { title: '电梯异响', requester: '张三丰', email: 'zhang@example.com', ...extra } },
+        clerk,
+      )
+    ).instance;
 
   it('arms deadlines on the Chinese working-day calendar: Friday 2026-02-13 + 3 working days is due at the end of Wednesday 2026-02-25', async () => {
     const ticket = await newTicket('T-1');
     const timers = await engine.records.timers(ticket.id);
-    expect(timers.map((t) => [t.eventType, t.dueAt, t.status])).toEqual(expect.arrayContaining([
-      ['overdue', '2026-02-25T10:00:00.000Z', 'pending'],
-      ['remindToday', '2026-02-13T10:00:00.000Z', 'pending'],
-    ]));
+    expect(timers.map((t) => [t.eventType, t.dueAt, t.status])).toEqual(
+      expect.arrayContaining([
+        ['overdue', '2026-02-25T10:00:00.000Z', 'pending'],
+        ['remindToday', '2026-02-13T10:00:00.000Z', 'pending'],
+      ]),
+    );
     const [start] = await engine.instances.audit(ticket.id, clerk);
-    expect((start.effects as { timers: { event: string; dueAt: string }[] }).timers).toEqual(expect.arrayContaining([
-      expect.objectContaining({ event: 'overdue', dueAt: '2026-02-25T10:00:00.000Z' }),
-    ]));
+    expect((start.effects as { timers: { event: string; dueAt: string }[] }).timers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ event: 'overdue', dueAt: '2026-02-25T10:00:00.000Z' })]),
+    );
   });
 
   it('a timer pending when the service stops fires exactly once after a restart past its due time, as the actor system', async () => {
@@ -138,10 +149,12 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
     const slip = effects.find((e) => e.kind === 'render')!;
     const mail = effects.find((e) => e.kind === 'email')!;
     const docs = await engine.records.documents(ticket.id);
-    expect(docs.map((d) => [d.id, d.template, d.auditSeq, d.templateHash])).toEqual(expect.arrayContaining([
-      [slip.documentId, 'ticket-slip', entry.seq, slip.templateHash],
-      [mail.documentId, 'ticket-mail', entry.seq, mail.templateHash],
-    ]));
+    expect(docs.map((d) => [d.id, d.template, d.auditSeq, d.templateHash])).toEqual(
+      expect.arrayContaining([
+        [slip.documentId, 'ticket-slip', entry.seq, slip.templateHash],
+        [mail.documentId, 'ticket-mail', entry.seq, mail.templateHash],
+      ]),
+    );
     const html = (await engine.records.document(slip.documentId!)).html;
     expect(html).toContain('已更换导靴');
     expect(html).toContain('2026年2月13日');
@@ -196,7 +209,9 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
     const [childStart] = await engine.instances.audit(child.id, head);
     expect(childStart).toMatchObject({ actor: 'system', cause: { kind: 'outbox', instanceId: ticket.id, seq: spawnSeq } });
     // Redelivering the same outbox message does not start a second child.
-    await engine.db.transaction((tx) => tx.run(`UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE instance_id = $2`, ['2000-01-01T00:00:00.000Z', ticket.id]));
+    await engine.db.transaction((tx) =>
+      tx.run(`UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE instance_id = $2`, ['2000-01-01T00:00:00.000Z', ticket.id]),
+    );
     await engine.runDueWork();
     expect((await engine.instances.list({ definition: 'ticket-task' }, { id: 'a', roles: ['admin'] })).total).toBe(1);
 

@@ -75,10 +75,12 @@ describe.each(DRIVERS)('engine persistence on %s', (driver) => {
 
   it('a transaction that fails half-way leaves nothing behind', async () => {
     const inst = (await engine.transitions.create({ definition: 'leave-approval', businessKey: 'TX', context: { applicantName: '丙' } }, alice)).instance;
-    await expect(engine.db.transaction(async (tx) => {
-      await tx.run('UPDATE instances SET state = $1, version = version + 1 WHERE id = $2', ['approved', inst.id]);
-      throw new AppError(ErrorCode.Internal, 'simulated crash before the audit insert');
-    })).rejects.toThrow('simulated crash');
+    await expect(
+      engine.db.transaction(async (tx) => {
+        await tx.run('UPDATE instances SET state = $1, version = version + 1 WHERE id = $2', ['approved', inst.id]);
+        throw new AppError(ErrorCode.Internal, 'simulated crash before the audit insert');
+      }),
+    ).rejects.toThrow('simulated crash');
     await expect(engine.instances.get(inst.id, alice)).resolves.toMatchObject({ state: 'draft', version: 1 });
   });
 
@@ -95,16 +97,19 @@ describe.each(DRIVERS)('engine persistence on %s', (driver) => {
     for (const f of failed) expect([ErrorCode.VersionConflict, ErrorCode.InstanceCompleted]).toContain(f.reason.code);
     const final = await engine.instances.get(inst.id, alice);
     expect(final.version).toBe(3);
-    expect((await engine.instances.audit(inst.id, alice))).toHaveLength(3);
+    expect(await engine.instances.audit(inst.id, alice)).toHaveLength(3);
   });
 
   it('wf user add creates a user in the configured database, and refuses a duplicate', async () => {
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(`ERR ${l}`), cwd: REPO_ROOT, exitCode: 0 };
     const env = { ...process.env };
-    Object.assign(process.env, driver === 'sqlite'
-      ? { WF_DATA_DIR: database.config.dataDir, WF_DATABASE_URL: '' }
-      : { WF_DATABASE_URL: (database.config.database as { url: string }).url, WF_DATABASE_SCHEMA: (database.config.database as { schema: string }).schema });
+    Object.assign(
+      process.env,
+      driver === 'sqlite'
+        ? { WF_DATA_DIR: database.config.dataDir, WF_DATABASE_URL: '' }
+        : { WF_DATABASE_URL: (database.config.database as { url: string }).url, WF_DATABASE_SCHEMA: (database.config.database as { schema: string }).schema },
+    );
     try {
       const code = await runCli(['node', 'wf', 'user', 'add', 'carol', '--roles', 'cs_assistant,auditor', '--password', 'long enough pw'], io);
       expect(code).toBe(0);
@@ -148,8 +153,9 @@ describe.each(DRIVERS)('schema on %s', (driver) => {
       const tables = await runner.getTables(engine.db.dataSource.entityMetadatas.map((m) => m.tablePath));
       await runner.release();
       const actual = Object.fromEntries(tables.map((t) => [t.name.split('.').pop(), t.columns.map((c) => `${c.name}${c.isNullable ? '?' : ''}`).sort()]));
-      const expected = Object.fromEntries(engine.db.dataSource.entityMetadatas.map((m) =>
-        [m.tableName, m.columns.map((c) => `${c.databaseName}${c.isNullable ? '?' : ''}`).sort()]));
+      const expected = Object.fromEntries(
+        engine.db.dataSource.entityMetadatas.map((m) => [m.tableName, m.columns.map((c) => `${c.databaseName}${c.isNullable ? '?' : ''}`).sort()]),
+      );
       expect(actual).toEqual(expected);
       expect(Object.keys(expected)).toHaveLength(19);
     } finally {

@@ -40,10 +40,16 @@ async function simulate(run: Run, file: string, extra: string[] = []): Promise<s
   const dir = mkdtempSync(join(tmpdir(), 'wf-parity-'));
   try {
     const scenario = join(dir, 'scenario.yaml');
-    writeFileSync(scenario, JSON.stringify({
-      businessKey: run.businessKey, context: run.context, actor: run.actor, at: run.at,
-      steps: run.steps.map((s) => ({ event: s.event, actor: s.actor, at: s.at, ...(s.payload ? { payload: s.payload } : {}) })),
-    }));
+    writeFileSync(
+      scenario,
+      JSON.stringify({
+        businessKey: run.businessKey,
+        context: run.context,
+        actor: run.actor,
+        at: run.at,
+        steps: run.steps.map((s) => ({ event: s.event, actor: s.actor, at: s.at, ...(s.payload ? { payload: s.payload } : {}) })),
+      }),
+    );
     const out: string[] = [];
     const io: CliIo = { out: (l) => out.push(l), err: (l) => out.push(`stderr: ${l}`), cwd: REPO_ROOT, exitCode: 0 };
     const code = await runCli(['node', 'wf', 'simulate', ...extra, file, scenario], io);
@@ -113,8 +119,18 @@ describe('wf simulate agrees with the service (sqlite)', () => {
     const head: Actor = { id: 'chen', roles: ['dept_head'], attributes: { department: '财务部' } };
     // Friday 13 February 2026, before the Spring Festival; reopened in March.
     const run: Run = {
-      definition: 'complaint', businessKey: 'C-parity', actor: assistant, at: '2026-02-13T10:00:00+08:00',
-      context: { receivedAt: '2026-02-13T09:30:00+08:00', complainant: '李先生', unit: '3栋1201', contact: '13800000000', channel: '来访', content: '物业费账单有误' },
+      definition: 'complaint',
+      businessKey: 'C-parity',
+      actor: assistant,
+      at: '2026-02-13T10:00:00+08:00',
+      context: {
+        receivedAt: '2026-02-13T09:30:00+08:00',
+        complainant: '李先生',
+        unit: '3栋1201',
+        contact: '13800000000',
+        channel: '来访',
+        content: '物业费账单有误',
+      },
       steps: [
         { event: 'classify', actor: assistant, at: '2026-02-13T10:00:00+08:00', payload: { valid: true, category: '收费', severity: '一般' } },
         { event: 'dispatch', actor: assistant, at: '2026-02-13T10:05:00+08:00', payload: { department: '财务部' } },
@@ -131,24 +147,32 @@ describe('wf simulate agrees with the service (sqlite)', () => {
     const timers = await service.engine.records.timers(service.id);
     expect(timers.length).toBe(5);
     expect(printedTimers(out)).toEqual(timers.map((t) => `${t.eventType} ${t.dueAt} ${t.status}`).sort());
-    expect(printedTimers(out)).toEqual(expect.arrayContaining([
-      'replyOverdue 2026-02-25T10:00:00.000Z fired',
-      'longTermDue 2026-03-10T10:00:00.000Z cancelled',
-      'replyOverdue 2026-03-06T10:00:00.000Z pending',
-    ]));
+    expect(printedTimers(out)).toEqual(
+      expect.arrayContaining([
+        'replyOverdue 2026-02-25T10:00:00.000Z fired',
+        'longTermDue 2026-03-10T10:00:00.000Z cancelled',
+        'replyOverdue 2026-03-06T10:00:00.000Z pending',
+      ]),
+    );
     const instance = await service.engine.instances.get(service.id, AUDITOR);
     expect(printedContext(out)).toEqual(instance.context);
   });
 
-  it('a compute: field is the one the engine stores: the figures of a collection, from the instance\'s own trail', async () => {
+  it("a compute: field is the one the engine stores: the figures of a collection, from the instance's own trail", async () => {
     const clerk: Actor = { id: 'zhao', roles: ['clerk'] };
     const run: Run = {
-      definition: 'collection-drill', businessKey: 'drill-2026-03', actor: clerk, at: '2026-03-06T09:00:00+08:00', context: {},
+      definition: 'collection-drill',
+      businessKey: 'drill-2026-03',
+      actor: clerk,
+      at: '2026-03-06T09:00:00+08:00',
+      context: {},
       steps: [
         { event: 'importRoster', actor: clerk, at: '2026-03-06T09:00:00+08:00', payload: { households: 40, excluded: 2 } },
         { event: 'issueTokens', actor: clerk, at: '2026-03-06T09:10:00+08:00', payload: { issued: 38 } },
         ...Array.from({ length: 5 }, (_, i): Step => ({
-          event: 'recordResponse', actor: clerk, at: `2026-03-09T1${i}:00:00+08:00`,
+          event: 'recordResponse',
+          actor: clerk,
+          at: `2026-03-09T1${i}:00:00+08:00`,
           payload: { householdId: `H${i}`, channel: i % 3 === 0 ? 'paper' : 'online' },
         })),
         { event: 'close', actor: SYSTEM, at: '2026-03-10T18:00:00+08:00' },
@@ -168,7 +192,10 @@ describe('wf simulate agrees with the service (sqlite)', () => {
   it('the monthly complaint report computes the same figures in both (complaint.monthlyReport)', async () => {
     const supervisor: Actor = { id: 'sun', roles: ['cs_supervisor'] };
     const run: Run = {
-      definition: 'complaint-monthly-report', businessKey: 'complaint-report-2026-01', actor: supervisor, at: '2026-02-01T09:00:00+08:00',
+      definition: 'complaint-monthly-report',
+      businessKey: 'complaint-report-2026-01',
+      actor: supervisor,
+      at: '2026-02-01T09:00:00+08:00',
       context: { month: '2026-01', dueAt: '2026-02-05T18:00:00+08:00' },
       steps: [{ event: 'compile', actor: SYSTEM, at: '2026-02-01T09:01:00+08:00' }],
     };

@@ -14,8 +14,11 @@ const FIXTURES = join(REPO_ROOT, 'test/fixtures/engine');
 
 function runWorker(env: NodeJS.ProcessEnv): Promise<{ worker: string; fired: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', join(REPO_ROOT, 'test/support/swc-register.js'), join(REPO_ROOT, 'test/support/timer-worker.ts')],
-      { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', join(REPO_ROOT, 'test/support/swc-register.js'), join(REPO_ROOT, 'test/support/timer-worker.ts')], {
+      env,
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -39,7 +42,10 @@ pgOnly('timers across two engine processes on postgres', () => {
       await engine.definitions.registerDirectory(database.config.definitionsDir, 'system');
       const clerk = { id: 'clerk', roles: ['clerk'] };
       for (let i = 0; i < TIMERS; i++) {
-        const { instance: body } = await engine.transitions.create({ definition: 'ticket', businessKey: `M-${i}`, context: { title: 't', requester: 'r' } }, clerk);
+        const { instance: body } = await engine.transitions.create(
+          { definition: 'ticket', businessKey: `M-${i}`, context: { title: 't', requester: 'r' } },
+          clerk,
+        );
         // Keep exactly one timer per instance: cancel the 3-working-day one.
         await engine.db.transaction((tx) => tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND event_type = 'overdue'`, [body.id]));
       }
@@ -57,8 +63,11 @@ pgOnly('timers across two engine processes on postgres', () => {
       expect(a.fired + b.fired).toBe(TIMERS);
       expect(a.fired).toBeGreaterThan(0);
       expect(b.fired).toBeGreaterThan(0);
-      const rows = await engine.db.read((q) => q.rows<{ n: string; instances: string }>(
-        `SELECT COUNT(*) AS n, COUNT(DISTINCT instance_id) AS instances FROM audit_entries WHERE event_type = 'remindToday'`));
+      const rows = await engine.db.read((q) =>
+        q.rows<{ n: string; instances: string }>(
+          `SELECT COUNT(*) AS n, COUNT(DISTINCT instance_id) AS instances FROM audit_entries WHERE event_type = 'remindToday'`,
+        ),
+      );
       expect(Number(rows[0].n)).toBe(TIMERS);
       expect(Number(rows[0].instances)).toBe(TIMERS);
       const fired = await engine.db.read((q) => q.rows<{ n: string }>(`SELECT COUNT(*) AS n FROM timers WHERE status = 'fired'`));

@@ -16,7 +16,8 @@ export interface EngineHarness {
 export async function startEngine(options: { driver?: DriverName; clock?: Clock } = {}): Promise<EngineHarness> {
   const database = await freshDatabase(options.driver ?? 'sqlite');
   const engine = await openEngine(database.config, {
-    clock: options.clock, functions: createProcessFunctions({ definitionsDir: database.config.definitionsDir }),
+    clock: options.clock,
+    functions: createProcessFunctions({ definitionsDir: database.config.definitionsDir }),
   });
   await engine.definitions.registerDirectory(database.config.definitionsDir, 'system');
   return {

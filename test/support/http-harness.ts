@@ -25,7 +25,8 @@ export const PASSWORD = 'correct horse battery';
 export async function startHarness(driver: DriverName, options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<Harness> {
   const database: TestDatabase = await freshDatabase(driver, options.env);
   const engine = await openEngine(database.config, {
-    clock: options.clock, functions: createProcessFunctions({ definitionsDir: database.config.definitionsDir }),
+    clock: options.clock,
+    functions: createProcessFunctions({ definitionsDir: database.config.definitionsDir }),
   });
   const app = await createApp(engine, { logger: false });
   await app.listen(0, '127.0.0.1');
@@ -33,7 +34,10 @@ export async function startHarness(driver: DriverName, options: { clock?: Clock;
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const http = request(baseUrl);
   return {
-    engine, app, baseUrl, http,
+    engine,
+    app,
+    baseUrl,
+    http,
     async user(name, roles, attributes) {
       await engine.auth.addUser({ username: name, password: PASSWORD, roles, attributes });
       const res = await http.post('/auth/token').send({ username: name, password: PASSWORD }).expect(200);

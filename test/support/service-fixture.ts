@@ -103,7 +103,19 @@ export async function serviceFixture(options: ServiceFixtureOptions = {}): Promi
   const texts = options.definitions ?? { 'ticket.yaml': fixtureDefinition('ticket.yaml'), 'ticket-task.yaml': fixtureDefinition('ticket-task.yaml') };
   for (const [file, text] of Object.entries(texts)) await definitions.register(text, file, 'owner');
   return {
-    db, clock, ids, logging, mailer, calendar, definitions, records, transitions, instances, timers, schedules, outbox,
+    db,
+    clock,
+    ids,
+    logging,
+    mailer,
+    calendar,
+    definitions,
+    records,
+    transitions,
+    instances,
+    timers,
+    schedules,
+    outbox,
     async count(table, where, params = []) {
       const [{ n }] = await db.read((q) => q.rows<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}${where ? ` WHERE ${where}` : ''}`, params));
       return Number(n);

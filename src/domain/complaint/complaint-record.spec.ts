@@ -1,12 +1,6 @@
 import { BusinessCalendar } from '../../calendar/business-calendar';
 import { ComplaintRun } from '../../../test/fixtures/complaint/complaint-driver';
-import {
-  complaintRecordFromStored,
-  replyCycles,
-  replyTimelinessOf,
-  toComplaintFacts,
-  type ComplaintRecord,
-} from './complaint-record';
+import { complaintRecordFromStored, replyCycles, replyTimelinessOf, toComplaintFacts, type ComplaintRecord } from './complaint-record';
 
 const calendar = new BusinessCalendar();
 const FRI = '2026-02-13T10:00:00+08:00';
@@ -60,7 +54,12 @@ describe('the reply deadline (003 四.(八).4: 三个工作日内回单)', () =>
       .toRecord();
     const facts = toComplaintFacts({ record, calendar });
     expect(facts).toMatchObject({
-      replyTimeliness: 'explained', onTime: false, explained: true, escalated: false, explanation: '春节假期，配件未到', workingDaysLate: 2,
+      replyTimeliness: 'explained',
+      onTime: false,
+      explained: true,
+      escalated: false,
+      explanation: '春节假期，配件未到',
+      workingDaysLate: 2,
     });
     expect(facts.explainedAt).toBe('2026-02-24T03:00:00.000Z');
   });
@@ -105,8 +104,14 @@ describe('the reply deadline (003 四.(八).4: 三个工作日内回单)', () =>
       .toRecord();
     const facts = toComplaintFacts({ record, calendar });
     expect(facts).toMatchObject({
-      reopenedCount: 1, replyTimeliness: 'onTime', firstReplyAt: '2026-02-24T02:00:00.000Z', lastReplyAt: '2026-03-02T02:00:00.000Z',
-      workingDaysToFirstReply: 2, closedAt: '2026-03-02T08:00:00.000Z', closedDate: '2026-03-02', state: 'closed',
+      reopenedCount: 1,
+      replyTimeliness: 'onTime',
+      firstReplyAt: '2026-02-24T02:00:00.000Z',
+      lastReplyAt: '2026-03-02T02:00:00.000Z',
+      workingDaysToFirstReply: 2,
+      closedAt: '2026-03-02T08:00:00.000Z',
+      closedDate: '2026-03-02',
+      state: 'closed',
     });
     // The second cycle started Tue 24 15:00: due end of Fri 27 (25, 26, 27), replied Mon 2 March → late.
     expect(facts.cycles).toHaveLength(2);
@@ -128,7 +133,11 @@ describe('the reply deadline (003 四.(八).4: 三个工作日内回单)', () =>
       .send('classify', { valid: false, reason: '非物业管理范围' })
       .toRecord();
     expect(toComplaintFacts({ record, calendar })).toMatchObject({
-      valid: false, invalidReason: '非物业管理范围', replyTimeliness: 'notDispatched', closedAt: '2026-02-13T02:00:00.000Z', status: 'completed',
+      valid: false,
+      invalidReason: '非物业管理范围',
+      replyTimeliness: 'notDispatched',
+      closedAt: '2026-02-13T02:00:00.000Z',
+      status: 'completed',
     });
   });
 
@@ -146,26 +155,51 @@ describe('the reply deadline (003 四.(八).4: 三个工作日内回单)', () =>
 
   it('falls back to the context when there is no trail (an imported complaint)', () => {
     const record: ComplaintRecord = {
-      id: 'x', businessKey: 'OLD-1', state: 'closed', status: 'active', trail: [],
+      id: 'x',
+      businessKey: 'OLD-1',
+      state: 'closed',
+      status: 'active',
+      trail: [],
       timers: [{ eventType: 'replyOverdue', dueAt: DUE, status: 'cancelled', firedAt: null }],
       context: {
-        receivedAt: FRI, complainant: '王', unit: '1-101', contact: '1', channel: '来访', content: 'x', valid: true,
-        dispatchedAt: '2026-02-13T02:00:00.000Z', replyAt: '2026-02-26T02:00:00.000Z', reopenCount: 2,
-        delays: [{ at: '2026-02-24T02:00:00.000Z', explanation: '等配件' }], closedAt: '2026-02-27T02:00:00.000Z',
+        receivedAt: FRI,
+        complainant: '王',
+        unit: '1-101',
+        contact: '1',
+        channel: '来访',
+        content: 'x',
+        valid: true,
+        dispatchedAt: '2026-02-13T02:00:00.000Z',
+        replyAt: '2026-02-26T02:00:00.000Z',
+        reopenCount: 2,
+        delays: [{ at: '2026-02-24T02:00:00.000Z', explanation: '等配件' }],
+        closedAt: '2026-02-27T02:00:00.000Z',
       },
     };
-    expect(replyCycles({ record })).toEqual([{
-      index: 0, startedAt: '2026-02-13T02:00:00.000Z', deadline: DUE, deadlineStatus: 'cancelled',
-      repliedAt: '2026-02-26T02:00:00.000Z', explainedAt: '2026-02-24T02:00:00.000Z', explainedBy: 'explainDelay',
-    }]);
+    expect(replyCycles({ record })).toEqual([
+      {
+        index: 0,
+        startedAt: '2026-02-13T02:00:00.000Z',
+        deadline: DUE,
+        deadlineStatus: 'cancelled',
+        repliedAt: '2026-02-26T02:00:00.000Z',
+        explainedAt: '2026-02-24T02:00:00.000Z',
+        explainedBy: 'explainDelay',
+      },
+    ]);
     expect(toComplaintFacts({ record, calendar })).toMatchObject({ replyTimeliness: 'explained', reopenedCount: 2, workingDaysToFirstReply: 4 });
   });
 
   it('reads a stored instance of the domain store (compute: functions) the same way', () => {
     const record = dispatchedFriday().send('reply', { method: 'm', result: 'r' }, { at: '2026-02-24T10:00:00+08:00' }).toRecord();
     const stored = {
-      ...record, definition: 'complaint', status: 'active', context: record.context as unknown as Record<string, unknown>,
-      createdAt: record.trail[0].at, updatedAt: record.trail[record.trail.length - 1].at, trail: [...record.trail].reverse(),
+      ...record,
+      definition: 'complaint',
+      status: 'active',
+      context: record.context as unknown as Record<string, unknown>,
+      createdAt: record.trail[0].at,
+      updatedAt: record.trail[record.trail.length - 1].at,
+      trail: [...record.trail].reverse(),
     };
     const again = complaintRecordFromStored({ instance: stored });
     expect(again.trail).toEqual(record.trail);

@@ -207,8 +207,18 @@ export interface ComplaintFacts {
 const ms = (iso: string): number => Date.parse(iso);
 
 /** The engine's views of one complaint (instance, audit entries, timers), put together as a `ComplaintRecord`. */
-export function complaintRecordFrom({ instance, audit, timers }: {
-  instance: { readonly id: string; readonly businessKey: string; readonly state: string; readonly status: 'active' | 'completed'; readonly context: Readonly<Record<string, unknown>> };
+export function complaintRecordFrom({
+  instance,
+  audit,
+  timers,
+}: {
+  instance: {
+    readonly id: string;
+    readonly businessKey: string;
+    readonly state: string;
+    readonly status: 'active' | 'completed';
+    readonly context: Readonly<Record<string, unknown>>;
+  };
   audit: readonly ComplaintAuditEntry[];
   timers: readonly ComplaintTimer[];
 }): ComplaintRecord {
@@ -306,7 +316,12 @@ export function replyTimelinessOf({ cycle, now }: { cycle: ReplyCycle | undefine
 }
 
 /** The derived facts of one complaint (conventions in the module header). */
-export function toComplaintFacts({ record, calendar, now, vocabulary = COMPLAINT_VOCABULARY }: {
+export function toComplaintFacts({
+  record,
+  calendar,
+  now,
+  vocabulary = COMPLAINT_VOCABULARY,
+}: {
   record: ComplaintRecord;
   calendar: BusinessCalendar;
   /** When given, an unanswered deadline before `now` counts as passed. */
@@ -366,8 +381,7 @@ export function toComplaintFacts({ record, calendar, now, vocabulary = COMPLAINT
     explainedAt: explained ? first!.explainedAt : undefined,
     explanation: c.explanation ?? c.longTerm?.reason,
     longTerm: c.longTerm?.reason !== undefined || trail.some((e) => e.eventType === 'markLongTerm'),
-    workingDaysToFirstReply:
-      dispatchedAt && firstReplyAt ? calendar.workingDaysBetween(new Date(dispatchedAt), new Date(firstReplyAt)) : undefined,
+    workingDaysToFirstReply: dispatchedAt && firstReplyAt ? calendar.workingDaysBetween(new Date(dispatchedAt), new Date(firstReplyAt)) : undefined,
     workingDaysLate,
     reopenedCount: trail.length > 0 ? unsatisfiedVisits : (c.reopenCount ?? 0),
     closedAt,

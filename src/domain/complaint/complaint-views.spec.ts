@@ -19,17 +19,23 @@ describe('the working view', () => {
   // Dispatched Wed 4 Mar 09:00: due end of Mon 9 Mar.
   const dueLater = dispatched('D-due-9', '2026-03-04T09:00:00+08:00', { category: '收费' }).toRecord();
   // Dispatched Mon 2 Mar: due end of Thu 5 Mar.
-  const dueSooner = dispatched('C-due-5', '2026-03-02T09:00:00+08:00').send('explainDelay', { explanation: '等配件' }, { at: '2026-03-03T09:00:00+08:00' }).toRecord();
+  const dueSooner = dispatched('C-due-5', '2026-03-02T09:00:00+08:00')
+    .send('explainDelay', { explanation: '等配件' }, { at: '2026-03-03T09:00:00+08:00' })
+    .toRecord();
   // Waiting for the return visit: no deadline. Older than the unclassified one.
-  const replied = dispatched('E-visit', '2026-02-20T09:00:00+08:00').send('reply', { method: 'm', result: 'r' }, { at: '2026-02-24T09:00:00+08:00' }).toRecord();
+  const replied = dispatched('E-visit', '2026-02-20T09:00:00+08:00')
+    .send('reply', { method: 'm', result: 'r' }, { at: '2026-02-24T09:00:00+08:00' })
+    .toRecord();
   const fresh = new ComplaintRun('F-new', 'F-new', { receivedAt: '2026-03-04T08:00:00+08:00' }, '2026-03-04T08:00:00+08:00').toRecord();
   const done = new ComplaintRun('G-invalid', 'G-invalid', { receivedAt: '2026-01-05T08:00:00+08:00' }, '2026-01-05T08:00:00+08:00')
-    .send('classify', { valid: false, reason: '重复投诉' }).toRecord();
+    .send('classify', { valid: false, reason: '重复投诉' })
+    .toRecord();
   // Long-term, promised for 2026-03-20: that promise is its due date, not the passed reply limit.
   const longTerm = dispatched('H-long', '2026-02-10T09:00:00+08:00')
     .send('markLongTerm', { reason: '需更换水泵' }, { at: '2026-02-10T10:00:00+08:00' })
     .send('explainToCustomer', { explanation: '已解释', expectedBy: '2026-03-20' }, { at: '2026-02-10T11:00:00+08:00' })
-    .advanceTo(NOW).toRecord();
+    .advanceTo(NOW)
+    .toRecord();
   const all: ComplaintRecord[] = [done, fresh, replied, dueLater, longTerm, dueSooner, overdueLess, overdueMore];
 
   it('knows what each complaint is waiting on', () => {
@@ -63,9 +69,18 @@ describe('the working view', () => {
 
 describe('complaintTimeline', () => {
   it('tells the story in Chinese with the titles of complaint.yaml, who and when', () => {
-    const record = new ComplaintRun('c', 'TS-2026-0007', {
-      receivedAt: '2026-02-13T09:40:00+08:00', unit: '3栋1201', complainant: '李先生', channel: '来电/传真', content: '楼道灯坏了三天',
-    }, '2026-02-13T10:00:00+08:00')
+    const record = new ComplaintRun(
+      'c',
+      'TS-2026-0007',
+      {
+        receivedAt: '2026-02-13T09:40:00+08:00',
+        unit: '3栋1201',
+        complainant: '李先生',
+        channel: '来电/传真',
+        content: '楼道灯坏了三天',
+      },
+      '2026-02-13T10:00:00+08:00',
+    )
       .send('classify', { valid: true, category: '设备设施', severity: '一般' }, { at: '2026-02-13T10:10:00+08:00' })
       .send('dispatch', { department: '工程部' }, { at: '2026-02-13T10:20:00+08:00', actor: ACTORS.supervisor })
       .send('reply', { method: '更换灯具', result: '已修复' }, { at: '2026-02-26T09:00:00+08:00' })
@@ -94,7 +109,8 @@ describe('complaintTimeline', () => {
 
   it('shows an invalid complaint, a delay explanation and a long-term problem', () => {
     const invalid = new ComplaintRun('i', 'I', { receivedAt: '2026-02-13T09:00:00+08:00' }, '2026-02-13T09:00:00+08:00')
-      .send('classify', { valid: false, reason: '非物业管理范围' }).toRecord();
+      .send('classify', { valid: false, reason: '非物业管理范围' })
+      .toRecord();
     expect(complaintTimeline({ record: invalid })[1]).toBe('2026年2月13日 09:00　客服助理 zhang　分类（有效/无效）：无效投诉（非物业管理范围），已关闭');
 
     const longTerm = dispatched('L', '2026-02-13T09:00:00+08:00')

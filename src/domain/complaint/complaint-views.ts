@@ -33,12 +33,23 @@ const DEADLINES_RECOMPUTED = '$deadlines.recomputed';
 /** `2027年官方节假日安排已导入：回单时限由 2027年1月5日 18:00（暂定）调整为 2027年1月4日 18:00` */
 function describeRecomputed(e: ComplaintAuditEntry, at: (iso: string) => string, vocabulary: ComplaintVocabulary): string {
   const p = (e.payload && typeof e.payload === 'object' ? e.payload : {}) as { reason?: unknown; changes?: unknown };
-  const changes = Array.isArray(p.changes) ? (p.changes as { event?: string; oldDueAt?: string; newDueAt?: string; wasProvisional?: boolean; provisional?: boolean }[]) : [];
-  const what = (event: string | undefined) => (event === 'replyOverdue' ? '回单时限' : event === 'contactOverdue' ? '联系时限' : `${eventTitle({ event: event ?? '', state: null, vocabulary }) ?? '期限'}的时限`);
+  const changes = Array.isArray(p.changes)
+    ? (p.changes as { event?: string; oldDueAt?: string; newDueAt?: string; wasProvisional?: boolean; provisional?: boolean }[])
+    : [];
+  const what = (event: string | undefined) =>
+    event === 'replyOverdue'
+      ? '回单时限'
+      : event === 'contactOverdue'
+        ? '联系时限'
+        : `${eventTitle({ event: event ?? '', state: null, vocabulary }) ?? '期限'}的时限`;
   const mark = (p: boolean | undefined) => (p ? '（暂定）' : '');
-  const lines = changes.filter((c) => c.oldDueAt && c.newDueAt).map((c) => (c.oldDueAt === c.newDueAt
-    ? `${what(c.event)} ${at(c.newDueAt!)} 已按官方日历确认${mark(c.provisional)}`
-    : `${what(c.event)}由 ${at(c.oldDueAt!)}${mark(c.wasProvisional)} 调整为 ${at(c.newDueAt!)}${mark(c.provisional)}`));
+  const lines = changes
+    .filter((c) => c.oldDueAt && c.newDueAt)
+    .map((c) =>
+      c.oldDueAt === c.newDueAt
+        ? `${what(c.event)} ${at(c.newDueAt!)} 已按官方日历确认${mark(c.provisional)}`
+        : `${what(c.event)}由 ${at(c.oldDueAt!)}${mark(c.wasProvisional)} 调整为 ${at(c.newDueAt!)}${mark(c.provisional)}`,
+    );
   return [typeof p.reason === 'string' ? p.reason : '', lines.join('；')].filter(Boolean).join('：');
 }
 
@@ -48,7 +59,13 @@ export function currentDueAt({ record, vocabulary = COMPLAINT_VOCABULARY }: { re
 }
 
 /** `currentDueAt` with whether that deadline is provisional. */
-export function currentDeadline({ record, vocabulary = COMPLAINT_VOCABULARY }: { record: ComplaintRecord; vocabulary?: ComplaintVocabulary }): { dueAt: string; provisional: boolean } | undefined {
+export function currentDeadline({
+  record,
+  vocabulary = COMPLAINT_VOCABULARY,
+}: {
+  record: ComplaintRecord;
+  vocabulary?: ComplaintVocabulary;
+}): { dueAt: string; provisional: boolean } | undefined {
   if (record.status === 'completed' || !isHandlingState({ state: record.state, vocabulary })) return undefined;
   if (record.state === 'longTermFollowUp') {
     const promised = record.timers.filter((t) => t.eventType === 'longTermDue');
@@ -66,7 +83,11 @@ export function currentDeadline({ record, vocabulary = COMPLAINT_VOCABULARY }: {
  * most overdue come first, then those due soonest; then active complaints without a deadline,
  * oldest first; finished complaints last, oldest first. Ties: older receipt, then business key.
  */
-export function sortForWorkingView({ records, now, vocabulary = COMPLAINT_VOCABULARY }: {
+export function sortForWorkingView({
+  records,
+  now,
+  vocabulary = COMPLAINT_VOCABULARY,
+}: {
   records: readonly ComplaintRecord[];
   now: Date;
   vocabulary?: ComplaintVocabulary;
@@ -92,7 +113,14 @@ export function sortForWorkingView({ records, now, vocabulary = COMPLAINT_VOCABU
  * state inside it; one or several), responsible `department`, `category`, and `dueBefore`
  * (a current deadline strictly before that moment; complaints without one are left out).
  */
-export function filterComplaints({ records, state, department, category, dueBefore, vocabulary = COMPLAINT_VOCABULARY }: {
+export function filterComplaints({
+  records,
+  state,
+  department,
+  category,
+  dueBefore,
+  vocabulary = COMPLAINT_VOCABULARY,
+}: {
   records: readonly ComplaintRecord[];
   state?: string | readonly string[];
   department?: string;
@@ -124,7 +152,12 @@ export function filterComplaints({ records, state, department, category, dueBefo
  * `2026年2月13日 10:20　客服助理 zhang　派单（服务投诉单）：派往工程部`.
  * `actorNames` maps user ids to names; times are shown in `timeZone` (default Asia/Shanghai).
  */
-export function complaintTimeline({ record, actorNames = {}, timeZone, vocabulary = COMPLAINT_VOCABULARY }: {
+export function complaintTimeline({
+  record,
+  actorNames = {},
+  timeZone,
+  vocabulary = COMPLAINT_VOCABULARY,
+}: {
   record: ComplaintRecord;
   actorNames?: Readonly<Record<string, string>>;
   timeZone?: string;
@@ -136,9 +169,12 @@ export function complaintTimeline({ record, actorNames = {}, timeZone, vocabular
   let replies = 0;
   let started = 0;
   return record.trail.map((e, i) => {
-    const title = e.eventType === START_EVENT ? '登记投诉（顾客投诉记录）'
-      : e.eventType === DEADLINES_RECOMPUTED ? '期限重算（业务日历更新）'
-        : (eventTitle({ event: e.eventType, state: e.fromState, vocabulary }) ?? e.eventType);
+    const title =
+      e.eventType === START_EVENT
+        ? '登记投诉（顾客投诉记录）'
+        : e.eventType === DEADLINES_RECOMPUTED
+          ? '期限重算（业务日历更新）'
+          : (eventTitle({ event: e.eventType, state: e.fromState, vocabulary }) ?? e.eventType);
     let detail = e.eventType === DEADLINES_RECOMPUTED ? describeRecomputed(e, at, vocabulary) : describe(e, record, record.trail.slice(0, i), timeZone);
     if (!isHandlingState({ state: e.fromState, vocabulary }) && isHandlingState({ state: e.toState, vocabulary })) {
       // A provisional reply deadline is told where the cycle starts, so nobody mistakes it for a final one.
@@ -196,9 +232,7 @@ function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: reado
       return `处理方式：${text(p.method)}；处理结果：${text(p.result)}`;
     case 'recordReturnVisit': {
       const comment = text(p.comment) ? `；顾客意见：${text(p.comment)}` : '';
-      return p.satisfied === true
-        ? `顾客满意，结案${comment}`
-        : `顾客不满意，退回${record.context.department ?? '责任部门'}重新处理${comment}`;
+      return p.satisfied === true ? `顾客满意，结案${comment}` : `顾客不满意，退回${record.context.department ?? '责任部门'}重新处理${comment}`;
     }
     case 'tagTrainingCase':
       return text(p.note);

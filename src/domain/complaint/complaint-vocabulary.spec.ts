@@ -14,7 +14,9 @@ describe('complaint vocabulary', () => {
   });
 
   it('knows which states are inside handling', () => {
-    expect(['inProgress', 'delayExplained', 'overdue', 'longTermPending', 'longTermFollowUp', 'handling'].every((state) => isHandlingState({ state }))).toBe(true);
+    expect(['inProgress', 'delayExplained', 'overdue', 'longTermPending', 'longTermFollowUp', 'handling'].every((state) => isHandlingState({ state }))).toBe(
+      true,
+    );
     expect(['registered', 'classified', 'returnVisit', 'closed', null].some((state) => isHandlingState({ state }))).toBe(false);
   });
 });

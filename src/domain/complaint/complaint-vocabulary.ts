@@ -134,7 +134,15 @@ export function isHandlingState({ state, vocabulary = COMPLAINT_VOCABULARY }: { 
  * (`replyOverdue` in `delayExplained` is 回单时限届满（已说明延误，不上报）). Undefined when no
  * state on the way up declares it with a title.
  */
-export function eventTitle({ event, state, vocabulary = COMPLAINT_VOCABULARY }: { event: string; state: string | null | undefined; vocabulary?: ComplaintVocabulary }): string | undefined {
+export function eventTitle({
+  event,
+  state,
+  vocabulary = COMPLAINT_VOCABULARY,
+}: {
+  event: string;
+  state: string | null | undefined;
+  vocabulary?: ComplaintVocabulary;
+}): string | undefined {
   for (let s = state ?? undefined; s; s = vocabulary.stateParents[s]) {
     const title = vocabulary.eventTitles[`${s}.${event}`];
     if (title !== undefined) return title;

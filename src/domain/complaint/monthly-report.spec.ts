@@ -1,8 +1,6 @@
 import { BusinessCalendar } from '../../calendar/business-calendar';
 import { ComplaintRun } from '../../../test/fixtures/complaint/complaint-driver';
-import {
-  CATEGORIES, CHANNELS, generateComplaints, KEYWORDS, type GeneratedTruth, type Plan,
-} from '../../../test/fixtures/complaint/complaint-generator';
+import { CATEGORIES, CHANNELS, generateComplaints, KEYWORDS, type GeneratedTruth, type Plan } from '../../../test/fixtures/complaint/complaint-generator';
 import { COMPLAINT_KEYWORDS, monthlyComplaintReport } from './monthly-report';
 
 const calendar = new BusinessCalendar();
@@ -14,8 +12,21 @@ describe('monthlyComplaintReport against an independent count of 360 generated c
 
   it('the generator covers every case the report distinguishes', () => {
     const plans = new Set(truths.map((t) => t.plan));
-    for (const p of ['unclassified', 'classifiedOnly', 'invalid', 'onTime', 'onTimeOpen', 'explainedOnTime', 'reopened', 'late',
-      'lateUnreplied', 'explained', 'explainedUnreplied', 'longTerm'] as Plan[]) expect(plans).toContain(p);
+    for (const p of [
+      'unclassified',
+      'classifiedOnly',
+      'invalid',
+      'onTime',
+      'onTimeOpen',
+      'explainedOnTime',
+      'reopened',
+      'late',
+      'lateUnreplied',
+      'explained',
+      'explainedUnreplied',
+      'longTerm',
+    ] as Plan[])
+      expect(plans).toContain(p);
     expect(new Set(truths.map((t) => t.channel))).toEqual(new Set(CHANNELS));
     expect(new Set(truths.filter((t) => t.category).map((t) => t.category))).toEqual(new Set(CATEGORIES));
     // Complaints received in the first/last hour of a month, where the UTC month is another one.
@@ -30,7 +41,10 @@ describe('monthlyComplaintReport against an independent count of 360 generated c
       const lastDay = report.periodEnd;
       const mine = truths.filter((t) => t.localReceived.startsWith(month));
       const count = (pred: (t: GeneratedTruth) => boolean, xs: readonly GeneratedTruth[] = mine) => xs.filter(pred).length;
-      const planIn = (...plans: Plan[]) => (t: GeneratedTruth) => plans.includes(t.plan);
+      const planIn =
+        (...plans: Plan[]) =>
+        (t: GeneratedTruth) =>
+          plans.includes(t.plan);
 
       expect(mine.length).toBeGreaterThan(30);
       expect(report.received).toBe(mine.length);
@@ -46,7 +60,12 @@ describe('monthlyComplaintReport against an independent count of 360 generated c
       const late = count(planIn('late', 'lateUnreplied'));
       const explained = count(planIn('explained', 'explainedUnreplied', 'longTerm'));
       expect(report.replyTimeliness).toEqual({
-        onTime, late, explained, pending: 0, noDeadline: 0, decided: onTime + late + explained,
+        onTime,
+        late,
+        explained,
+        pending: 0,
+        noDeadline: 0,
+        decided: onTime + late + explained,
         onTimeRate: onTime / (onTime + late + explained),
       });
       expect(report.unansweredPastDeadline).toBe(count(planIn('lateUnreplied', 'explainedUnreplied')));
@@ -57,13 +76,15 @@ describe('monthlyComplaintReport against an independent count of 360 generated c
       expect(report.closed).toBe(count((t) => t.valid === true && t.closedLocalDate !== undefined && t.closedLocalDate <= lastDay));
       expect(report.closedDuringMonth).toBe(count((t) => t.valid === true && !!t.closedLocalDate?.startsWith(month), truths));
       expect(report.backlogAtMonthEnd).toBe(
-        count((t) => t.localReceived <= lastDay && !(t.closedLocalDate !== undefined && t.closedLocalDate <= lastDay), truths));
+        count((t) => t.localReceived <= lastDay && !(t.closedLocalDate !== undefined && t.closedLocalDate <= lastDay), truths),
+      );
 
       const days = mine.filter((t) => t.replyWorkingDays !== undefined).map((t) => t.replyWorkingDays!);
       expect(report.averageWorkingDaysToReply).toBeCloseTo(days.reduce((a, b) => a + b, 0) / days.length, 2);
 
-      expect(new Set(report.lateComplaints.map((r) => r.businessKey)))
-        .toEqual(new Set(mine.filter(planIn('late', 'lateUnreplied', 'explained', 'explainedUnreplied', 'longTerm')).map((t) => t.businessKey)));
+      expect(new Set(report.lateComplaints.map((r) => r.businessKey))).toEqual(
+        new Set(mine.filter(planIn('late', 'lateUnreplied', 'explained', 'explainedUnreplied', 'longTerm')).map((t) => t.businessKey)),
+      );
       expect(report.complaints.map((r) => r.businessKey).sort()).toEqual(mine.map((t) => t.businessKey).sort());
 
       const keywordCounts = KEYWORDS.map((k) => [k, count((t) => t.valid === true && t.keyword === k)] as const)
@@ -115,7 +136,9 @@ describe('monthlyComplaintReport, worked examples', () => {
   });
 
   it('refuses a month not written YYYY-MM', () => {
-    expect(() => monthlyComplaintReport({ month: '2026-2', records: [], calendar, now: NOW })).toThrow('month must be written YYYY-MM, e.g. 2026-02; got "2026-2"');
+    expect(() => monthlyComplaintReport({ month: '2026-2', records: [], calendar, now: NOW })).toThrow(
+      'month must be written YYYY-MM, e.g. 2026-02; got "2026-2"',
+    );
   });
 
   it('keeps every category and channel of the rules with zero counts, and lists an unknown category after them', () => {
@@ -123,7 +146,11 @@ describe('monthlyComplaintReport, worked examples', () => {
     const odd = { ...record, businessKey: 'TS-B', context: { ...record.context, category: '其他' } };
     const report = monthlyComplaintReport({ month: '2026-02', records: [record, odd], calendar, now: NOW });
     expect(report.byCategory).toEqual([
-      { name: '设备设施', count: 1 }, { name: '管理服务', count: 0 }, { name: '收费', count: 0 }, { name: '突发事件', count: 0 }, { name: '其他', count: 1 },
+      { name: '设备设施', count: 1 },
+      { name: '管理服务', count: 0 },
+      { name: '收费', count: 0 },
+      { name: '突发事件', count: 0 },
+      { name: '其他', count: 1 },
     ]);
     expect(report.byChannel.map((r) => r.name)).toEqual(CHANNELS);
     expect(report.topKeywords).toEqual([{ name: '电梯', count: 2 }]);

@@ -18,15 +18,19 @@ const records = [
   // Friday 2026-02-13, due Wednesday 2026-02-25 18:00, replied Thursday: late, not explained.
   dispatched('TS-0001', '3栋<img src=x onerror=alert(1)>', '2026-02-13T10:00:00+08:00')
     .send('reply', { method: 'm', result: 'r' }, { at: '2026-02-26T09:00:00+08:00' })
-    .send('recordReturnVisit', { satisfied: true }, { at: '2026-02-26T15:00:00+08:00' }).toRecord(),
+    .send('recordReturnVisit', { satisfied: true }, { at: '2026-02-26T15:00:00+08:00' })
+    .toRecord(),
   dispatched('TS-0002', '5栋201', '2026-02-16T10:00:00+08:00', '管理服务', '保安部')
     .send('reply', { method: 'm', result: 'r' }, { at: '2026-02-24T10:00:00+08:00' })
-    .send('recordReturnVisit', { satisfied: true }, { at: '2026-02-24T15:00:00+08:00' }).toRecord(),
+    .send('recordReturnVisit', { satisfied: true }, { at: '2026-02-24T15:00:00+08:00' })
+    .toRecord(),
   dispatched('TS-0003', '6栋101', '2026-02-24T10:00:00+08:00')
     .send('explainDelay', { explanation: '配件需从厂家调货' }, { at: '2026-02-25T10:00:00+08:00' })
-    .send('reply', { method: 'm', result: 'r' }, { at: '2026-03-03T10:00:00+08:00' }).toRecord(),
+    .send('reply', { method: 'm', result: 'r' }, { at: '2026-03-03T10:00:00+08:00' })
+    .toRecord(),
   new ComplaintRun('TS-0004', 'TS-0004', { receivedAt: '2026-02-27T10:00:00+08:00' }, '2026-02-27T10:00:00+08:00')
-    .send('classify', { valid: false, reason: '重复投诉' }).toRecord(),
+    .send('classify', { valid: false, reason: '重复投诉' })
+    .toRecord(),
 ];
 const report = monthlyComplaintReport({ month: '2026-02', records, calendar, now: new Date('2026-03-04T09:00:00+08:00') });
 const data = {

@@ -33,8 +33,30 @@ import { COMPLAINT_VOCABULARY, type ComplaintVocabulary } from './complaint-voca
 
 /** Common words of property-management complaints, matched as substrings of the content. */
 export const COMPLAINT_KEYWORDS: readonly string[] = [
-  '电梯', '漏水', '渗水', '停水', '停电', '水压', '噪音', '停车', '门禁', '门岗', '保安', '监控', '被盗',
-  '卫生', '垃圾', '绿化', '灯', '物业费', '收费', '装修', '宠物', '态度', '维修', '被困',
+  '电梯',
+  '漏水',
+  '渗水',
+  '停水',
+  '停电',
+  '水压',
+  '噪音',
+  '停车',
+  '门禁',
+  '门岗',
+  '保安',
+  '监控',
+  '被盗',
+  '卫生',
+  '垃圾',
+  '绿化',
+  '灯',
+  '物业费',
+  '收费',
+  '装修',
+  '宠物',
+  '态度',
+  '维修',
+  '被困',
 ];
 
 export interface CountRow {
@@ -230,14 +252,16 @@ export function monthlyComplaintReport({
     closedDuringMonth: all.filter((f) => f.valid === true && f.closedDate?.slice(0, 7) === month).length,
     reopened: inMonth.filter((f) => f.reopenedCount > 0).length,
     reopenings: inMonth.reduce((n, f) => n + f.reopenedCount, 0),
-    averageWorkingDaysToReply: withDays.length === 0
-      ? null
-      : Math.round((withDays.reduce((n, f) => n + f.workingDaysToFirstReply!, 0) / withDays.length) * 100) / 100,
+    averageWorkingDaysToReply:
+      withDays.length === 0 ? null : Math.round((withDays.reduce((n, f) => n + f.workingDaysToFirstReply!, 0) / withDays.length) * 100) / 100,
     backlogAtMonthEnd: all.filter((f) => f.receivedDate <= periodEnd && !(f.closedDate !== undefined && f.closedDate <= periodEnd)).length,
 
     topCategories: topOf(byCategory, top),
     topDepartments: topOf(byDepartment, top),
-    topKeywords: topOf(keywords.map((k) => ({ name: k, count: valid.filter((f) => f.content.includes(k)).length })), top + 2),
+    topKeywords: topOf(
+      keywords.map((k) => ({ name: k, count: valid.filter((f) => f.content.includes(k)).length })),
+      top + 2,
+    ),
 
     lateComplaints: rows.filter((_, i) => isLate(inMonth[i])),
     complaints: rows,

@@ -55,7 +55,9 @@ describe('exportMonthlyReportXlsx', () => {
     expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(LIST_COLUMNS.map(([h]) => h));
     expect(sheet.rowCount).toBe(report.complaints.length + 1);
     const keys: string[] = [];
-    sheet.eachRow((row, n) => { if (n > 1) keys.push(String(row.getCell(1).value)); });
+    sheet.eachRow((row, n) => {
+      if (n > 1) keys.push(String(row.getCell(1).value));
+    });
     expect(keys).toEqual(report.complaints.map((c) => c.businessKey));
 
     const late = report.lateComplaints[0];

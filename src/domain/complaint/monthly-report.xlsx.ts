@@ -17,10 +17,25 @@ export const LIST_SHEET = '投诉明细';
 
 /** The list sheet's columns, in order: header and width. */
 export const LIST_COLUMNS = [
-  ['投诉编号', 14], ['受理时间', 17], ['投诉渠道', 12], ['单位/房号', 12], ['投诉内容', 36], ['有效性', 8],
-  ['投诉类别', 10], ['严重程度', 8], ['责任部门', 12], ['当前状态', 18], ['派单时间', 17], ['回单时限', 17],
-  ['首次回单时间', 17], ['回单用时（工作日）', 10], ['回单情况', 12], ['超时（工作日）', 10], ['延误说明', 30],
-  ['重新处理次数', 8], ['结案时间', 17],
+  ['投诉编号', 14],
+  ['受理时间', 17],
+  ['投诉渠道', 12],
+  ['单位/房号', 12],
+  ['投诉内容', 36],
+  ['有效性', 8],
+  ['投诉类别', 10],
+  ['严重程度', 8],
+  ['责任部门', 12],
+  ['当前状态', 18],
+  ['派单时间', 17],
+  ['回单时限', 17],
+  ['首次回单时间', 17],
+  ['回单用时（工作日）', 10],
+  ['回单情况', 12],
+  ['超时（工作日）', 10],
+  ['延误说明', 30],
+  ['重新处理次数', 8],
+  ['结案时间', 17],
 ] as const;
 
 const DATE_TIME = 'yyyy-mm-dd hh:mm';
@@ -92,10 +107,25 @@ export async function exportMonthlyReportXlsx({ report }: { report: MonthlyCompl
   for (const c of report.complaints) {
     const late = c.replyTimeliness === 'late' || c.replyTimeliness === 'explained';
     const row = l.addRow([
-      c.businessKey, local(c.receivedAt), c.channel, c.unit, c.content, c.validTitle, c.category ?? '', c.severity ?? '',
-      c.department ?? '', c.stateTitle, local(c.dispatchedAt), local(c.replyDeadline), local(c.firstReplyAt),
-      c.workingDaysToFirstReply ?? null, c.timelinessTitle, late ? (c.workingDaysLate ?? null) : null, c.explanation ?? '',
-      c.reopenedCount, local(c.closedAt),
+      c.businessKey,
+      local(c.receivedAt),
+      c.channel,
+      c.unit,
+      c.content,
+      c.validTitle,
+      c.category ?? '',
+      c.severity ?? '',
+      c.department ?? '',
+      c.stateTitle,
+      local(c.dispatchedAt),
+      local(c.replyDeadline),
+      local(c.firstReplyAt),
+      c.workingDaysToFirstReply ?? null,
+      c.timelinessTitle,
+      late ? (c.workingDaysLate ?? null) : null,
+      c.explanation ?? '',
+      c.reopenedCount,
+      local(c.closedAt),
     ]);
     for (const col of [2, 11, 12, 13, 19]) row.getCell(col).numFmt = DATE_TIME;
     row.getCell(5).alignment = { wrapText: true, vertical: 'top' };

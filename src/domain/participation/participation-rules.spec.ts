@@ -48,8 +48,18 @@ describe('loadParticipationRules: the shipped table', () => {
         {
           kind: 'any',
           of: [
-            { kind: 'date', field: 'acquisition.closingDate', op: 'onOrAfter', operand: { kind: 'field', field: 'acquisition.contractualDeliveryDate', months: 0, days: 0 } },
-            { kind: 'date', field: 'acquisition.contractualDeliveryDate', op: 'onOrBefore', operand: { kind: 'field', field: 'acquisition.closingDate', months: 9, days: 0 } },
+            {
+              kind: 'date',
+              field: 'acquisition.closingDate',
+              op: 'onOrAfter',
+              operand: { kind: 'field', field: 'acquisition.contractualDeliveryDate', months: 0, days: 0 },
+            },
+            {
+              kind: 'date',
+              field: 'acquisition.contractualDeliveryDate',
+              op: 'onOrBefore',
+              operand: { kind: 'field', field: 'acquisition.closingDate', months: 9, days: 0 },
+            },
           ],
         },
       ],
@@ -93,7 +103,9 @@ describe('loadParticipationRules: problems point at the YAML', () => {
       `24:23 rules.2.when.roles.property 'responsibel' is not a role level. Did you mean 'responsible'? Allowed: 'none', 'participates', 'responsible'`,
       `25:11 rules.2.then rule P1 has no effect: give 'survey: include|exclude', 'assess: include|exclude', or both`,
       `29:25 rules.3.when.anyStageAssessed 'anyStageAssessed' may only name stages before the ones this rule decides (stages are assessed in the order 准1, 准2, 磨1, 磨2, 稳定期, 老业主); '磨2' is not before '磨1'`,
-      expect.stringMatching(/^30:54 rules\.3\.when\.acquisition\.closingDate\.onOrAfter\.field 'acquisition\.deliveryDate' is not a date fact\..* Date facts: 'acquisition\.closingDate', 'acquisition\.contractualDeliveryDate'$/),
+      expect.stringMatching(
+        /^30:54 rules\.3\.when\.acquisition\.closingDate\.onOrAfter\.field 'acquisition\.deliveryDate' is not a date fact\..* Date facts: 'acquisition\.closingDate', 'acquisition\.contractualDeliveryDate'$/,
+      ),
       `37:7 rules.4.when.stageSurveyed 'stageSurveyed' looks at survey/assessment decisions, so it may only be used in a rule with 'assess:' and no 'survey:' (survey is decided first, assessment after)`,
       `38:54 rules.4.when.acquisition.contractualDeliveryDate.before '2026-02-30' is not a calendar date`,
     ]);
@@ -119,7 +131,7 @@ rules:
     then: { survey: include }
 `;
     expect(brief(problemsOf(text))).toEqual(['10:5  duplicate key: each key may appear only once in the same map']);
-    expect(brief(problemsOf('version: 1\ntitle: [unclosed\n'))[0]).toMatch(/^3:1  YAML syntax error: /);
+    expect(brief(problemsOf('version: 1\ntitle: [unclosed\n'))[0]).toMatch(/^3:1 {2}YAML syntax error: /);
   });
 
   it('needs the top-level keys and a map', () => {

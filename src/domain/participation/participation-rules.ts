@@ -264,7 +264,11 @@ function conditionOf(raw: Record<string, unknown>, path: YamlPath, ctx: Conditio
       of.push({ kind: 'any', of: (value as Record<string, unknown>[]).map((c, i) => conditionOf(c, [...p, i], ctx)) });
     } else if (key === 'stageSurveyed' || key === 'anyStageAssessed') {
       if (ctx.rule.then.survey !== undefined) {
-        ctx.at(p, `'${key}' looks at survey/assessment decisions, so it may only be used in a rule with 'assess:' and no 'survey:' (survey is decided first, assessment after)`, 'key');
+        ctx.at(
+          p,
+          `'${key}' looks at survey/assessment decisions, so it may only be used in a rule with 'assess:' and no 'survey:' (survey is decided first, assessment after)`,
+          'key',
+        );
       }
       if (key === 'stageSurveyed') {
         of.push({ kind: 'stageSurveyed', value: value as boolean });
@@ -273,7 +277,10 @@ function conditionOf(raw: Record<string, unknown>, path: YamlPath, ctx: Conditio
         const last = stages[stages.length - 1];
         const first = ctx.ruleStages[0];
         if (last !== undefined && first !== undefined && STAGES.indexOf(last) >= STAGES.indexOf(first)) {
-          ctx.at(p, `'anyStageAssessed' may only name stages before the ones this rule decides (stages are assessed in the order ${STAGES.join(', ')}); '${last}' is not before '${first}'`);
+          ctx.at(
+            p,
+            `'anyStageAssessed' may only name stages before the ones this rule decides (stages are assessed in the order ${STAGES.join(', ')}); '${last}' is not before '${first}'`,
+          );
         }
         of.push({ kind: 'anyStageAssessed', stages });
       }
@@ -390,4 +397,3 @@ function describe(e: ErrorObject, path: (string | number)[]): string {
       return `${field} ${e.message ?? 'is invalid'}`;
   }
 }
-

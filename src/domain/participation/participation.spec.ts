@@ -40,15 +40,18 @@ describe('decideParticipation: one test per rule of DOMAIN.md §5 (002 2.1–2.2
   });
 
   describe('P1 (2.1(1)): only residential and apartments with a living function are surveyed', () => {
-    it.each(['商铺', '写字楼', '两限房', '廉租房', '其他配建类', '公寓(无居住功能)'])('%s: no stage surveyed or assessed, every stage names P1', (productType) => {
-      const d = decide(project({ productType }));
-      expect(d).toMatchObject({ surveyed: [], assessed: [] });
-      for (const r of d.reasons) {
-        expect(r.surveyRuleIds).toEqual(['P1']);
-        expect(r.assessRuleIds).toEqual(['A0']);
-        expect(r.titles[0]).toContain('不含商铺、写字楼、两限房及廉租房等配建类项目');
-      }
-    });
+    it.each(['商铺', '写字楼', '两限房', '廉租房', '其他配建类', '公寓(无居住功能)'])(
+      '%s: no stage surveyed or assessed, every stage names P1',
+      (productType) => {
+        const d = decide(project({ productType }));
+        expect(d).toMatchObject({ surveyed: [], assessed: [] });
+        for (const r of d.reasons) {
+          expect(r.surveyRuleIds).toEqual(['P1']);
+          expect(r.assessRuleIds).toEqual(['A0']);
+          expect(r.titles[0]).toContain('不含商铺、写字楼、两限房及廉租房等配建类项目');
+        }
+      },
+    );
     it.each(['住宅', '公寓(含居住功能)'])('%s is surveyed', (productType) => {
       expect(decide(project({ productType })).surveyed).toEqual(expect.arrayContaining(准业主));
     });
@@ -61,7 +64,10 @@ describe('decideParticipation: one test per rule of DOMAIN.md §5 (002 2.1–2.2
     const d = decide(project({ productType: '公寓(含居住功能)' }));
     expect(d).toMatchObject({ surveyed: [...准业主, ...磨合期], assessed: [...准业主, ...磨合期] });
     expect(reason(project({ productType: '公寓(含居住功能)' }), '稳定期')).toMatchObject({ surveyed: false, assessed: false, ruleIds: ['P2', 'A0'] });
-    expect(reason(project({ productType: '公寓(含居住功能)' }), '老业主').titles).toEqual(['含有居住功能的公寓类产品只调研“准、磨”阶段业主', '不参与调研的阶段不参与考核']);
+    expect(reason(project({ productType: '公寓(含居住功能)' }), '老业主').titles).toEqual([
+      '含有居住功能的公寓类产品只调研“准、磨”阶段业主',
+      '不参与调研的阶段不参与考核',
+    ]);
   });
 
   it('P3 (2.1(3)): a project sold as completed homes (现房) skips 准2 and 磨1', () => {
@@ -146,7 +152,8 @@ describe('decideParticipation: one test per rule of DOMAIN.md §5 (002 2.1–2.2
   });
 
   describe('A2 (2.2(2)): acquired projects closed within 9 months (inclusive) before the contractual delivery date, or after it, are not assessed', () => {
-    const acquired = (closingDate: string, contractualDeliveryDate = '2026-12-31'): ProjectFacts => project({ acquisition: { closingDate, contractualDeliveryDate } });
+    const acquired = (closingDate: string, contractualDeliveryDate = '2026-12-31'): ProjectFacts =>
+      project({ acquisition: { closingDate, contractualDeliveryDate } });
     it.each([
       ['exactly 9 months before', '2026-03-31', '2026-12-31', false],
       ['9 months and 1 day before', '2026-03-30', '2026-12-31', true],
@@ -182,7 +189,12 @@ describe('decideParticipation: combinations', () => {
     const p = project({ productType: '公寓(含居住功能)', completedHomeSale: true });
     expect(decide(p)).toMatchObject({ surveyed: ['准1', '磨2'], assessed: ['准1', '磨2'] });
     expect(decide(p).reasons.map((r) => [r.stage, r.surveyRuleIds])).toEqual([
-      ['准1', ['P4']], ['准2', ['P3']], ['磨1', ['P3']], ['磨2', ['P4']], ['稳定期', ['P2']], ['老业主', ['P2']],
+      ['准1', ['P4']],
+      ['准2', ['P3']],
+      ['磨1', ['P3']],
+      ['磨2', ['P4']],
+      ['稳定期', ['P2']],
+      ['老业主', ['P2']],
     ]);
   });
 
@@ -195,7 +207,11 @@ describe('decideParticipation: combinations', () => {
   });
 
   it('a shop of a non-brand project with every role: P1 wins over P5a–d', () => {
-    expect(reason(project({ productType: '商铺', brand: false }), '老业主')).toMatchObject({ surveyed: false, surveyRuleIds: ['P1'], assessRuleIds: ['A0', 'A1'] });
+    expect(reason(project({ productType: '商铺', brand: false }), '老业主')).toMatchObject({
+      surveyed: false,
+      surveyRuleIds: ['P1'],
+      assessRuleIds: ['A0', 'A1'],
+    });
   });
 
   describe('brand vs non-brand, role by role', () => {
@@ -223,7 +239,10 @@ describe('decideParticipation: combinations', () => {
     expect(decide(longAgo).assessed).toEqual(ALL);
     const d = decideParticipation({ rules: extended, project: longAgo });
     expect(d.assessed).toEqual([]);
-    expect(d.reasons[0]).toMatchObject({ assessRuleIds: ['X1'], titles: ['若项目/分期使用我司品牌则均参与满意度调研', '本公司:收并购项目一律不参与满意度考核'] });
+    expect(d.reasons[0]).toMatchObject({
+      assessRuleIds: ['X1'],
+      titles: ['若项目/分期使用我司品牌则均参与满意度调研', '本公司:收并购项目一律不参与满意度考核'],
+    });
   });
 
   it('returns a frozen decision', () => {
@@ -238,7 +257,13 @@ describe('project facts', () => {
     expect(
       projectFactsProblems({
         rules,
-        project: { productType: '住宅楼', brand: 'yes', completedHomeSale: false, roles: { lead: true, sales: 'responsibel', delivery: 'none', afterDelivery: 'none', property: 'none', propery: 'none' }, acquisition: { closingDate: '2026-02-30' } },
+        project: {
+          productType: '住宅楼',
+          brand: 'yes',
+          completedHomeSale: false,
+          roles: { lead: true, sales: 'responsibel', delivery: 'none', afterDelivery: 'none', property: 'none', propery: 'none' },
+          acquisition: { closingDate: '2026-02-30' },
+        },
       }),
     ).toEqual([
       { path: '$.productType', message: expect.stringContaining(`unknown product type '住宅楼'. Did you mean '住宅'?`) },
@@ -266,7 +291,11 @@ describe('checkRoundAllowed', () => {
       ruleIds: ['P4', 'A1b'],
       titles: expect.any(Array),
     });
-    expect(checkRoundAllowed({ rules, project: project({ brand: false }), stage: '准1' })).toMatchObject({ allowed: true, assessed: false, ruleIds: ['P5a', 'A1'] });
+    expect(checkRoundAllowed({ rules, project: project({ brand: false }), stage: '准1' })).toMatchObject({
+      allowed: true,
+      assessed: false,
+      ruleIds: ['P5a', 'A1'],
+    });
   });
 
   it('refuses a stage the table excludes, naming the rule and its title', () => {
@@ -281,7 +310,10 @@ describe('checkRoundAllowed', () => {
   });
 
   it('names every excluding rule (P1 and P3 both exclude a completed-home shop in 准2)', () => {
-    expect(checkRoundAllowed({ rules, project: project({ productType: '商铺', completedHomeSale: true }), stage: '准2' })).toMatchObject({ allowed: false, ruleIds: ['P1', 'P3'] });
+    expect(checkRoundAllowed({ rules, project: project({ productType: '商铺', completedHomeSale: true }), stage: '准2' })).toMatchObject({
+      allowed: false,
+      ruleIds: ['P1', 'P3'],
+    });
   });
 
   it('names the fallback when no row includes the stage', () => {
@@ -293,7 +325,12 @@ describe('checkRoundAllowed', () => {
   });
 
   it('a group CR override turns a refusal into an allowed round and records what it set aside', () => {
-    const result = checkRoundAllowed({ rules, project: apartment, stage: '稳定期', override: { by: 'group-cr-head', reason: '业主强烈要求,集团客户关系部2026-03-02审核同意' } });
+    const result = checkRoundAllowed({
+      rules,
+      project: apartment,
+      stage: '稳定期',
+      override: { by: 'group-cr-head', reason: '业主强烈要求,集团客户关系部2026-03-02审核同意' },
+    });
     expect(result).toEqual({
       allowed: true,
       stage: '稳定期',
@@ -312,8 +349,17 @@ describe('checkRoundAllowed', () => {
   });
 
   it('an override may also decide the assessment', () => {
-    const result = checkRoundAllowed({ rules, project: project({ brand: false }), stage: '准1', override: { by: 'group-cr', reason: '特殊情况', assess: true } });
-    expect(result).toMatchObject({ allowed: true, assessed: true, override: { assess: true, tableSurveyed: true, tableAssessed: false, overriddenRuleIds: ['A1'] } });
+    const result = checkRoundAllowed({
+      rules,
+      project: project({ brand: false }),
+      stage: '准1',
+      override: { by: 'group-cr', reason: '特殊情况', assess: true },
+    });
+    expect(result).toMatchObject({
+      allowed: true,
+      assessed: true,
+      override: { assess: true, tableSurveyed: true, tableAssessed: false, overriddenRuleIds: ['A1'] },
+    });
   });
 
   it('an override the table does not need is not recorded', () => {

@@ -56,7 +56,10 @@ export function projectFactsProblems({ rules, project }: { rules: ParticipationR
   const p = project;
   if (typeof p.productType !== 'string') out.push({ path: '$.productType', message: `productType is required, one of ${quoteList(rules.productTypes)}` });
   else if (!rules.productTypes.includes(p.productType)) {
-    out.push({ path: '$.productType', message: `unknown product type '${p.productType}'.${didYouMean(p.productType, rules.productTypes)} Known: ${quoteList(rules.productTypes)}` });
+    out.push({
+      path: '$.productType',
+      message: `unknown product type '${p.productType}'.${didYouMean(p.productType, rules.productTypes)} Known: ${quoteList(rules.productTypes)}`,
+    });
   }
   for (const key of ['brand', 'completedHomeSale'] as const) {
     if (typeof p[key] !== 'boolean') out.push({ path: `$.${key}`, message: `${key} must be true or false` });
@@ -68,11 +71,15 @@ export function projectFactsProblems({ rules, project }: { rules: ParticipationR
     for (const key of ROLE_KEYS.slice(1)) {
       const v = roles[key];
       if (typeof v !== 'string' || !(ROLE_LEVELS as readonly string[]).includes(v)) {
-        out.push({ path: `$.roles.${key}`, message: `roles.${key} must be one of ${quoteList(ROLE_LEVELS)}.${typeof v === 'string' ? didYouMean(v, ROLE_LEVELS) : ''}`.replace(/\.$/, '') });
+        out.push({
+          path: `$.roles.${key}`,
+          message: `roles.${key} must be one of ${quoteList(ROLE_LEVELS)}.${typeof v === 'string' ? didYouMean(v, ROLE_LEVELS) : ''}`.replace(/\.$/, ''),
+        });
       }
     }
     for (const key of Object.keys(roles)) {
-      if (!(ROLE_KEYS as readonly string[]).includes(key)) out.push({ path: `$.roles.${key}`, message: `unknown role '${key}'.${didYouMean(key, ROLE_KEYS)} Roles: ${ROLE_KEYS.join(', ')}` });
+      if (!(ROLE_KEYS as readonly string[]).includes(key))
+        out.push({ path: `$.roles.${key}`, message: `unknown role '${key}'.${didYouMean(key, ROLE_KEYS)} Roles: ${ROLE_KEYS.join(', ')}` });
     }
   }
   if (p.acquisition !== undefined && p.acquisition !== null) {
@@ -109,7 +116,10 @@ export function decideParticipation({ rules, project }: { rules: ParticipationRu
 
   const survey = new Map<Stage, { on: boolean; ruleIds: string[] }>();
   for (const stage of STAGES) {
-    survey.set(stage, settle(rules.rules, 'survey', stage, rules.fallback.survey.id, (c) => holds(c, project, { stage, survey, assessed: new Set() })));
+    survey.set(
+      stage,
+      settle(rules.rules, 'survey', stage, rules.fallback.survey.id, (c) => holds(c, project, { stage, survey, assessed: new Set() })),
+    );
   }
   const assessed = new Set<Stage>();
   const assess = new Map<Stage, { on: boolean; ruleIds: string[] }>();
@@ -253,10 +263,14 @@ function holds(c: Condition, project: ProjectFacts, st: EvalState): boolean {
       // A missing date (no acquisition) makes the comparison false, never an error.
       if (typeof left !== 'string' || right === undefined) return false;
       switch (c.op) {
-        case 'before': return left < right;
-        case 'onOrBefore': return left <= right;
-        case 'after': return left > right;
-        case 'onOrAfter': return left >= right;
+        case 'before':
+          return left < right;
+        case 'onOrBefore':
+          return left <= right;
+        case 'after':
+          return left > right;
+        case 'onOrAfter':
+          return left >= right;
       }
       return false;
     }
@@ -275,17 +289,28 @@ function operandOf(project: ProjectFacts, o: DateOperand): string | undefined {
 
 function factOf(project: ProjectFacts, field: FactField): string | boolean | undefined {
   switch (field) {
-    case 'productType': return project.productType;
-    case 'brand': return project.brand;
-    case 'completedHomeSale': return project.completedHomeSale;
-    case 'acquired': return project.acquisition != null;
-    case 'roles.lead': return project.roles.lead;
-    case 'roles.sales': return project.roles.sales;
-    case 'roles.delivery': return project.roles.delivery;
-    case 'roles.afterDelivery': return project.roles.afterDelivery;
-    case 'roles.property': return project.roles.property;
-    case 'acquisition.closingDate': return project.acquisition?.closingDate;
-    case 'acquisition.contractualDeliveryDate': return project.acquisition?.contractualDeliveryDate;
+    case 'productType':
+      return project.productType;
+    case 'brand':
+      return project.brand;
+    case 'completedHomeSale':
+      return project.completedHomeSale;
+    case 'acquired':
+      return project.acquisition != null;
+    case 'roles.lead':
+      return project.roles.lead;
+    case 'roles.sales':
+      return project.roles.sales;
+    case 'roles.delivery':
+      return project.roles.delivery;
+    case 'roles.afterDelivery':
+      return project.roles.afterDelivery;
+    case 'roles.property':
+      return project.roles.property;
+    case 'acquisition.closingDate':
+      return project.acquisition?.closingDate;
+    case 'acquisition.contractualDeliveryDate':
+      return project.acquisition?.contractualDeliveryDate;
   }
 }
 
@@ -303,4 +328,3 @@ function assertOverride(o: ParticipationOverride): void {
   }
   if (o.assess !== undefined && typeof o.assess !== 'boolean') throw new AppError(ErrorCode.BadRequest, 'override.assess must be true or false');
 }
-

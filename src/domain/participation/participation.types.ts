@@ -85,8 +85,7 @@ export type DateOperator = (typeof DATE_OPERATORS)[number];
 
 /** The other side of a date comparison: a fixed date, or another date fact shifted by months/days. */
 export type DateOperand =
-  | { readonly kind: 'literal'; readonly date: string }
-  | { readonly kind: 'field'; readonly field: DateField; readonly months: number; readonly days: number };
+  { readonly kind: 'literal'; readonly date: string } | { readonly kind: 'field'; readonly field: DateField; readonly months: number; readonly days: number };
 
 /** A condition after loading (the YAML's `when:` map, normalised). */
 export type Condition =

@@ -40,7 +40,10 @@ describe('analyseRound (000 篇3 round against the previous half-year)', () => {
     ]);
     const community = analysis.commentGroups[0];
     expect(community.comments[0]).toMatchObject({ id: '3:other', householdId: 'E花园-1-104', keywords: ['健身', '休闲'] });
-    expect(analysis.commentGroups[1].comments.map((c) => c.keywords)).toEqual([['消杀', '蚊', '虫'], ['消杀', '蚊']]);
+    expect(analysis.commentGroups[1].comments.map((c) => c.keywords)).toEqual([
+      ['消杀', '蚊', '虫'],
+      ['消杀', '蚊'],
+    ]);
   });
 
   it('without a previous round, compares nothing', () => {
@@ -79,6 +82,9 @@ describe('ties and edge cases', () => {
       issued: 2,
       responses: [{ comments: { other: '垃圾清运不及时' } }, { householdId: 'A', comments: { other: '停车难' } }],
     });
-    expect(groupComments({ statistics }).map((g) => [g.key, g.commenters])).toEqual([['traffic', 1], ['cleaning', 1]]);
+    expect(groupComments({ statistics }).map((g) => [g.key, g.commenters])).toEqual([
+      ['traffic', 1],
+      ['cleaning', 1],
+    ]);
   });
 });

@@ -88,7 +88,11 @@ export function analyseRound({
 }): RoundAnalysis {
   const rated = current.items.filter((i) => i.ratings > 0);
   const lowest = extreme(rated, (i) => [i.satisfied, i.ratings], 'min');
-  const highest = extreme(rated.filter((i) => i.dissatisfied > 0), (i) => [i.dissatisfied, i.ratings], 'max');
+  const highest = extreme(
+    rated.filter((i) => i.dissatisfied > 0),
+    (i) => [i.dissatisfied, i.ratings],
+    'max',
+  );
 
   const fell: ItemChange[] = [];
   const rose: ItemChange[] = [];
@@ -97,7 +101,13 @@ export function analyseRound({
       const before = previous.items.find((p) => p.key === item.key && p.ratings > 0);
       if (!before) continue;
       const order = compareRates([item.satisfied, item.ratings], [before.satisfied, before.ratings]);
-      const change: ItemChange = { key: item.key, label: item.label, previous: before.satisfied / before.ratings, current: item.satisfied / item.ratings, change: item.satisfied / item.ratings - before.satisfied / before.ratings };
+      const change: ItemChange = {
+        key: item.key,
+        label: item.label,
+        previous: before.satisfied / before.ratings,
+        current: item.satisfied / item.ratings,
+        change: item.satisfied / item.ratings - before.satisfied / before.ratings,
+      };
       if (order < 0) fell.push(change);
       else if (order > 0) rose.push(change);
     }
@@ -135,7 +145,12 @@ export function groupComments({
 }): CommentGroup[] {
   const keywordsOf = (item: ItemRef): string[] => {
     const configured = questionnaire?.items.find((i) => i.key === item.key)?.keywords;
-    return configured?.length ? [...configured] : item.label.split(/[与和及、/]/).map((s) => s.trim()).filter(Boolean);
+    return configured?.length
+      ? [...configured]
+      : item.label
+          .split(/[与和及、/]/)
+          .map((s) => s.trim())
+          .filter(Boolean);
   };
   const groups = statistics.items.map((item, order) => ({ item, order, keywords: keywordsOf(item), comments: [] as GroupedComment[] }));
   const other: GroupedComment[] = [];

@@ -40,10 +40,22 @@ questions: []
 describe('DEFAULT_QUESTIONNAIRE', () => {
   it('has the nine service items of 000 4.3 and the 5-level scale with two satisfied levels', () => {
     expect(DEFAULT_QUESTIONNAIRE.items.map((i) => i.label)).toEqual([
-      '秩序维护', '道路交通与停车', '清洁与垃圾', '绿化与消杀', '供水供电', '电梯', '日常维修与服务态度', '社区文化与会所', '投诉处理',
+      '秩序维护',
+      '道路交通与停车',
+      '清洁与垃圾',
+      '绿化与消杀',
+      '供水供电',
+      '电梯',
+      '日常维修与服务态度',
+      '社区文化与会所',
+      '投诉处理',
     ]);
     expect(DEFAULT_QUESTIONNAIRE.scale.levels.map((l) => [l.label, l.satisfied])).toEqual([
-      ['非常满意', true], ['满意', true], ['一般', false], ['不满意', false], ['非常不满意', false],
+      ['非常满意', true],
+      ['满意', true],
+      ['一般', false],
+      ['不满意', false],
+      ['非常不满意', false],
     ]);
     expect(DEFAULT_QUESTIONNAIRE.questions).toEqual([{ key: 'other', label: '其他意见或建议', kind: 'text', maxLength: 500 }]);
     expect(questionnaireProblems({ questionnaire: DEFAULT_QUESTIONNAIRE })).toEqual([]);

@@ -220,7 +220,11 @@ export function parseQuestionnaireYaml(text: string, file = 'questionnaire.yaml'
   };
 
   for (const e of doc.errors) {
-    at(e.pos[0], [], e.code === 'DUPLICATE_KEY' ? 'duplicate key: each key may appear only once in the same map' : `YAML syntax error: ${e.message.split('\n')[0]}`);
+    at(
+      e.pos[0],
+      [],
+      e.code === 'DUPLICATE_KEY' ? 'duplicate key: each key may appear only once in the same map' : `YAML syntax error: ${e.message.split('\n')[0]}`,
+    );
   }
   if (problems.length) throw invalid(file, problems);
 
@@ -286,7 +290,8 @@ export function validateAnswers({ questionnaire, answers }: { questionnaire: Que
           continue;
         }
         if (isBlank(level)) continue;
-        if (typeof level !== 'string') errors.push({ path, message: `a rating must be one of the level keys ${levelKeys.join(', ')}, not ${JSON.stringify(level)}` });
+        if (typeof level !== 'string')
+          errors.push({ path, message: `a rating must be one of the level keys ${levelKeys.join(', ')}, not ${JSON.stringify(level)}` });
         else if (!levelKeys.includes(level)) {
           errors.push({ path, message: `unknown level '${level}'.${didYouMean(level, levelKeys)} Levels: ${levelKeys.join(', ')}` });
         }
@@ -360,18 +365,29 @@ function semanticProblems(q: Record<string, unknown>): { path: (string | number)
   duplicates(q.items, ['items'], 'item');
   duplicates(q.questions, ['questions'], 'question');
   if (levels.length >= 2) {
-    if (!levels.some((l) => l.satisfied === true)) out.push({ path: ['scale', 'levels'], message: 'no level has satisfied: true, so no satisfaction rate can be computed; mark the satisfied levels (e.g. 非常满意 and 满意)' });
+    if (!levels.some((l) => l.satisfied === true))
+      out.push({
+        path: ['scale', 'levels'],
+        message: 'no level has satisfied: true, so no satisfaction rate can be computed; mark the satisfied levels (e.g. 非常满意 and 满意)',
+      });
     const firstUnsatisfied = levels.findIndex((l) => l.satisfied !== true);
     levels.forEach((l, i) => {
       if (firstUnsatisfied >= 0 && i > firstUnsatisfied && l.satisfied === true) {
-        out.push({ path: ['scale', 'levels', i, 'satisfied'], message: `level '${String(l.label)}' is satisfied but comes after an unsatisfied level: list the levels from best to worst` });
+        out.push({
+          path: ['scale', 'levels', i, 'satisfied'],
+          message: `level '${String(l.label)}' is satisfied but comes after an unsatisfied level: list the levels from best to worst`,
+        });
       }
-      if (l.satisfied === true && l.dissatisfied === true) out.push({ path: ['scale', 'levels', i, 'dissatisfied'], message: `level '${String(l.label)}' cannot be both satisfied and dissatisfied` });
+      if (l.satisfied === true && l.dissatisfied === true)
+        out.push({ path: ['scale', 'levels', i, 'dissatisfied'], message: `level '${String(l.label)}' cannot be both satisfied and dissatisfied` });
     });
     const withPoints = levels.filter((l) => l.points !== undefined).length;
     if (withPoints > 0 && withPoints < levels.length) {
       const i = levels.findIndex((l) => l.points === undefined);
-      out.push({ path: ['scale', 'levels', i], message: `points are given for ${withPoints} of ${levels.length} levels: give points to every level or to none` });
+      out.push({
+        path: ['scale', 'levels', i],
+        message: `points are given for ${withPoints} of ${levels.length} levels: give points to every level or to none`,
+      });
     }
   }
   return out;
@@ -384,7 +400,13 @@ function invalid(file: string, problems: QuestionnaireProblem[]): AppError {
 
 function pointerToPath(e: ErrorObject): (string | number)[] {
   const path: (string | number)[] =
-    e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    e.instancePath === ''
+      ? []
+      : e.instancePath
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+          .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   if (e.keyword === 'additionalProperties') path.push(String((e.params as { additionalProperty: string }).additionalProperty));
   return path;
 }
@@ -448,4 +470,3 @@ function jsonPath(path: readonly (string | number)[]): string {
 function isBlank(v: unknown): boolean {
   return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 }
-

@@ -31,7 +31,14 @@ describe('parseRoster: generated 2,000-household files', () => {
     expect(result.households).toHaveLength(2000);
     expect(result.households.filter((h) => h.occupied)).toHaveLength(2000 - Math.ceil(2000 / 7));
     expect(result.households[0]).toEqual({
-      id: '1栋-1-101', building: '1栋', unit: '1', room: '101', ownerName: '王伟', phone: '13800000000', occupied: false, specialRemark: '人大代表，须特别标注',
+      id: '1栋-1-101',
+      building: '1栋',
+      unit: '1',
+      room: '101',
+      ownerName: '王伟',
+      phone: '13800000000',
+      occupied: false,
+      specialRemark: '人大代表，须特别标注',
     });
     expect(result.households[1999]).toMatchObject({ id: '10栋-2-2504', ownerName: rosterRow(1999).ownerName, phone: '13800001999', occupied: true });
     expect(new Set(result.households.map((h) => h.id)).size).toBe(2000);
@@ -43,7 +50,11 @@ describe('parseRoster: generated 2,000-household files', () => {
 
 describe('parseRoster: headers and values', () => {
   it('accepts English headers, no BOM, no unit column and yes/no spellings', async () => {
-    const result = await parseRoster(csv('building,room,ownerName,phone,occupied,specialRemark\nA,101,Li Lei,0755-12345678,true,\nA,102,Han Meimei,,0,\nA,103,Lucy,138 1234 5678 / 13912345678,1,\n'));
+    const result = await parseRoster(
+      csv(
+        'building,room,ownerName,phone,occupied,specialRemark\nA,101,Li Lei,0755-12345678,true,\nA,102,Han Meimei,,0,\nA,103,Lucy,138 1234 5678 / 13912345678,1,\n',
+      ),
+    );
     expect(result.errors).toEqual([]);
     expect(result.households.map((h) => [h.id, h.occupied, h.phone])).toEqual([
       ['A--101', true, '0755-12345678'],
@@ -82,7 +93,7 @@ describe('parseRoster: headers and values', () => {
     })() as AppError;
     expect(err.code).toBe(ErrorCode.RosterInvalid);
     expect(err.message).toContain('roster roster.csv has 7 error(s); nothing was stored');
-    expect(err.message).toContain('row 6, 房号 \'101\': household 1栋-1-101 appears twice, on rows 2 and 6');
+    expect(err.message).toContain("row 6, 房号 '101': household 1栋-1-101 appears twice, on rows 2 and 6");
     expect(err.details).toEqual({ errors: result.errors });
   });
 

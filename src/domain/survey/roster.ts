@@ -130,7 +130,12 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
     if (!field) return;
     const existing = columns.get(field);
     if (existing) {
-      errors.push({ row: header.row, column: text, value: text, message: `two columns mean ${HEADERS[field][0]} ('${existing.name}' and '${text}'): keep one` });
+      errors.push({
+        row: header.row,
+        column: text,
+        value: text,
+        message: `two columns mean ${HEADERS[field][0]} ('${existing.name}' and '${text}'): keep one`,
+      });
     } else columns.set(field, { index, name: text });
   });
   for (const field of REQUIRED_COLUMNS) {
@@ -158,7 +163,11 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
     const phone = cell(r, 'phone');
     const occupiedText = cell(r, 'occupied');
     const specialRemark = cell(r, 'specialRemark');
-    for (const [field, value] of [['building', building], ['room', room], ['ownerName', ownerName]] as const) {
+    for (const [field, value] of [
+      ['building', building],
+      ['room', room],
+      ['ownerName', ownerName],
+    ] as const) {
       if (value === '') errors.push({ row: r.row, column: name(field), value, message: `${HEADERS[field][0]} is empty: every household needs it` });
     }
     let occupied = false;
@@ -178,7 +187,12 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
         .map((p) => p.replace(/\s+/g, ''))
         .filter((p) => !MOBILE.test(p.replace(/-/g, '')) && !LANDLINE.test(p));
       if (bad.length) {
-        errors.push({ row: r.row, column: name('phone'), value: phone, message: `'${bad[0]}' is not a phone number: write a mobile (11 digits, 1…) or a landline (0755-12345678); separate several with /` });
+        errors.push({
+          row: r.row,
+          column: name('phone'),
+          value: phone,
+          message: `'${bad[0]}' is not a phone number: write a mobile (11 digits, 1…) or a landline (0755-12345678); separate several with /`,
+        });
       }
     }
     if (building !== '' && room !== '') {

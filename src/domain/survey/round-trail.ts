@@ -46,7 +46,11 @@ export function roundFactsFromTrail({ instance }: { instance: Pick<StoredRound, 
     else if (e.eventType === ROUND_EVENTS.issueTokens) issued = Number(p.issued);
     else if (e.eventType === ROUND_EVENTS.recordResponse) {
       const answers = (p.answers ?? {}) as SurveyResponse;
-      responses.push({ householdId: String(p.householdId), ...(answers.ratings ? { ratings: answers.ratings } : {}), ...(answers.comments ? { comments: answers.comments } : {}) });
+      responses.push({
+        householdId: String(p.householdId),
+        ...(answers.ratings ? { ratings: answers.ratings } : {}),
+        ...(answers.comments ? { comments: answers.comments } : {}),
+      });
       if (p.channel === 'paper') paper++;
       else online++;
     }
@@ -67,9 +71,15 @@ export function statisticsOfStoredRound({ instance, questionnaire }: { instance:
 export function previousRound<R extends StoredRound>({ rounds, current }: { rounds: readonly R[]; current: StoredRound }): R | undefined {
   const c = current.context;
   return rounds
-    .filter((r) => r.id !== current.id && r.context.project === c.project && r.context.stage === c.stage
-      && String(r.context.batch) < String(c.batch) && r.context.statistics !== undefined
-      && (r.context.validity as { valid?: boolean } | undefined)?.valid === true)
+    .filter(
+      (r) =>
+        r.id !== current.id &&
+        r.context.project === c.project &&
+        r.context.stage === c.stage &&
+        String(r.context.batch) < String(c.batch) &&
+        r.context.statistics !== undefined &&
+        (r.context.validity as { valid?: boolean } | undefined)?.valid === true,
+    )
     .sort((a, b) => (String(a.context.batch) < String(b.context.batch) ? 1 : -1))[0];
 }
 
@@ -77,11 +87,19 @@ export function previousRound<R extends StoredRound>({ rounds, current }: { roun
  * The previous round of the same project and stage that drew a sample (any validity): its
  * households are sampled last in this round.
  */
-export function previousSampledRound<R extends Pick<StoredRound, 'id' | 'context'>>({ rounds, current }: { rounds: readonly R[]; current: Pick<StoredRound, 'id' | 'context'> }): R | undefined {
+export function previousSampledRound<R extends Pick<StoredRound, 'id' | 'context'>>({
+  rounds,
+  current,
+}: {
+  rounds: readonly R[];
+  current: Pick<StoredRound, 'id' | 'context'>;
+}): R | undefined {
   const c = current.context;
   return rounds
-    .filter((r) => r.id !== current.id && r.context.project === c.project && r.context.stage === c.stage
-      && String(r.context.batch) < String(c.batch) && r.context.sample)
+    .filter(
+      (r) =>
+        r.id !== current.id && r.context.project === c.project && r.context.stage === c.stage && String(r.context.batch) < String(c.batch) && r.context.sample,
+    )
     .sort((a, b) => (String(a.context.batch) < String(b.context.batch) ? 1 : -1))[0];
 }
 
@@ -89,7 +107,9 @@ export function previousSampledRound<R extends Pick<StoredRound, 'id' | 'context
 export function checkedQuestionnaire({ questionnaire }: { questionnaire: unknown }): Questionnaire {
   const problems = questionnaireProblems({ questionnaire });
   if (problems.length) {
-    throw new AppError(ErrorCode.QuestionnaireInvalid, `the round's questionnaire is invalid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { errors: problems });
+    throw new AppError(ErrorCode.QuestionnaireInvalid, `the round's questionnaire is invalid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, {
+      errors: problems,
+    });
   }
   return questionnaire as Questionnaire;
 }

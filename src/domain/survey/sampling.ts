@@ -50,7 +50,8 @@ export function requiredSampleSize({ eligible, minimumShare, minimumCount = 0 }:
   if (!(minimumShare >= 0 && minimumShare <= 1)) {
     throw new AppError(ErrorCode.BadRequest, `minimumShare must be a fraction between 0 and 1 (0.2 for 20%), got ${minimumShare}`);
   }
-  if (!Number.isInteger(minimumCount) || minimumCount < 0) throw new AppError(ErrorCode.BadRequest, `minimumCount must be a whole number ≥ 0, got ${minimumCount}`);
+  if (!Number.isInteger(minimumCount) || minimumCount < 0)
+    throw new AppError(ErrorCode.BadRequest, `minimumCount must be a whole number ≥ 0, got ${minimumCount}`);
   return Math.max(Math.ceil(Number((minimumShare * eligible).toFixed(9))), minimumCount);
 }
 
@@ -88,7 +89,10 @@ export function drawSample({
     if (ids.has(h.id)) throw new AppError(ErrorCode.BadRequest, `household ${h.id} is listed twice in the roster`);
     ids.add(h.id);
   }
-  const eligible = households.filter((h) => h.occupied && !excluded.has(h.id)).map((h) => h.id).sort(byCodeUnit);
+  const eligible = households
+    .filter((h) => h.occupied && !excluded.has(h.id))
+    .map((h) => h.id)
+    .sort(byCodeUnit);
   const required = requiredSampleSize({ eligible: eligible.length, minimumShare, minimumCount });
   const fresh = eligible.filter((id) => !previouslySampled.has(id));
   const previous = eligible.filter((id) => previouslySampled.has(id));

@@ -47,7 +47,17 @@ export async function exportStatisticsXlsx({
   workbook.creator = serviceCenter ?? '';
   const sheet = workbook.addWorksheet('统计表', { pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
 
-  const itemHeader = ['序号', '服务项目', ...s.levels.map((l) => l.label), '评价数', '未填', '满意数', '满意率', '不满意率', ...(hasPoints ? ['平均得分'] : [])];
+  const itemHeader = [
+    '序号',
+    '服务项目',
+    ...s.levels.map((l) => l.label),
+    '评价数',
+    '未填',
+    '满意数',
+    '满意率',
+    '不满意率',
+    ...(hasPoints ? ['平均得分'] : []),
+  ];
   const width = itemHeader.length;
 
   sheet.mergeCells(1, 1, 1, width - 2);
@@ -61,8 +71,30 @@ export async function exportStatisticsXlsx({
 
   sheet.getRow(2).values = ['服务中心', serviceCenter ?? '', '项目', project ?? '', '调查批次', batch ?? '', '统计日期', dateCn(preparedAt, { timeZone })];
 
-  const summaryHeader = ['总户数', '发放份数', '发放率', '回收份数', '回收率', '评价总数', '满意数', '总满意率', '总不满意率', ...(hasPoints ? ['平均得分'] : [])];
-  const summary = [s.households, s.issued, s.issuanceRate, s.returned, s.responseRate, s.ratings, s.satisfiedRatings, s.overallSatisfaction, s.overallDissatisfaction, ...(hasPoints ? [s.points!.displayScore] : [])];
+  const summaryHeader = [
+    '总户数',
+    '发放份数',
+    '发放率',
+    '回收份数',
+    '回收率',
+    '评价总数',
+    '满意数',
+    '总满意率',
+    '总不满意率',
+    ...(hasPoints ? ['平均得分'] : []),
+  ];
+  const summary = [
+    s.households,
+    s.issued,
+    s.issuanceRate,
+    s.returned,
+    s.responseRate,
+    s.ratings,
+    s.satisfiedRatings,
+    s.overallSatisfaction,
+    s.overallDissatisfaction,
+    ...(hasPoints ? [s.points!.displayScore] : []),
+  ];
   sheet.getRow(4).values = summaryHeader;
   sheet.getRow(5).values = summary;
   for (const c of [3, 5, 8, 9]) sheet.getCell(5, c).numFmt = PERCENT;

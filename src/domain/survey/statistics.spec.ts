@@ -3,16 +3,7 @@ import { ErrorCode } from '../../common/app-error';
 import { percent } from '../../documents/template-helpers';
 import { garden000, internal004, internal004AsPublished, INTERNAL_004_QUESTIONNAIRE } from '../../../test/fixtures/survey/worked-examples';
 import { DEFAULT_QUESTIONNAIRE } from './questionnaire';
-import {
-  isRoundValid,
-  issuanceRate,
-  itemSatisfaction,
-  levelDistribution,
-  meanPoints,
-  overallSatisfaction,
-  responseRate,
-  surveyStatistics,
-} from './statistics';
+import { isRoundValid, issuanceRate, itemSatisfaction, levelDistribution, meanPoints, overallSatisfaction, responseRate, surveyStatistics } from './statistics';
 import { exportStatisticsXlsx, F002_FORM_NO } from './statistics-xlsx';
 import { thrownAppError as thrown } from '../../../test/support/app-error';
 
@@ -54,12 +45,22 @@ describe('worked example 000 篇3 (E花园 open letter)', () => {
     expect(community).toMatchObject({ label: '社区文化与会所', group: '客户服务', ratings: 140, blanks: 20, satisfied: 134, dissatisfied: 5 });
     expect(percent(community.satisfaction)).toBe('95.7%');
     expect(percent(community.dissatisfaction)).toBe('3.6%');
-    expect(community.distribution.map((d) => [d.label, d.count])).toEqual([['非常满意', 30], ['满意', 104], ['一般', 1], ['不满意', 4], ['非常不满意', 1]]);
+    expect(community.distribution.map((d) => [d.label, d.count])).toEqual([
+      ['非常满意', 30],
+      ['满意', 104],
+      ['一般', 1],
+      ['不满意', 4],
+      ['非常不满意', 1],
+    ]);
     expect(s.points).toBeNull();
     expect(s.comments).toHaveLength(9);
     expect(s.comments[0]).toMatchObject({ id: '3:other', form: 3, householdId: 'E花园-1-104', question: 'other', questionLabel: '其他意见或建议' });
     expect(s.levels.map((l) => [l.label, l.satisfied, l.dissatisfied])).toEqual([
-      ['非常满意', true, false], ['满意', true, false], ['一般', false, false], ['不满意', false, true], ['非常不满意', false, true],
+      ['非常满意', true, false],
+      ['满意', true, false],
+      ['一般', false, false],
+      ['不满意', false, true],
+      ['非常不满意', false, true],
     ]);
   });
 
@@ -140,7 +141,9 @@ describe('item satisfaction and distribution', () => {
   });
 
   it('refuses forms that do not fit the questionnaire, naming each by JSON path', () => {
-    const err = thrown(() => surveyStatistics({ questionnaire, households: 10, issued: 3, responses: [...responses.slice(0, 2), { ratings: { elevator: 'great' } }] }));
+    const err = thrown(() =>
+      surveyStatistics({ questionnaire, households: 10, issued: 3, responses: [...responses.slice(0, 2), { ratings: { elevator: 'great' } }] }),
+    );
     expect(err.code).toBe(ErrorCode.PayloadInvalid);
     expect(err.details!.errors).toEqual([{ path: '$[2].ratings.elevator', message: expect.stringContaining("unknown level 'great'") }]);
   });
@@ -162,7 +165,14 @@ describe('exportStatisticsXlsx (F002)', () => {
 
   it('writes the F002 layout that reads back with the same figures', async () => {
     const statistics = surveyStatistics(garden000());
-    const buffer = await exportStatisticsXlsx({ statistics, serviceCenter: 'E花园管理处', project: 'E花园', batch: '2026-H1', preparedBy: '李客服', preparedAt: '2026-06-30' });
+    const buffer = await exportStatisticsXlsx({
+      statistics,
+      serviceCenter: 'E花园管理处',
+      project: 'E花园',
+      batch: '2026-H1',
+      preparedBy: '李客服',
+      preparedAt: '2026-06-30',
+    });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0];
@@ -170,7 +180,16 @@ describe('exportStatisticsXlsx (F002)', () => {
     expect(sheet.getCell('A1').value).toBe('客户意见调查统计表');
     const header = sheet.getRow(1).values as unknown[];
     expect(header).toContain(`表号：${F002_FORM_NO}`);
-    expect((sheet.getRow(2).values as unknown[]).slice(1)).toEqual(['服务中心', 'E花园管理处', '项目', 'E花园', '调查批次', '2026-H1', '统计日期', '2026年6月30日']);
+    expect((sheet.getRow(2).values as unknown[]).slice(1)).toEqual([
+      '服务中心',
+      'E花园管理处',
+      '项目',
+      'E花园',
+      '调查批次',
+      '2026-H1',
+      '统计日期',
+      '2026年6月30日',
+    ]);
 
     const summaryHeader = (sheet.getRow(4).values as unknown[]).slice(1);
     const summary = (sheet.getRow(5).values as unknown[]).slice(1);

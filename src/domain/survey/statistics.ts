@@ -9,14 +9,7 @@
  * denominator, but a returned form with blanks still counts as returned.
  */
 import { AppError, ErrorCode } from '../../common/app-error';
-import {
-  dissatisfiedLevelKeys,
-  ratingOf,
-  validateAnswers,
-  type AnswerError,
-  type Questionnaire,
-  type SurveyResponse,
-} from './questionnaire';
+import { dissatisfiedLevelKeys, ratingOf, validateAnswers, type AnswerError, type Questionnaire, type SurveyResponse } from './questionnaire';
 
 /** How many ratings fell on one level, and their share of the ratings counted. */
 export interface LevelCount {
@@ -131,7 +124,8 @@ export function isRoundValid({
   threshold: number;
   comparison?: 'exceeds' | 'reaches';
 }): boolean {
-  if (!(threshold >= 0 && threshold <= 1)) throw new AppError(ErrorCode.BadRequest, `threshold must be a ratio between 0 and 1 (0.85 for 85%), got ${threshold}`);
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new AppError(ErrorCode.BadRequest, `threshold must be a ratio between 0 and 1 (0.85 for 85%), got ${threshold}`);
   if (responseRate === null) return false;
   return comparison === 'exceeds' ? responseRate > threshold : responseRate >= threshold;
 }
@@ -203,7 +197,12 @@ export function levelDistribution({
       total++;
     }
   }
-  return questionnaire.scale.levels.map((l) => ({ level: l.key, label: l.label, count: counts.get(l.key)!, share: total === 0 ? null : counts.get(l.key)! / total }));
+  return questionnaire.scale.levels.map((l) => ({
+    level: l.key,
+    label: l.label,
+    count: counts.get(l.key)!,
+    share: total === 0 ? null : counts.get(l.key)! / total,
+  }));
 }
 
 /**
@@ -313,7 +312,12 @@ export function surveyStatistics({
   });
 
   return {
-    questionnaire: { key: questionnaire.key, title: questionnaire.title, version: questionnaire.version, ...(questionnaire.formNo ? { formNo: questionnaire.formNo } : {}) },
+    questionnaire: {
+      key: questionnaire.key,
+      title: questionnaire.title,
+      version: questionnaire.version,
+      ...(questionnaire.formNo ? { formNo: questionnaire.formNo } : {}),
+    },
     levels: questionnaire.scale.levels.map((l) => ({
       key: l.key,
       label: l.label,

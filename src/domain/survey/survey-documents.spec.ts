@@ -47,7 +47,18 @@ describe('survey templates', () => {
     expect(html).toContain('表号：QP-08-15-F001');
     expect(html).toContain('编号：KY-2026-H1-&lt;01&gt;');
     const t = text(html);
-    for (const s of ['秩序维护', '道路交通与停车', '投诉处理', '非常满意', '非常不满意', '其他意见或建议', '1栋 2单元 301', '调查人：王客服', '日期：2026年6月10日']) expect(t).toContain(s);
+    for (const s of [
+      '秩序维护',
+      '道路交通与停车',
+      '投诉处理',
+      '非常满意',
+      '非常不满意',
+      '其他意见或建议',
+      '1栋 2单元 301',
+      '调查人：王客服',
+      '日期：2026年6月10日',
+    ])
+      expect(t).toContain(s);
     expect(html).toContain('电梯&lt;script&gt;alert(1)&lt;/script&gt;常坏');
     expect(html).not.toContain('<script>');
     expect((html.match(/<td class="box">☑<\/td>/g) ?? []).length).toBe(2);
@@ -65,7 +76,15 @@ describe('survey templates', () => {
   });
 
   it('F002 statistics: the 000 figures, per-item rows and the validity verdict', () => {
-    const { html } = catalog.render('survey-statistics', { ...common, statistics, validity, surveyedFrom: '2026-06-01', surveyedTo: '2026-06-07', preparedBy: '李主任', preparedAt: '2026-06-30' });
+    const { html } = catalog.render('survey-statistics', {
+      ...common,
+      statistics,
+      validity,
+      surveyedFrom: '2026-06-01',
+      surveyedTo: '2026-06-07',
+      preparedBy: '李主任',
+      preparedAt: '2026-06-30',
+    });
     expect(html).toContain('表号：QP-08-15-F002');
     const t = text(html);
     expect(t).toContain('399 313 78.4% 160 51.1% 1420 97.2% 0.7%');
@@ -96,7 +115,14 @@ describe('survey templates', () => {
       surveyedFrom: '2026-06-01',
       commonIssues: [
         { title: '小区内缺少休闲健身设施', commenters: 2, measures: '协调区体育局添置健身器材', responsiblePerson: '张经理', deadline: '2026-08-31' },
-        { title: '蚊虫消杀', description: '近期蚊虫较多', commenters: 2, measures: '向消杀公司下整改通知书，加强消杀频率', responsiblePerson: '赵主管', deadline: '2026-07-15' },
+        {
+          title: '蚊虫消杀',
+          description: '近期蚊虫较多',
+          commenters: 2,
+          measures: '向消杀公司下整改通知书，加强消杀频率',
+          responsiblePerson: '赵主管',
+          deadline: '2026-07-15',
+        },
       ],
       expectations: '希望增加社区文化活动 & 健身设施',
       preparedBy: '李主任',
@@ -159,7 +185,19 @@ describe('survey templates', () => {
       issuedAt: '2026-07-01',
     });
     const t = text(html);
-    for (const s of ['环境部：', '根据2026年上半年客户意见调查的分析报告', '蚊虫消杀', '（2户反映）', '调整药物配方', '责任人 赵主管', '完成期限 2026年7月15日', '跟踪验证人 李主任', '签发（服务中心经理）：张经理', '□ 已完成', '□ 回访客户']) {
+    for (const s of [
+      '环境部：',
+      '根据2026年上半年客户意见调查的分析报告',
+      '蚊虫消杀',
+      '（2户反映）',
+      '调整药物配方',
+      '责任人 赵主管',
+      '完成期限 2026年7月15日',
+      '跟踪验证人 李主任',
+      '签发（服务中心经理）：张经理',
+      '□ 已完成',
+      '□ 回访客户',
+    ]) {
       expect(t).toContain(s);
     }
     expect(html).toContain('近期蚊虫较多，&lt;消杀&gt;不到位');
@@ -169,9 +207,22 @@ describe('survey templates', () => {
     const households = [{ id: 'E花园-1-104', building: 'E花园', unit: '1', room: '104', ownerName: '欧阳娜娜', phone: '13812345678', occupied: true }];
     const commonIds = new Set(analysis.commentGroups.filter((g) => g.commonIssueCandidate).flatMap((g) => g.comments.map((c) => c.id)));
     const opinions = opinionsFromComments({ comments: statistics.comments, households, commonCommentIds: commonIds });
-    expect(opinions[0]).toEqual({ commentId: '3:other', room: 'E花园 1单元 104', ownerName: '欧阳娜娜', contact: '13812345678', content: '小区内缺少休闲健身设施，希望增加健身器材。', kind: 'common' });
+    expect(opinions[0]).toEqual({
+      commentId: '3:other',
+      room: 'E花园 1单元 104',
+      ownerName: '欧阳娜娜',
+      contact: '13812345678',
+      content: '小区内缺少休闲健身设施，希望增加健身器材。',
+      kind: 'common',
+    });
     expect(opinions.filter((o) => o.kind === 'general').map((o) => o.commentId)).toEqual(['64:other', '80:other', '99:other']);
-    opinions[8] = { ...opinions[8], department: '工程部', handling: '调整电梯关门时间', result: '已调整', returnVisit: { at: '2026-07-10', satisfied: true, comment: '好多了' } };
+    opinions[8] = {
+      ...opinions[8],
+      department: '工程部',
+      handling: '调整电梯关门时间',
+      result: '已调整',
+      returnVisit: { at: '2026-07-10', satisfied: true, comment: '好多了' },
+    };
     const { html } = catalog.render('opinion-record', { ...common, opinions, recordedBy: '王客服' });
     expect(html).toContain('表号：QP-08-15-F003');
     const t = text(html);

@@ -9,18 +9,20 @@ export class SurveyExclusions1764400000000 implements MigrationInterface {
   name = 'SurveyExclusions1764400000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createTable(new Table({
-      name: 'survey_exclusions',
-      columns: [
-        { name: 'round_id', type: 'varchar', length: '36', isPrimary: true },
-        { name: 'household_id', type: 'varchar', length: '200', isPrimary: true },
-        { name: 'request_key', type: 'varchar', length: '200' },
-        { name: 'reason', type: 'text' },
-        { name: 'applied_seq', type: 'integer' },
-        { name: 'created_at', type: 'varchar', length: '30' },
-      ],
-      foreignKeys: [{ columnNames: ['round_id'], referencedTableName: 'instances', referencedColumnNames: ['id'] }],
-    }));
+    await q.createTable(
+      new Table({
+        name: 'survey_exclusions',
+        columns: [
+          { name: 'round_id', type: 'varchar', length: '36', isPrimary: true },
+          { name: 'household_id', type: 'varchar', length: '200', isPrimary: true },
+          { name: 'request_key', type: 'varchar', length: '200' },
+          { name: 'reason', type: 'text' },
+          { name: 'applied_seq', type: 'integer' },
+          { name: 'created_at', type: 'varchar', length: '30' },
+        ],
+        foreignKeys: [{ columnNames: ['round_id'], referencedTableName: 'instances', referencedColumnNames: ['id'] }],
+      }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -11,21 +11,23 @@ export class CalendarRevisions1764700000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.addColumn('timers', new TableColumn({ name: 'provisional', type: 'integer', default: 0 }));
     await q.addColumn('timers', new TableColumn({ name: 'basis', type: 'text', isNullable: true }));
-    await q.createTable(new Table({
-      name: 'calendar_revisions',
-      columns: [
-        { name: 'id', type: 'varchar', length: '36', isPrimary: true },
-        { name: 'fingerprint', type: 'varchar', length: '64' },
-        { name: 'official_years', type: 'text' },
-        { name: 'official_through', type: 'varchar', length: '10', isNullable: true },
-        { name: 'trigger', type: 'varchar', length: '20' },
-        { name: 'actor', type: 'varchar', length: '100' },
-        { name: 'reason', type: 'text' },
-        { name: 'changed', type: 'integer' },
-        { name: 'at', type: 'varchar', length: '30' },
-      ],
-      indices: [{ name: 'ix_calendar_revisions_at', columnNames: ['at'] }],
-    }));
+    await q.createTable(
+      new Table({
+        name: 'calendar_revisions',
+        columns: [
+          { name: 'id', type: 'varchar', length: '36', isPrimary: true },
+          { name: 'fingerprint', type: 'varchar', length: '64' },
+          { name: 'official_years', type: 'text' },
+          { name: 'official_through', type: 'varchar', length: '10', isNullable: true },
+          { name: 'trigger', type: 'varchar', length: '20' },
+          { name: 'actor', type: 'varchar', length: '100' },
+          { name: 'reason', type: 'text' },
+          { name: 'changed', type: 'integer' },
+          { name: 'at', type: 'varchar', length: '30' },
+        ],
+        indices: [{ name: 'ix_calendar_revisions_at', columnNames: ['at'] }],
+      }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

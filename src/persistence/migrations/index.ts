@@ -10,7 +10,15 @@ import { SignInFailures1764800000000 } from './1764800000000-sign-in-failures';
 import { InstanceStatusIndex1764900000000 } from './1764900000000-instance-status-index';
 
 /** Every migration, in order. Schema changes are new entries here, never `synchronize`. */
-export const MIGRATIONS = [InitialSchema1764000000000, TimersOutboxDocuments1764100000000, UserAttributes1764200000000, Survey1764300000000,
-  SurveyExclusions1764400000000, Attachments1764500000000,
-  AuditActorAttributes1764600000000, CalendarRevisions1764700000000, SignInFailures1764800000000,
-  InstanceStatusIndex1764900000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  TimersOutboxDocuments1764100000000,
+  UserAttributes1764200000000,
+  Survey1764300000000,
+  SurveyExclusions1764400000000,
+  Attachments1764500000000,
+  AuditActorAttributes1764600000000,
+  CalendarRevisions1764700000000,
+  SignInFailures1764800000000,
+  InstanceStatusIndex1764900000000,
+];

@@ -13,9 +13,20 @@ const FRI = '2026-02-13T10:00:00+08:00';
 describe('complaint records from the engine views', () => {
   it('accepts the engine views as they are (AuditEntryView is a ComplaintAuditEntry)', () => {
     const view: AuditEntryView = {
-      instanceId: 'i', seq: 2, eventType: 'classify', payload: { valid: false, reason: 'r' }, actor: 'zhang', actorRoles: ['cs_assistant'],
-      fromState: 'registered', toState: 'invalid', definitionVersionId: 'v', effects: null, at: '2026-02-13T02:00:00.000Z',
-      prevHash: 'a', hash: 'b', cause: null,
+      instanceId: 'i',
+      seq: 2,
+      eventType: 'classify',
+      payload: { valid: false, reason: 'r' },
+      actor: 'zhang',
+      actorRoles: ['cs_assistant'],
+      fromState: 'registered',
+      toState: 'invalid',
+      definitionVersionId: 'v',
+      effects: null,
+      at: '2026-02-13T02:00:00.000Z',
+      prevHash: 'a',
+      hash: 'b',
+      cause: null,
     };
     const entry: ComplaintAuditEntry = view;
     const record = complaintRecordFrom({

@@ -26,10 +26,17 @@ describe('ComplaintService on a real SQLite engine', () => {
   beforeAll(async () => {
     h = await startEngine({ clock });
     service = new ComplaintService(h.engine);
-    const create = async (key: string, content: string) => (await h.engine.transitions.create({
-      definition: 'complaint', businessKey: key,
-      context: { receivedAt: clock.now().toISOString(), complainant: '王先生', unit: '3栋201', contact: '13900000000', channel: '来访', content },
-    }, ca)).instance.id;
+    const create = async (key: string, content: string) =>
+      (
+        await h.engine.transitions.create(
+          {
+            definition: 'complaint',
+            businessKey: key,
+            context: { receivedAt: clock.now().toISOString(), complainant: '王先生', unit: '3栋201', contact: '13900000000', channel: '来访', content },
+          },
+          ca,
+        )
+      ).instance.id;
     const send = (id: string, type: string, actor: Actor, payload: Record<string, unknown>) => h.engine.transitions.send(id, { type, payload }, actor);
     ids.dispatched = await create('TS-1', '楼道灯不亮');
     await send(ids.dispatched, 'classify', ca, { valid: true, category: '设备设施', severity: '一般' });
@@ -45,7 +52,9 @@ describe('ComplaintService on a real SQLite engine', () => {
     const instancesOf = jest.spyOn(h.engine.records, 'instancesOf');
     const view = await service.workingView({}, cs);
     expect(view.items.map((i) => [i.businessKey, i.status, i.dueAt !== undefined])).toEqual([
-      ['TS-1', 'active', true], ['TS-2', 'active', false], ['TS-3', 'completed', false],
+      ['TS-1', 'active', true],
+      ['TS-2', 'active', false],
+      ['TS-3', 'completed', false],
     ]);
     expect(view.items[0]).toMatchObject({ state: 'inProgress', department: '工程部', overdue: false, overdueByMinutes: 0 });
     expect(instancesOf.mock.calls).toEqual([['complaint', { status: 'active' }]]);
@@ -55,7 +64,8 @@ describe('ComplaintService on a real SQLite engine', () => {
 
   it('refuses whom the engine refuses, and a dueBefore that is not a time', async () => {
     await expect(rejection(service.workingView({}, outsider))).resolves.toMatchObject({
-      code: ErrorCode.Forbidden, message: "you have no role in 'complaint', so you may not read its instances",
+      code: ErrorCode.Forbidden,
+      message: "you have no role in 'complaint', so you may not read its instances",
     });
     expect((await rejection(service.monthlyReport('2026-02', outsider))).code).toBe(ErrorCode.Forbidden);
     expect((await rejection(service.timeline(ids.dispatched, outsider))).code).toBe(ErrorCode.Forbidden);
@@ -73,9 +83,21 @@ describe('ComplaintService on a real SQLite engine', () => {
   });
 
   it('refuses a time line of an instance of another process', async () => {
-    const { instance: other } = await h.engine.transitions.create({ definition: 'pause-request', businessKey: 'PA-X', context: {
-      requestNo: 'PA-X', project: 'P', reason: 'r', impact: 'i', startsAt: '2026-03-01T00:00:00Z', endsAt: '2026-04-01T00:00:00Z',
-    } }, { id: 'ph', roles: ['project_head'] });
+    const { instance: other } = await h.engine.transitions.create(
+      {
+        definition: 'pause-request',
+        businessKey: 'PA-X',
+        context: {
+          requestNo: 'PA-X',
+          project: 'P',
+          reason: 'r',
+          impact: 'i',
+          startsAt: '2026-03-01T00:00:00Z',
+          endsAt: '2026-04-01T00:00:00Z',
+        },
+      },
+      { id: 'ph', roles: ['project_head'] },
+    );
     await expect(rejection(service.timeline(other.id, au))).resolves.toMatchObject({ code: ErrorCode.NotFound, message: `no complaint '${other.id}'` });
   });
 
@@ -84,7 +106,10 @@ describe('ComplaintService on a real SQLite engine', () => {
     expect(report).toMatchObject({ month: '2026-02', received: 3 });
     const computed = await createProcessFunctions().get('complaint.monthlyReport')!({
       instance: { id: 'r', definition: 'complaint-monthly-report', businessKey: 'R', context: {} },
-      args: { month: '2026-02' }, now: clock.now(), calendar: h.engine.calendar, store: h.engine.records,
+      args: { month: '2026-02' },
+      now: clock.now(),
+      calendar: h.engine.calendar,
+      store: h.engine.records,
     });
     expect(report).toEqual(computed);
     const xlsx = await service.monthlyReportXlsx('2026-02', au);

@@ -75,9 +75,19 @@ export class ComplaintService {
     const now = this.engine.clock.now();
     return {
       items: sortForWorkingView({ records, now }).map(({ record, dueAt, dueProvisional, overdue, overdueByMs }) => ({
-        id: record.id, businessKey: record.businessKey, state: record.state, status: record.status,
-        receivedAt: record.context.receivedAt, channel: record.context.channel, category: record.context.category,
-        department: record.context.department, unit: record.context.unit, dueAt, dueProvisional, overdue, overdueByMinutes: Math.floor(overdueByMs / 60_000),
+        id: record.id,
+        businessKey: record.businessKey,
+        state: record.state,
+        status: record.status,
+        receivedAt: record.context.receivedAt,
+        channel: record.context.channel,
+        category: record.context.category,
+        department: record.context.department,
+        unit: record.context.unit,
+        dueAt,
+        dueProvisional,
+        overdue,
+        overdueByMinutes: Math.floor(overdueByMs / 60_000),
       })),
     };
   }

@@ -4,8 +4,16 @@ import { surveyProjectPause } from './exclusion-pause.functions';
 
 function pauseRequest(key: string, endsAt: string, state = 'paused'): StoredInstance {
   return {
-    id: key, definition: 'pause-request', businessKey: key, state, status: 'active', context: { project: '翠湖花园一期', endsAt },
-    createdAt: '2026-11-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z', trail: [], timers: [],
+    id: key,
+    definition: 'pause-request',
+    businessKey: key,
+    state,
+    status: 'active',
+    context: { project: '翠湖花园一期', endsAt },
+    createdAt: '2026-11-01T00:00:00Z',
+    updatedAt: '2026-11-01T00:00:00Z',
+    trail: [],
+    timers: [],
   };
 }
 
@@ -16,7 +24,10 @@ const storeOf = (instances: StoredInstance[]): DomainStore => ({
 
 const input = (instances: StoredInstance[]) => ({
   instance: { id: 'r', definition: 'survey-round', businessKey: 'SR', context: {} },
-  args: { project: '翠湖花园一期' }, now: new Date('2026-11-20T00:00:00Z'), calendar: new BusinessCalendar(), store: storeOf(instances),
+  args: { project: '翠湖花园一期' },
+  now: new Date('2026-11-20T00:00:00Z'),
+  calendar: new BusinessCalendar(),
+  store: storeOf(instances),
 });
 
 describe('survey.projectPause', () => {

@@ -19,8 +19,9 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x
  */
 export const surveyRoundFor: DomainFunction = async ({ args, store }) => {
   const definition = text(args.definition) || 'survey-round';
-  const rounds = (await store.instancesOf(definition)).filter((r) =>
-    r.context.project === args.project && r.context.batch === args.batch && r.context.stage === args.stage && r.status === 'active');
+  const rounds = (await store.instancesOf(definition)).filter(
+    (r) => r.context.project === args.project && r.context.batch === args.batch && r.context.stage === args.stage && r.status === 'active',
+  );
   if (rounds.length === 0) return { found: false };
   const round = rounds[0];
   const households = list(args.households);
@@ -53,7 +54,10 @@ export const surveyProjectPause: DomainFunction = async ({ args, store }) => {
   const pauses = activePauses(await store.instancesOf(definition), args.project, pausedStates);
   if (pauses.length === 0) return { paused: false };
   // Instants with different offsets do not sort as text: compare them as instants.
-  const until = pauses.map((p) => text(p.context.endsAt)).sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
+  const until = pauses
+    .map((p) => text(p.context.endsAt))
+    .sort((a, b) => Date.parse(a) - Date.parse(b))
+    .at(-1);
   return { paused: true, pauseKeys: pauses.map((p) => p.businessKey), until };
 };
 

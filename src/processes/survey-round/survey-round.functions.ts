@@ -14,7 +14,10 @@ import { responseRate } from '../../domain/survey/statistics';
 import { opinionsFromComments } from '../../domain/survey/survey-documents';
 import { SurveyRoundRepository } from './survey-round.repository';
 
-async function storedRound(store: DomainStore, instance: { id: string; definition: string }): Promise<{ self: StoredInstance; all: readonly StoredInstance[] }> {
+async function storedRound(
+  store: DomainStore,
+  instance: { id: string; definition: string },
+): Promise<{ self: StoredInstance; all: readonly StoredInstance[] }> {
   const all = await store.instancesOf(instance.definition);
   const self = all.find((i) => i.id === instance.id);
   if (!self) throw new AppError(ErrorCode.NotFound, `round ${instance.id} is not stored`);
@@ -31,7 +34,11 @@ export const collectionFigures: DomainFunction = async ({ instance, store }) => 
   const facts = roundFactsFromTrail({ instance: self });
   const returned = facts.responses.length;
   return {
-    households: facts.households, issued: facts.issued, returned, online: facts.online, paper: facts.paper,
+    households: facts.households,
+    issued: facts.issued,
+    returned,
+    online: facts.online,
+    paper: facts.paper,
     responseRate: responseRate({ issued: facts.issued, returned }) ?? 0,
   };
 };
@@ -74,10 +81,19 @@ export const roundOpinions: DomainFunction = async ({ instance, args, store }) =
   const questionnaire = checkedQuestionnaire({ questionnaire: args.questionnaire });
   const statistics = statisticsOfStoredRound({ instance: self, questionnaire });
   const common = new Set(Array.isArray(args.commonGroups) ? args.commonGroups.map(String) : []);
-  const commonCommentIds = new Set(groupComments({ statistics, questionnaire })
-    .filter((g) => common.has(g.key)).flatMap((g) => g.comments.map((c) => c.id)));
-  const households = (await SurveyRoundRepository.inFunction(store).households(instance.id))
-    .map((h) => ({ id: h.id, building: h.building, unit: h.unit ?? '', room: h.room, ownerName: h.ownerName, occupied: true }));
+  const commonCommentIds = new Set(
+    groupComments({ statistics, questionnaire })
+      .filter((g) => common.has(g.key))
+      .flatMap((g) => g.comments.map((c) => c.id)),
+  );
+  const households = (await SurveyRoundRepository.inFunction(store).households(instance.id)).map((h) => ({
+    id: h.id,
+    building: h.building,
+    unit: h.unit ?? '',
+    room: h.room,
+    ownerName: h.ownerName,
+    occupied: true,
+  }));
   const opinions = opinionsFromComments({ comments: statistics.comments, households, commonCommentIds });
   return opinions.map(({ ownerName, contact: _phone, ...o }, i) => {
     const householdId = statistics.comments[i].householdId;

@@ -36,8 +36,17 @@ export interface TokenRow {
 }
 
 interface HouseholdRow {
-  household_id: string; row_no: number | string; building: string; unit: string; room: string; owner_name: string;
-  phone: string | null; occupied: number | string; special_remark: string | null; excluded_ref: string | null; sampled_seq: number | string | null;
+  household_id: string;
+  row_no: number | string;
+  building: string;
+  unit: string;
+  room: string;
+  owner_name: string;
+  phone: string | null;
+  occupied: number | string;
+  special_remark: string | null;
+  excluded_ref: string | null;
+  sampled_seq: number | string | null;
 }
 
 const INSERT_BATCH = 200;
@@ -63,30 +72,46 @@ export class SurveyRoundRepository {
       const params: unknown[] = [];
       const values = batch.map((h) => {
         const row = [roundId, h.id, h.rowNo, h.building, h.unit, h.room, h.ownerName, h.phone ?? null, h.occupied ? 1 : 0, h.specialRemark || null, seq];
-        const marks = row.map((v) => { params.push(v); return `$${params.length}`; });
+        const marks = row.map((v) => {
+          params.push(v);
+          return `$${params.length}`;
+        });
         return `(${marks.join(', ')})`;
       });
       await tx.run(
         `INSERT INTO survey_households (round_id, household_id, row_no, building, unit, room, owner_name, phone, occupied, special_remark, import_seq)
-         VALUES ${values.join(', ')}`, params);
-    }    // Exclusions approved before the roster was imported (剔除申请 are filed before the roster is provided).
+         VALUES ${values.join(', ')}`,
+        params,
+      );
+    } // Exclusions approved before the roster was imported (剔除申请 are filed before the roster is provided).
     await tx.run(
       `UPDATE survey_households SET excluded_ref = (SELECT e.request_key FROM survey_exclusions e
          WHERE e.round_id = survey_households.round_id AND e.household_id = survey_households.household_id)
        WHERE round_id = $1 AND EXISTS (SELECT 1 FROM survey_exclusions e
-         WHERE e.round_id = survey_households.round_id AND e.household_id = survey_households.household_id)`, [roundId]);
+         WHERE e.round_id = survey_households.round_id AND e.household_id = survey_households.household_id)`,
+      [roundId],
+    );
   }
 
   /** The round's roster as imported, in file order. */
   async households(roundId: string): Promise<StoredHousehold[]> {
     const rows = await this.reads.rows<HouseholdRow>(
       `SELECT household_id, row_no, building, unit, room, owner_name, phone, occupied, special_remark, excluded_ref, sampled_seq
-       FROM survey_households WHERE round_id = $1 ORDER BY row_no`, [roundId]);
+       FROM survey_households WHERE round_id = $1 ORDER BY row_no`,
+      [roundId],
+    );
     return rows.map((r) => ({
-      id: r.household_id, rowNo: Number(r.row_no), building: r.building, unit: r.unit, room: r.room, ownerName: r.owner_name,
-      ...(r.phone ? { phone: r.phone } : {}), occupied: Number(r.occupied) === 1,
+      id: r.household_id,
+      rowNo: Number(r.row_no),
+      building: r.building,
+      unit: r.unit,
+      room: r.room,
+      ownerName: r.owner_name,
+      ...(r.phone ? { phone: r.phone } : {}),
+      occupied: Number(r.occupied) === 1,
       ...(r.special_remark ? { specialRemark: r.special_remark } : {}),
-      excludedRef: r.excluded_ref, sampled: r.sampled_seq !== null && r.sampled_seq !== undefined,
+      excludedRef: r.excluded_ref,
+      sampled: r.sampled_seq !== null && r.sampled_seq !== undefined,
     }));
   }
 
@@ -101,7 +126,9 @@ export class SurveyRoundRepository {
 
   async sampledIds(roundId: string): Promise<string[]> {
     const rows = await this.reads.rows<{ household_id: string }>(
-      'SELECT household_id FROM survey_households WHERE round_id = $1 AND sampled_seq IS NOT NULL ORDER BY household_id', [roundId]);
+      'SELECT household_id FROM survey_households WHERE round_id = $1 AND sampled_seq IS NOT NULL ORDER BY household_id',
+      [roundId],
+    );
     return rows.map((r) => r.household_id);
   }
 
@@ -120,13 +147,17 @@ export class SurveyRoundRepository {
 
   async tokenByHash(hash: string): Promise<TokenRow | undefined> {
     const [row] = await this.reads.rows<{ round_id: string; household_id: string; used_at: string | null }>(
-      'SELECT round_id, household_id, used_at FROM survey_tokens WHERE token_hash = $1', [hash]);
+      'SELECT round_id, household_id, used_at FROM survey_tokens WHERE token_hash = $1',
+      [hash],
+    );
     return row ? { roundId: row.round_id, householdId: row.household_id, usedAt: row.used_at } : undefined;
   }
 
   async tokenOfHousehold(roundId: string, householdId: string): Promise<TokenRow | undefined> {
-    const [row] = await this.reads.rows<{ used_at: string | null }>(
-      'SELECT used_at FROM survey_tokens WHERE round_id = $1 AND household_id = $2', [roundId, householdId]);
+    const [row] = await this.reads.rows<{ used_at: string | null }>('SELECT used_at FROM survey_tokens WHERE round_id = $1 AND household_id = $2', [
+      roundId,
+      householdId,
+    ]);
     return row ? { roundId, householdId, usedAt: row.used_at } : undefined;
   }
 
@@ -135,15 +166,20 @@ export class SurveyRoundRepository {
    * already spent, so a second use can be refused inside the same transaction.
    */
   async spendToken(tx: SqlExecutor, roundId: string, householdId: string, seq: number, at: string): Promise<boolean> {
-    const changed = await tx.run(
-      'UPDATE survey_tokens SET used_at = $1, used_seq = $2 WHERE round_id = $3 AND household_id = $4 AND used_at IS NULL', [at, seq, roundId, householdId]);
+    const changed = await tx.run('UPDATE survey_tokens SET used_at = $1, used_seq = $2 WHERE round_id = $3 AND household_id = $4 AND used_at IS NULL', [
+      at,
+      seq,
+      roundId,
+      householdId,
+    ]);
     return changed === 1;
   }
 
   async insertResponse(tx: SqlExecutor, roundId: string, r: StoredResponse): Promise<void> {
     await tx.run(
       `INSERT INTO survey_responses (round_id, household_id, channel, answers, audit_seq, recorded_by, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [roundId, r.householdId, r.channel, JSON.stringify(r.answers), r.auditSeq, r.recordedBy, r.receivedAt]);
+      [roundId, r.householdId, r.channel, JSON.stringify(r.answers), r.auditSeq, r.recordedBy, r.receivedAt],
+    );
   }
 
   async hasResponse(roundId: string, householdId: string): Promise<boolean> {
@@ -152,11 +188,21 @@ export class SurveyRoundRepository {
   }
 
   async responses(roundId: string): Promise<StoredResponse[]> {
-    const rows = await this.reads.rows<{ household_id: string; channel: string; answers: string; audit_seq: number | string; recorded_by: string; received_at: string }>(
-      'SELECT household_id, channel, answers, audit_seq, recorded_by, received_at FROM survey_responses WHERE round_id = $1 ORDER BY audit_seq', [roundId]);
+    const rows = await this.reads.rows<{
+      household_id: string;
+      channel: string;
+      answers: string;
+      audit_seq: number | string;
+      recorded_by: string;
+      received_at: string;
+    }>('SELECT household_id, channel, answers, audit_seq, recorded_by, received_at FROM survey_responses WHERE round_id = $1 ORDER BY audit_seq', [roundId]);
     return rows.map((r) => ({
-      householdId: r.household_id, channel: r.channel as 'online' | 'paper', answers: JSON.parse(r.answers), auditSeq: Number(r.audit_seq),
-      recordedBy: r.recorded_by, receivedAt: r.received_at,
+      householdId: r.household_id,
+      channel: r.channel as 'online' | 'paper',
+      answers: JSON.parse(r.answers),
+      auditSeq: Number(r.audit_seq),
+      recordedBy: r.recorded_by,
+      receivedAt: r.received_at,
     }));
   }
 
@@ -177,7 +223,8 @@ export class SurveyRoundRepository {
     if (householdIds.length === 0) return [];
     const rows = await tx.rows<{ household_id: string; request_key: string }>(
       `SELECT household_id, request_key FROM survey_exclusions WHERE round_id = $1 AND household_id IN (${householdIds.map((_, i) => `$${i + 2}`).join(', ')})`,
-      [roundId, ...householdIds]);
+      [roundId, ...householdIds],
+    );
     return rows.map((r) => ({ householdId: r.household_id, requestKey: r.request_key }));
   }
 
@@ -186,11 +233,20 @@ export class SurveyRoundRepository {
    * round, so none is excluded twice) and marks them on the imported roster with the request's
    * number; a roster imported later is marked by `replaceRoster`.
    */
-  async insertExclusions(tx: SqlExecutor, roundId: string, exclusion: { householdIds: readonly string[]; requestKey: string; reason: string; seq: number; at: string }): Promise<void> {
+  async insertExclusions(
+    tx: SqlExecutor,
+    roundId: string,
+    exclusion: { householdIds: readonly string[]; requestKey: string; reason: string; seq: number; at: string },
+  ): Promise<void> {
     for (const household of exclusion.householdIds) {
-      await tx.run(
-        'INSERT INTO survey_exclusions (round_id, household_id, request_key, reason, applied_seq, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-        [roundId, household, exclusion.requestKey, exclusion.reason, exclusion.seq, exclusion.at]);
+      await tx.run('INSERT INTO survey_exclusions (round_id, household_id, request_key, reason, applied_seq, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        roundId,
+        household,
+        exclusion.requestKey,
+        exclusion.reason,
+        exclusion.seq,
+        exclusion.at,
+      ]);
       await tx.run('UPDATE survey_households SET excluded_ref = $1 WHERE round_id = $2 AND household_id = $3', [exclusion.requestKey, roundId, household]);
     }
   }

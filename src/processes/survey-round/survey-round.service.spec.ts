@@ -32,8 +32,7 @@ describe('SurveyRoundService on a real SQLite engine', () => {
   });
   afterAll(() => h.close());
 
-  const send = (id: string, type: string, actor: Actor, payload: Record<string, unknown> = {}) =>
-    h.engine.transitions.send(id, { type, payload }, actor);
+  const send = (id: string, type: string, actor: Actor, payload: Record<string, unknown> = {}) => h.engine.transitions.send(id, { type, payload }, actor);
   const lastEntry = async (id: string) => (await h.engine.instances.audit(id, au)).at(-1);
 
   async function approvedRound(batch: string, plan: Record<string, unknown> = {}) {
@@ -47,10 +46,14 @@ describe('SurveyRoundService on a real SQLite engine', () => {
     const round = await service.start({ project: '翠湖花园一期', serviceCenter: '翠湖花园客户服务中心', batch: '2026-01', stage: '稳定期' }, cs);
     const forbidden = await rejection(service.importRoster(round.id, roster(10), mg));
     expect(forbidden.code).toBe(ErrorCode.Forbidden);
-    expect(forbidden.message).toBe("importing the roster needs one of the roles cs_supervisor, cs_assistant (event 'importRoster' of survey-round); you have manager");
+    expect(forbidden.message).toBe(
+      "importing the roster needs one of the roles cs_supervisor, cs_assistant (event 'importRoster' of survey-round); you have manager",
+    );
     const early = await rejection(service.importRoster(round.id, roster(10), ca));
     expect(early.code).toBe(ErrorCode.EventNotAccepted);
-    expect(early.message).toBe(`importing the roster is possible only while round ${round.businessKey} is in '导入业主名单'; it is in '编制调研计划': the plan must be approved first`);
+    expect(early.message).toBe(
+      `importing the roster is possible only while round ${round.businessKey} is in '导入业主名单'; it is in '编制调研计划': the plan must be approved first`,
+    );
 
     await send(round.id, 'submitPlan', cs, { method: '上门发放', questionnaireVersion: 1 });
     await send(round.id, 'approvePlan', mg);
@@ -63,7 +66,9 @@ describe('SurveyRoundService on a real SQLite engine', () => {
 
   it('refuses the same event sent as a plain event, naming the API, and does not offer it', async () => {
     const round = await approvedRound('2026-02');
-    const plain = await rejection(send(round.id, 'importRoster', ca, { fileName: 'r.csv', sha256: '0'.repeat(64), households: 1, occupied: 1, specialRemarks: 0 }));
+    const plain = await rejection(
+      send(round.id, 'importRoster', ca, { fileName: 'r.csv', sha256: '0'.repeat(64), households: 1, occupied: 1, specialRemarks: 0 }),
+    );
     expect(plain.code).toBe(ErrorCode.Forbidden);
     expect(plain.message).toContain("'importRoster' (导入业主名单) can only be sent through the application service of 'survey-round'");
     expect(plain.message).toContain('use PUT /survey/rounds/:id/roster');
@@ -90,28 +95,43 @@ describe('SurveyRoundService on a real SQLite engine', () => {
     expect(form).toMatchObject({ householdId: tokens[0].householdId, round: { id: round.id, state: 'collecting' } });
     await service.answerOnline(tokens[0].token, { ratings: { order: 'satisfied' } });
     await expect(lastEntry(round.id)).resolves.toMatchObject({
-      eventType: 'recordResponse', actor: `owner:${tokens[0].householdId}`, actorRoles: ['owner'], payload: { channel: 'online' },
+      eventType: 'recordResponse',
+      actor: `owner:${tokens[0].householdId}`,
+      actorRoles: ['owner'],
+      payload: { channel: 'online' },
     });
 
     await service.enterPaperForm(round.id, tokens[1].householdId, { ratings: { order: 'neutral' } }, ca);
-    await expect(lastEntry(round.id)).resolves.toMatchObject({ eventType: 'recordResponse', actor: 'ca', actorRoles: ['cs_assistant'], payload: { channel: 'paper' } });
+    await expect(lastEntry(round.id)).resolves.toMatchObject({
+      eventType: 'recordResponse',
+      actor: 'ca',
+      actorRoles: ['cs_assistant'],
+      payload: { channel: 'paper' },
+    });
     expect((await rejection(service.enterPaperForm(round.id, tokens[2].householdId, { ratings: {} }, mg))).code).toBe(ErrorCode.Forbidden);
     // An account holding the owners' role cannot type paper forms: the definition keeps them to staff.
     const asOwner = await rejection(service.enterPaperForm(round.id, tokens[2].householdId, { ratings: {} }, { id: 'x', roles: ['owner'] }));
-    expect(asOwner).toMatchObject({ code: ErrorCode.GuardRejected, message: "'recordResponse' was refused: 网上问卷由业主凭答卷码提交，纸质问卷由客服人员录入" });
+    expect(asOwner).toMatchObject({
+      code: ErrorCode.GuardRejected,
+      message: "'recordResponse' was refused: 网上问卷由业主凭答卷码提交，纸质问卷由客服人员录入",
+    });
 
     // 2 of 5 returned: below the threshold; the page closes and the statistics say who may extend.
     expect((await send(round.id, 'closeCollection', cs)).state).toBe('belowThreshold');
     expect((await rejection(service.tokenForm(tokens[3].token))).message).toContain('本次调查已结束');
     const paperLate = await rejection(service.enterPaperForm(round.id, tokens[3].householdId, { ratings: {} }, ca));
-    expect(paperLate.message).toBe(`entering a paper form is possible only while round ${round.businessKey} is in '回收问卷'; it is in '回收率未达标，待决定': the collection is closed`);
-    expect((await rejection(service.statistics(round.id, mg))).message).toMatch(/did not exceed 85\.0%, so it has no official figures; 服务中心经理 may extend the collection$/);
+    expect(paperLate.message).toBe(
+      `entering a paper form is possible only while round ${round.businessKey} is in '回收问卷'; it is in '回收率未达标，待决定': the collection is closed`,
+    );
+    expect((await rejection(service.statistics(round.id, mg))).message).toMatch(
+      /did not exceed 85\.0%, so it has no official figures; 服务中心经理 may extend the collection$/,
+    );
   });
 
   // Registers a newer version of survey-round.yaml: keep this test last.
   it('follows a state renamed in the YAML: what is possible comes from the definition', async () => {
     const renamed = readFileSync(join(REPO_ROOT, 'definitions/survey-round.yaml'), 'utf8')
-      .replace(/^  roster:$/m, '  ownerRoster:')
+      .replace(/^ {2}roster:$/m, '  ownerRoster:')
       .replace(/target: roster$/gm, 'target: ownerRoster')
       .replace(/heldFrom: roster$/m, 'heldFrom: ownerRoster')
       .replace(/"roster"/g, '"ownerRoster"');

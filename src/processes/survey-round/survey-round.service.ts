@@ -71,7 +71,10 @@ export function tokenHash(token: string): string {
 }
 
 export class SurveyRoundService {
-  constructor(private readonly engine: SurveyRoundEngine, readonly store: SurveyRoundRepository) {}
+  constructor(
+    private readonly engine: SurveyRoundEngine,
+    readonly store: SurveyRoundRepository,
+  ) {}
 
   /** The service over a running engine, its repository on the engine's database. */
   static forEngine(engine: Engine): SurveyRoundService {
@@ -89,7 +92,8 @@ export class SurveyRoundService {
   /** The round, readable by the actor; refuses an instance of another process. */
   async round(roundId: string, actor: Actor): Promise<InstanceView> {
     const round = await this.engine.instances.get(roundId, actor);
-    if (round.definition !== ROUND_DEFINITION) throw new AppError(ErrorCode.NotFound, `instance ${roundId} is not a survey round (it is a '${round.definition}')`);
+    if (round.definition !== ROUND_DEFINITION)
+      throw new AppError(ErrorCode.NotFound, `instance ${roundId} is not a survey round (it is a '${round.definition}')`);
     return round;
   }
 
@@ -106,8 +110,13 @@ export class SurveyRoundService {
   }
 
   /** Sends one data-bearing event on behalf of `actor`, retrying when another form moved the round on meanwhile. */
-  private async sendAs(roundId: string, actor: Actor, type: string, payload: Record<string, unknown>,
-    within: TransitionOptions['within']): Promise<InstanceView> {
+  private async sendAs(
+    roundId: string,
+    actor: Actor,
+    type: string,
+    payload: Record<string, unknown>,
+    within: TransitionOptions['within'],
+  ): Promise<InstanceView> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.engine.transitions.send(roundId, { type, payload }, actor, { within, viaService: true });
@@ -124,17 +133,24 @@ export class SurveyRoundService {
     const definition = (await this.engine.definitions.machine(version.id)).definition;
     // Who may start is decided before anything about the input is said.
     if (!definition.startRoles.some((r) => actor.roles.includes(r))) {
-      throw new AppError(ErrorCode.Forbidden, `you may not start '${ROUND_DEFINITION}': it needs one of the roles ${definition.startRoles.join(', ')}; you have ${actor.roles.join(', ') || 'none'}`);
+      throw new AppError(
+        ErrorCode.Forbidden,
+        `you may not start '${ROUND_DEFINITION}': it needs one of the roles ${definition.startRoles.join(', ')}; you have ${actor.roles.join(', ') || 'none'}`,
+      );
     }
     const stages = (definition.ruleValues.stages ?? []) as string[];
     if (!stages.includes(input.stage)) {
       throw new AppError(ErrorCode.BadRequest, `unknown stage '${input.stage}'; the stages of ${ROUND_DEFINITION} (rule stages) are ${stages.join('、')}`);
     }
     const businessKey = input.businessKey ?? `SR-${input.project}-${input.batch}-${input.stage}`;
-    const created = await this.engine.transitions.create({
-      definition: ROUND_DEFINITION, businessKey,
-      context: { roundKey: businessKey, project: input.project, serviceCenter: input.serviceCenter, batch: input.batch, stage: input.stage },
-    }, actor);
+    const created = await this.engine.transitions.create(
+      {
+        definition: ROUND_DEFINITION,
+        businessKey,
+        context: { roundKey: businessKey, project: input.project, serviceCenter: input.serviceCenter, batch: input.batch, stage: input.stage },
+      },
+      actor,
+    );
     return created.instance;
   }
 
@@ -142,21 +158,35 @@ export class SurveyRoundService {
    * Imports the roster file (CSV or XLSX). A file with any bad row is refused whole with every
    * error (row, column, value); nothing is stored and an earlier import stays as it was.
    */
-  async importRoster(roundId: string, file: { fileName: string; content: Buffer }, actor: Actor,
-    onProgress?: (done: number, total: number) => void): Promise<InstanceView> {
+  async importRoster(
+    roundId: string,
+    file: { fileName: string; content: Buffer },
+    actor: Actor,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<InstanceView> {
     await this.roundFor(roundId, actor, ROUND_EVENTS.importRoster, 'importing the roster', (round) =>
-      (round.context.rosterFrozenAt ? 'the roster is frozen; changes now come only through approved exclusion requests'
-        : (round.context.plan as { approvedAt?: string } | undefined)?.approvedAt ? '' : 'the plan must be approved first'));
+      round.context.rosterFrozenAt
+        ? 'the roster is frozen; changes now come only through approved exclusion requests'
+        : (round.context.plan as { approvedAt?: string } | undefined)?.approvedAt
+          ? ''
+          : 'the plan must be approved first',
+    );
     if (file.content.length === 0) throw new AppError(ErrorCode.RosterInvalid, `roster ${file.fileName} is empty; nothing was stored`);
     const households = assertRosterValid({ fileName: file.fileName, result: await parseRoster({ ...file, onProgress }) });
     const rows = households.map((h, i) => ({ ...h, rowNo: i + 1 }));
-    return this.sendAs(roundId, actor, ROUND_EVENTS.importRoster, {
-      fileName: file.fileName,
-      sha256: createHash('sha256').update(file.content).digest('hex'),
-      households: households.length,
-      occupied: households.filter((h) => h.occupied).length,
-      specialRemarks: households.filter((h) => h.specialRemark).length,
-    }, (tx, t) => this.store.replaceRoster(tx, roundId, rows, t.seq));
+    return this.sendAs(
+      roundId,
+      actor,
+      ROUND_EVENTS.importRoster,
+      {
+        fileName: file.fileName,
+        sha256: createHash('sha256').update(file.content).digest('hex'),
+        households: households.length,
+        occupied: households.filter((h) => h.occupied).length,
+        specialRemarks: households.filter((h) => h.specialRemark).length,
+      },
+      (tx, t) => this.store.replaceRoster(tx, roundId, rows, t.seq),
+    );
   }
 
   /** The previous round of the same project and stage with a drawn sample (any validity). */
@@ -164,10 +194,19 @@ export class SurveyRoundService {
     return previousSampledRound({ rounds: await this.engine.records.instanceSummaries(ROUND_DEFINITION), current: round });
   }
 
-  private draw(round: InstanceView, households: readonly StoredHousehold[], rules: Readonly<Record<string, unknown>>, seed: number, previous: readonly string[]): SampleDraw {
+  private draw(
+    round: InstanceView,
+    households: readonly StoredHousehold[],
+    rules: Readonly<Record<string, unknown>>,
+    seed: number,
+    previous: readonly string[],
+  ): SampleDraw {
     const plan = (round.context.plan ?? {}) as { sampleSize?: number };
     return drawSample({
-      households, seed, minimumShare: Number(rules.minimumSampleShare), minimumCount: plan.sampleSize ?? 0,
+      households,
+      seed,
+      minimumShare: Number(rules.minimumSampleShare),
+      minimumCount: plan.sampleSize ?? 0,
       excluded: new Set(households.filter((h) => h.excludedRef).map((h) => h.id)),
       previouslySampled: new Set(previous),
     });
@@ -180,18 +219,34 @@ export class SurveyRoundService {
    */
   async drawSample(roundId: string, actor: Actor): Promise<InstanceView> {
     const round = await this.roundFor(roundId, actor, DRAW_SAMPLE, 'drawing the sample', (r) =>
-      (!r.context.roster ? 'import and freeze the roster first' : !r.context.rosterFrozenAt ? 'freeze the roster first' : ''));
+      !r.context.roster ? 'import and freeze the roster first' : !r.context.rosterFrozenAt ? 'freeze the roster first' : '',
+    );
     const rules = await this.rules(round);
     const households = await this.store.households(roundId);
     const previous = await this.previousSampledRound(round);
     const draw = this.draw(round, households, rules, newSeed(), previous ? await this.store.sampledIds(previous.id) : []);
     if (draw.shortfall > 0) {
-      throw new AppError(ErrorCode.BadRequest, `the plan asks for ${draw.required} households but only ${draw.eligible} are occupied and not excluded; lower the plan's sample size`);
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `the plan asks for ${draw.required} households but only ${draw.eligible} are occupied and not excluded; lower the plan's sample size`,
+      );
     }
-    return this.sendAs(roundId, actor, DRAW_SAMPLE, {
-      seed: draw.seed, eligible: draw.eligible, required: draw.required, size: draw.sample.length,
-      fromFresh: draw.fromFresh, fromPrevious: draw.fromPrevious, previousRound: previous?.businessKey ?? null, households: draw.sample,
-    }, (tx, t) => this.store.markSampled(tx, roundId, draw.sample, t.seq));
+    return this.sendAs(
+      roundId,
+      actor,
+      DRAW_SAMPLE,
+      {
+        seed: draw.seed,
+        eligible: draw.eligible,
+        required: draw.required,
+        size: draw.sample.length,
+        fromFresh: draw.fromFresh,
+        fromPrevious: draw.fromPrevious,
+        previousRound: previous?.businessKey ?? null,
+        households: draw.sample,
+      },
+      (tx, t) => this.store.markSampled(tx, roundId, draw.sample, t.seq),
+    );
   }
 
   /** Redraws the sample from the stored roster and the audited seed: an auditor's check. */
@@ -199,7 +254,10 @@ export class SurveyRoundService {
     const round = await this.round(roundId, actor);
     const sample = round.context.sample as { seed: number; previousRound: string | null } | undefined;
     if (!sample) {
-      throw new AppError(ErrorCode.EventNotAccepted, `round ${round.businessKey} has no sample yet (it is in '${stateTitle({ machine: await this.machine(round), state: round.state })}')`);
+      throw new AppError(
+        ErrorCode.EventNotAccepted,
+        `round ${round.businessKey} has no sample yet (it is in '${stateTitle({ machine: await this.machine(round), state: round.state })}')`,
+      );
     }
     const households = await this.store.households(roundId);
     let previousIds: string[] = [];
@@ -208,7 +266,10 @@ export class SurveyRoundService {
       previousIds = prev ? await this.store.sampledIds(prev.id) : [];
     }
     const draw = this.draw(round, households, await this.rules(round), sample.seed, previousIds);
-    const stored = households.filter((h) => h.sampled).map((h) => h.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const stored = households
+      .filter((h) => h.sampled)
+      .map((h) => h.id)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return { seed: sample.seed, reproduced: JSON.stringify(draw.sample) === JSON.stringify(stored), size: stored.length };
   }
 
@@ -218,11 +279,18 @@ export class SurveyRoundService {
    */
   async issueTokens(roundId: string, actor: Actor): Promise<{ round: InstanceView; tokens: IssuedToken[] }> {
     await this.roundFor(roundId, actor, ROUND_EVENTS.issueTokens, 'issuing the questionnaires', (r) =>
-      (!r.context.sample ? 'draw the sample first' : Number(r.context.issued ?? 0) > 0 ? 'tokens were already issued; they are shown only once' : ''));
+      !r.context.sample ? 'draw the sample first' : Number(r.context.issued ?? 0) > 0 ? 'tokens were already issued; they are shown only once' : '',
+    );
     const sampled = (await this.store.households(roundId)).filter((h) => h.sampled);
     const tokens = sampled.map((h) => ({ householdId: h.id, building: h.building, unit: h.unit, room: h.room, token: randomBytes(24).toString('base64url') }));
-    const next = await this.sendAs(roundId, actor, ROUND_EVENTS.issueTokens, { issued: tokens.length },
-      (tx, t) => this.store.insertTokens(tx, roundId, tokens.map((k) => ({ hash: tokenHash(k.token), householdId: k.householdId })), t.seq));
+    const next = await this.sendAs(roundId, actor, ROUND_EVENTS.issueTokens, { issued: tokens.length }, (tx, t) =>
+      this.store.insertTokens(
+        tx,
+        roundId,
+        tokens.map((k) => ({ hash: tokenHash(k.token), householdId: k.householdId })),
+        t.seq,
+      ),
+    );
     return { round: next, tokens };
   }
 
@@ -233,16 +301,23 @@ export class SurveyRoundService {
   async tokenForm(token: string): Promise<{ round: InstanceSummary; householdId: string; room: string; questionnaire: Questionnaire }> {
     const row = await this.store.tokenByHash(tokenHash(token));
     const [round] = row ? await this.engine.records.instanceSummaries(ROUND_DEFINITION, { id: row.roundId }) : [];
-    if (!row || !round) throw new AppError(ErrorCode.NotFound, '调查码无效：请核对问卷上的调查码或链接。(unknown survey token)',
-      undefined, { userMessage: '调查码无效：请核对问卷上的调查码或链接。' });
+    if (!row || !round)
+      throw new AppError(ErrorCode.NotFound, '调查码无效：请核对问卷上的调查码或链接。(unknown survey token)', undefined, {
+        userMessage: '调查码无效：请核对问卷上的调查码或链接。',
+      });
     if (!acceptedNow({ machine: await this.machine(round), state: round.state, type: ROUND_EVENTS.recordResponse })) {
-      throw new AppError(ErrorCode.EventNotAccepted, '本次调查已结束，问卷不再接收，感谢您的关注。(the collection of this round is closed; the token has expired)',
-        undefined, { userMessage: '本次调查已结束，问卷不再接收，感谢您的关注。' });
+      throw new AppError(
+        ErrorCode.EventNotAccepted,
+        '本次调查已结束，问卷不再接收，感谢您的关注。(the collection of this round is closed; the token has expired)',
+        undefined,
+        { userMessage: '本次调查已结束，问卷不再接收，感谢您的关注。' },
+      );
     }
     if (row.usedAt) {
       const usedAt = dateCn(row.usedAt, { time: true, timeZone: this.engine.calendar.timeZone });
-      throw new AppError(ErrorCode.AlreadyExists, `此调查码已于 ${usedAt} 使用，每户只能提交一次。(this token was already used)`,
-        undefined, { userMessage: `此调查码已于 ${usedAt} 使用，每户只能提交一次。` });
+      throw new AppError(ErrorCode.AlreadyExists, `此调查码已于 ${usedAt} 使用，每户只能提交一次。(this token was already used)`, undefined, {
+        userMessage: `此调查码已于 ${usedAt} 使用，每户只能提交一次。`,
+      });
     }
     const h = (await this.store.households(row.roundId)).find((x) => x.id === row.householdId);
     const room = h ? [h.building, h.unit ? `${h.unit}单元` : '', h.room].filter(Boolean).join(' ') : row.householdId;
@@ -252,7 +327,9 @@ export class SurveyRoundService {
   private checkAnswers(questionnaire: Questionnaire, answers: unknown): RoundAnswers {
     const errors = validateAnswers({ questionnaire, answers });
     if (errors.length) {
-      throw new AppError(ErrorCode.PayloadInvalid, `the answers do not fit the questionnaire: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+      throw new AppError(ErrorCode.PayloadInvalid, `the answers do not fit the questionnaire: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, {
+        errors,
+      });
     }
     return answers as RoundAnswers;
   }
@@ -262,23 +339,42 @@ export class SurveyRoundService {
     const form = await this.tokenForm(token);
     const checked = this.checkAnswers(form.questionnaire, answers);
     const owner: Actor = { id: `owner:${form.householdId}`, roles: [TOKEN_HOLDER_ROLE] };
-    return this.sendAs(form.round.id, owner, ROUND_EVENTS.recordResponse, { householdId: form.householdId, channel: 'online', answers: checked }, async (tx, t) => {
-      const at = this.engine.clock.now().toISOString();
-      if (!(await this.store.spendToken(tx, form.round.id, form.householdId, t.seq, at))) {
-        throw new AppError(ErrorCode.AlreadyExists, '此调查码已使用，每户只能提交一次。(this token was already used)',
-          undefined, { userMessage: '此调查码已使用，每户只能提交一次。' });
-      }
-      await this.store.insertResponse(tx, form.round.id, { householdId: form.householdId, channel: 'online', answers: checked, auditSeq: t.seq, recordedBy: owner.id, receivedAt: at });
-    });
+    return this.sendAs(
+      form.round.id,
+      owner,
+      ROUND_EVENTS.recordResponse,
+      { householdId: form.householdId, channel: 'online', answers: checked },
+      async (tx, t) => {
+        const at = this.engine.clock.now().toISOString();
+        if (!(await this.store.spendToken(tx, form.round.id, form.householdId, t.seq, at))) {
+          throw new AppError(ErrorCode.AlreadyExists, '此调查码已使用，每户只能提交一次。(this token was already used)', undefined, {
+            userMessage: '此调查码已使用，每户只能提交一次。',
+          });
+        }
+        await this.store.insertResponse(tx, form.round.id, {
+          householdId: form.householdId,
+          channel: 'online',
+          answers: checked,
+          auditSeq: t.seq,
+          recordedBy: owner.id,
+          receivedAt: at,
+        });
+      },
+    );
   }
 
   /** A paper form typed in by staff; spends the household's token so it cannot answer twice. */
   async enterPaperForm(roundId: string, householdId: string, answers: unknown, actor: Actor): Promise<InstanceView> {
     const round = await this.roundFor(roundId, actor, ROUND_EVENTS.recordResponse, 'entering a paper form', (r) =>
-      (r.context.surveyedTo ? 'the collection is closed' : Number(r.context.issued ?? 0) > 0 ? '' : 'the questionnaires have not been issued yet'));
+      r.context.surveyedTo ? 'the collection is closed' : Number(r.context.issued ?? 0) > 0 ? '' : 'the questionnaires have not been issued yet',
+    );
     const household = (await this.store.households(roundId)).find((h) => h.id === householdId);
     if (!household) throw new AppError(ErrorCode.NotFound, `household '${householdId}' is not on the roster of round ${round.businessKey}`);
-    if (!household.sampled) throw new AppError(ErrorCode.BadRequest, `household '${householdId}' was not sampled in round ${round.businessKey}; only sampled households return forms`);
+    if (!household.sampled)
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `household '${householdId}' was not sampled in round ${round.businessKey}; only sampled households return forms`,
+      );
     if (await this.store.hasResponse(roundId, householdId)) {
       throw new AppError(ErrorCode.AlreadyExists, `household '${householdId}' already returned a form in round ${round.businessKey}`);
     }
@@ -298,15 +394,22 @@ export class SurveyRoundService {
    */
   async households(roundId: string, actor: Actor, filter: { sampled?: boolean } = {}) {
     const round = await this.round(roundId, actor);
-    const full = ((await this.rules(round)).fullContactRoles as string[] ?? []).some((r) => actor.roles.includes(r));
+    const full = (((await this.rules(round)).fullContactRoles as string[]) ?? []).some((r) => actor.roles.includes(r));
     const rows = (await this.store.households(roundId)).filter((h) => filter.sampled === undefined || h.sampled === filter.sampled);
     return {
       masked: !full,
       items: rows.map((h) => ({
-        id: h.id, row: h.rowNo, building: h.building, unit: h.unit, room: h.room,
+        id: h.id,
+        row: h.rowNo,
+        building: h.building,
+        unit: h.unit,
+        room: h.room,
         ownerName: full ? h.ownerName : maskName(h.ownerName),
         phone: h.phone ? (full ? h.phone : maskPhone(h.phone)) : null,
-        occupied: h.occupied, specialRemark: h.specialRemark ?? null, excluded: h.excludedRef !== null, sampled: h.sampled,
+        occupied: h.occupied,
+        specialRemark: h.specialRemark ?? null,
+        excluded: h.excludedRef !== null,
+        sampled: h.sampled,
       })),
     };
   }
@@ -319,12 +422,16 @@ export class SurveyRoundService {
     if (validity && !validity.valid) {
       const machine = await this.machine(round);
       const extend = acceptedNow({ machine, state: round.state, type: EXTEND_COLLECTION });
-      throw new AppError(ErrorCode.EventNotAccepted,
-        `round ${round.businessKey} is invalid: its response rate ${((figures?.responseRate ?? 0) * 100).toFixed(1)}% did not exceed ${(validity.threshold * 100).toFixed(1)}%, so it has no official figures${extend ? `; ${roleTitles({ machine, roles: extend.roles })} may extend the collection` : ''}`);
+      throw new AppError(
+        ErrorCode.EventNotAccepted,
+        `round ${round.businessKey} is invalid: its response rate ${((figures?.responseRate ?? 0) * 100).toFixed(1)}% did not exceed ${(validity.threshold * 100).toFixed(1)}%, so it has no official figures${extend ? `; ${roleTitles({ machine, roles: extend.roles })} may extend the collection` : ''}`,
+      );
     }
     if (!round.context.statistics) {
-      throw new AppError(ErrorCode.EventNotAccepted,
-        `round ${round.businessKey} has no statistics yet (it is in '${stateTitle({ machine: await this.machine(round), state: round.state })}'); they are computed after a valid collection closes`);
+      throw new AppError(
+        ErrorCode.EventNotAccepted,
+        `round ${round.businessKey} has no statistics yet (it is in '${stateTitle({ machine: await this.machine(round), state: round.state })}'); they are computed after a valid collection closes`,
+      );
     }
     return { round, statistics: round.context.statistics as SurveyStatistics };
   }
@@ -333,8 +440,12 @@ export class SurveyRoundService {
     const { round, statistics } = await this.statistics(roundId, actor);
     const c = round.context;
     return exportStatisticsXlsx({
-      statistics, serviceCenter: String(c.serviceCenter), project: String(c.project), batch: String(c.batch),
-      preparedBy: c.preparedBy as string | undefined, preparedAt: typeof c.preparedAt === 'string' ? c.preparedAt : undefined,
+      statistics,
+      serviceCenter: String(c.serviceCenter),
+      project: String(c.project),
+      batch: String(c.batch),
+      preparedBy: c.preparedBy as string | undefined,
+      preparedAt: typeof c.preparedAt === 'string' ? c.preparedAt : undefined,
       timeZone: this.engine.calendar.timeZone,
     });
   }
