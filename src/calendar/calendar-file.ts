@@ -23,6 +23,7 @@ import type { BusinessCalendarConfig } from './business-calendar';
 import { BusinessCalendar } from './business-calendar';
 import { assertTimeZone, isLocalDate } from './zoned-time.util';
 import { isRecord } from '../common/objects.util';
+import { pointerSegments } from '../definitions/json-schema.util';
 
 export interface CalendarFileProblem {
   readonly file: string;
@@ -148,13 +149,7 @@ function invalid(file: string, problems: CalendarFileProblem[]): AppError {
 }
 
 function pointerToPath(pointer: string, e: ErrorObject): string[] {
-  const path =
-    pointer === ''
-      ? []
-      : pointer
-          .slice(1)
-          .split('/')
-          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = pointerSegments(pointer);
   if (e.keyword === 'additionalProperties') path.push(String((e.params as { additionalProperty: string }).additionalProperty));
   return path;
 }
