@@ -13,7 +13,7 @@
  *
  * The HTTP controller and the CLI (`wf roster import`) both call this service.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { AppError, ErrorCode } from '../../common/app-error';
 import type { Actor, ProcessMachine } from '../../compiler/process-machine.contract';
 import { dateCn } from '../../documents/template-helpers';
@@ -282,7 +282,13 @@ export class SurveyRoundService {
       !r.context.sample ? 'draw the sample first' : Number(r.context.issued ?? 0) > 0 ? 'tokens were already issued; they are shown only once' : '',
     );
     const sampled = (await this.store.households(roundId)).filter((h) => h.sampled);
-    const tokens = sampled.map((h) => ({ householdId: h.id, building: h.building, unit: h.unit, room: h.room, token: randomBytes(24).toString('base64url') }));
+    const tokens = sampled.map((h) => ({
+      householdId: h.id,
+      building: h.building,
+      unit: h.unit,
+      room: h.room,
+      token: this.engine.ids.randomBytes(24).toString('base64url'),
+    }));
     const next = await this.sendAs(roundId, actor, ROUND_EVENTS.issueTokens, { issued: tokens.length }, (tx, t) =>
       this.store.insertTokens(
         tx,
