@@ -24,6 +24,12 @@ export interface IncomingEvent {
    * (`TransitionOptions.viaService`); events declared `via: service` are refused without it.
    */
   readonly viaService?: boolean;
+  /**
+   * Set by the engine only when another process's `emit` delivers the event: that process's
+   * definition key. The event is then checked against `from:` (this definition must accept it
+   * from that key, in some state and in the current one) instead of `roles`.
+   */
+  readonly sender?: string;
 }
 
 export interface StepResult {
@@ -51,10 +57,12 @@ export interface ProcessMachine {
   /**
    * Next snapshot for `event` sent while the instance is in `state` with `context`.
    * Checks, in this order, throwing AppError:
-   * EventNotAccepted (not accepted in this state or its ancestors; the message lists the events
-   * accepted now) → Forbidden (declared `via: service` and not sent by the service; the message
-   * names the API to use) → Forbidden (none of the actor's roles may send it; the message names
-   * the roles that may) → PayloadInvalid (`details.errors: [{ path: '$.a.b', message }]`) →
+   * Forbidden (sent by another process, `sender`, that no state of this definition accepts it
+   * from; the message names what `from:` would have to list) → EventNotAccepted (not accepted in
+   * this state or its ancestors; the message lists the events accepted now) → Forbidden
+   * (declared `via: service` and not sent by the service; the message names the API to use) →
+   * Forbidden (none of the actor's roles may send it, or, for a `sender`, this state's `from:`
+   * does not list it; the message names who may) → PayloadInvalid (`details.errors: [{ path: '$.a.b', message }]`) →
    * GuardRejected (no branch matched; the message lists the conditions) → ExpressionFailed (an
    * expression failed at run time) → ContextInvalid (the resulting context breaks the context
    * schema; `details.errors` with paths). The returned context has the schema's defaults filled.

@@ -21,6 +21,7 @@ import type {
   StateDefinition,
   ValueSpec,
 } from '../definitions/definition.types';
+import { accepts, missingAcceptance } from '../definitions/definition-acceptance';
 import { jsonCopy } from '../definitions/json-schema.util';
 import type { AcceptedEvent, Actor, IncomingEvent, ProcessMachine, StepResult } from './process-machine.contract';
 
@@ -189,6 +190,12 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
     },
 
     send(state: string, context: Record<string, unknown>, event: IncomingEvent): StepResult {
+      if (event.sender !== undefined && !accepts(def, { kind: 'emit', event: event.type }, event.sender)) {
+        throw new AppError(ErrorCode.Forbidden, missingAcceptance(def, { kind: 'emit', event: event.type }, event.sender), {
+          event: event.type,
+          sender: event.sender,
+        });
+      }
       const accepted = acceptedEvents(state);
       const found = accepted.find((a) => a.event.type === event.type);
       if (!found) {
@@ -201,7 +208,8 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
         );
       }
       checkVia(found.event, event, def.key);
-      checkRoles(found.event, event.actor, state);
+      if (event.sender !== undefined) checkFrom(found.event, event.sender, state, def.key);
+      else checkRoles(found.event, event.actor, state);
       const payload = event.payload ?? {};
       const payloadErrors = found.event.validatePayload(payload);
       if (payloadErrors.length > 0) {
@@ -266,6 +274,16 @@ function checkRoles(event: EventDefinition, actor: Actor, state: string): void {
       ? `nobody may send '${event.type}' in '${state}'`
       : `'${event.type}' may only be sent by ${event.roles.join(', ')}; ${actor.id} has ${actor.roles.length ? actor.roles.join(', ') : 'no role'}`,
     { event: event.type, roles: event.roles },
+  );
+}
+
+/** Another process's emit: the state that accepts the event must list the sender under `from`. */
+function checkFrom(event: EventDefinition, sender: string, state: string, definition: string): void {
+  if (event.from.includes(sender)) return;
+  throw new AppError(
+    ErrorCode.Forbidden,
+    `'${definition}' accepts '${event.type}' in '${state}' only from ${event.from.length ? event.from.join(', ') : 'no process'}, not from '${sender}'`,
+    { event: event.type, sender, from: event.from },
   );
 }
 

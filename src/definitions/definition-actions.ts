@@ -2,11 +2,12 @@
  * Actions (`render`, `post`, `email`, `notify`, `emit`, `start`, `apply`) of entries, exits and
  * branches: each becomes a kind with value parameters, after checking what it names: the
  * template exists and reads only declared fields, the role and the domain writer exist, an
- * emit goes to `parent` or to a business key and its event accepts `system` there.
+ * emit goes to `parent` or to a business key, and an emit to this same process is accepted
+ * there from its own key (`from:`).
  */
 import type { ExpressionChecks } from '../compiler/expression';
 import type { ActionDefinition, ValueSpec } from './definition.types';
-import { isMap, str, SYSTEM_ROLE, type Raw } from './definition-build-context';
+import { isMap, str, type Raw } from './definition-build-context';
 import type { DefinitionScope } from './definition-scope';
 import { valueSpec } from './definition-values';
 import { didYouMean, quoteList } from './did-you-mean.util';
@@ -78,24 +79,26 @@ function checkEmit(scope: DefinitionScope, params: Record<string, unknown>, acti
       `'to' of an emit action is either 'parent' or an expression giving a business key, written with '=' (e.g. "=context.roundKey")`,
     );
   }
-  if (typeof params.to === 'string' && params.to !== 'parent' && params.definition === undefined) {
-    // To instances of this same process, found by business key: it must accept the event from system.
+  const ownKey = scope.input.key;
+  if (typeof params.to === 'string' && params.to !== 'parent' && (params.definition === undefined || params.definition === ownKey)) {
+    // To instances of this same process, found by business key: it must accept the event from its own key.
     const event = str(params.event);
     const declaring = scope.tree.rawStates.filter((st) => isMap(st.raw.on) && isMap(st.raw.on[event ?? '']));
     if (event !== undefined && declaring.length === 0) {
       report(
         [...actionPath, 'event'],
-        `the emit action sends '${event}' to an instance of this process (no 'definition' given), but no state here accepts '${event}'; declare it with roles [system], or name the other process in 'definition'`,
+        `the emit action sends '${event}' to an instance of this process (no 'definition' given), but no state here accepts '${event}'; declare it with from: [${ownKey ?? 'this key'}], or name the other process in 'definition'`,
       );
     }
-    for (const st of declaring) {
-      const roles = (st.raw.on as Raw)[event as string] as Raw;
-      if (Array.isArray(roles.roles) && !roles.roles.includes(SYSTEM_ROLE)) {
-        report(
-          [...actionPath, 'event'],
-          `the emit action sends '${event}' but that event's roles in '${st.name}' do not include system; add system to its roles`,
-        );
-      }
+    const accepting = declaring.filter((st) => {
+      const from = ((st.raw.on as Raw)[event as string] as Raw).from;
+      return Array.isArray(from) && ownKey !== undefined && from.includes(ownKey);
+    });
+    if (event !== undefined && declaring.length > 0 && accepting.length === 0) {
+      report(
+        [...actionPath, 'event'],
+        `the emit action sends '${event}' to an instance of this process, but no state accepts it from '${ownKey}': list ${ownKey} under 'from' of '${event}' (declared in ${declaring.map((st) => `'${st.name}'`).join(', ')}); 'system' in its roles means the engine only, never a process`,
+      );
     }
   }
   if (params.to === 'parent' && params.definition !== undefined) {

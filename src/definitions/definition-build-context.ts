@@ -12,8 +12,14 @@ import type { DefinitionProblem, EventDefinition, JsonSchema, ProcessDefinition,
 import { createSchemaAjv } from './json-schema.util';
 import type { YamlLocator, YamlPath } from './yaml-locator';
 
-/** The engine's own actor (deadlines, automatic steps): usable without declaring it. */
+/** The engine's own actor (deadlines, schedules, calendar changes): usable without declaring it; never another process. */
 export const SYSTEM_ROLE = 'system';
+
+/**
+ * The role of the actor `process:<key>` the engine delivers another process's `emit`/`start`
+ * as. Reserved: a definition cannot declare it; what a process may do is said by `from:`.
+ */
+export const PROCESS_ROLE = 'process';
 
 /** True when `system` may not send the event (so no deadline, schedule or other instance can). */
 export const lacksSystem = (event: EventDefinition): boolean => !event.roles.includes(SYSTEM_ROLE);
@@ -45,6 +51,8 @@ export interface BuildInput {
   /** When given, every `compute` must name one of these domain functions, every `apply` one of the writers. */
   readonly functions?: DomainFunctionLookup;
   readonly source: ProcessDefinition['source'];
+  /** The definition's own `key`, when it is text (an emit to this same process is accepted from it). */
+  readonly key?: string;
 }
 
 /** One build in progress: where its problems go and how a YAML path becomes a position. */

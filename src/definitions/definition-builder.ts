@@ -8,7 +8,7 @@
  * position; problems at the same position keep this order):
  * declarations (roles, rules, context: `definition-declarations.ts`) → the tree of state names
  * (`definition-state-tree.ts`) → states with their events, branches and actions
- * (`definition-states.ts`, `definition-events.ts`, `definition-actions.ts`) → `start.roles` →
+ * (`definition-states.ts`, `definition-events.ts`, `definition-actions.ts`) → `start.roles` and `start.from` →
  * deadlines (`definition-deadlines.ts`) → schedules (`definition-schedules.ts`).
  */
 import type { ValidateFunction } from 'ajv/dist/2020';
@@ -27,13 +27,21 @@ export { SYSTEM_ROLE, type BuildInput } from './definition-build-context';
 export { TEMPLATE_META_FIELDS } from './definition-actions';
 
 export function buildDefinition(raw: Raw, input: BuildInput): { definition?: ProcessDefinition; problems: DefinitionProblem[] } {
-  const ctx = createBuildContext(input);
+  const ctx = createBuildContext({ ...input, ...(typeof raw.key === 'string' ? { key: raw.key } : {}) });
   checkReservedNames(ctx, raw);
   const declared = buildDeclarations(ctx, raw);
   const tree = collectStates(ctx, raw);
   const scope = definitionScope(ctx, declared, tree);
   const states = buildStates(scope);
   const startRoles = isMap(raw.start) ? checkRoles(ctx, declared, raw.start.roles, ['start', 'roles']) : [];
+  const startFrom = isMap(raw.start) && Array.isArray(raw.start.from) ? raw.start.from.filter((k): k is string => typeof k === 'string') : [];
+  if (isMap(raw.start) && raw.start.roles === undefined && raw.start.from === undefined) {
+    ctx.report(
+      ['start'],
+      "'start' needs 'roles' (the people who may open a case, or system for a schedule) or 'from' (the processes whose start action may), or both",
+      'key',
+    );
+  }
   addDeadlines(scope, states);
   const schedules = buildSchedules(scope, raw.schedules, states, startRoles);
   const { problems } = ctx;
@@ -54,6 +62,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
       return { errors: ok ? [] : toValidationErrors(validateContext.errors), value };
     },
     startRoles,
+    startFrom,
     initial: raw.initial as string,
     topStates: tree.topStates,
     states,

@@ -310,7 +310,7 @@ describe('events between instances', () => {
       '  done: { type: final }',
     ].join('\n');
 
-  it('needs system among the roles of an event emitted to an instance of the same process', () => {
+  it("needs the process's own key under 'from' of an event emitted to an instance of the same process (system is the engine only)", () => {
     const errors = errorsOf(
       process(
         'round',
@@ -320,12 +320,14 @@ describe('events between instances', () => {
       ),
     );
     expect(at(errors)).toEqual([
-      "13:28 the emit action sends 'ping' but that event's roles in 'waiting' do not include system; add system to its roles",
-      "14:28 the emit action sends 'pong' to an instance of this process (no 'definition' given), but no state here accepts 'pong'; declare it with roles [system], or name the other process in 'definition'",
+      "13:28 the emit action sends 'ping' to an instance of this process, but no state accepts it from 'round': list round under 'from' of 'ping' (declared in 'waiting'); 'system' in its roles means the engine only, never a process",
+      "14:28 the emit action sends 'pong' to an instance of this process (no 'definition' given), but no state here accepts 'pong'; declare it with from: [round], or name the other process in 'definition'",
     ]);
+    const fixed = process('round', 'clerk', ['      ping: { roles: [clerk], from: [round] }'], ['          - emit: { event: ping, to: =payload.key }']);
+    expect(loadDefinition(fixed, { file: 'x.yaml' }).ok).toBe(true);
   });
 
-  it('checks a started or emitted-to process of the same folder accepts the system actor', () => {
+  it("checks a started or emitted-to process of the same folder accepts it from the sender's key (from:, start.from)", () => {
     const dir = mkdtempSync(join(tmpdir(), 'wf-defs-'));
     writeFileSync(
       join(dir, 'parent.yaml'),
@@ -344,16 +346,19 @@ describe('events between instances', () => {
     const result = loadDefinitionsDir(dir);
     if (result.ok) throw new Error('expected problems');
     expect(result.errors.map((e) => `${e.file.slice(dir.length + 1)}:${e.line}:${e.column} ${e.message}`)).toEqual([
-      "parent.yaml:13:13 the start action starts 'child', but its start.roles do not include system; add system to start.roles in child.yaml",
-      "parent.yaml:14:13 the emit action sends 'poke' to 'child', but that event's roles in 'waiting' (child.yaml) do not include system; add system to its roles",
-      "parent.yaml:15:13 the emit action sends 'nudge' to 'child', but no state of child.yaml accepts it; declare it there with roles [system]",
+      "parent.yaml:13:13 the start action starts 'child', but 'child' does not accept being started by 'parent': child.yaml would have to list parent under start.from (start: { from: [parent] })",
+      "parent.yaml:14:13 the emit action sends 'poke' to 'child', but 'child' does not accept 'poke' from 'parent': child.yaml would have to list parent under 'from' of 'poke' (declared in 'waiting')",
+      "parent.yaml:15:13 the emit action sends 'nudge' to 'child', but no state of 'child' accepts 'nudge': child.yaml would have to declare 'nudge' with from: [parent]",
     ]);
+    // system in the target's roles lets the engine in (deadlines, schedules), never another process.
+    writeFileSync(join(dir, 'child.yaml'), process('child', 'clerk, system', ['      poke: { roles: [clerk, system] }', '      nudge: { roles: [system] }']));
+    expect(loadDefinitionsDir(dir).ok).toBe(false);
     writeFileSync(
       join(dir, 'child.yaml'),
       process(
         'child',
-        'clerk, system',
-        ['      poke: { roles: [clerk, system] }', '      nudge: { roles: [system] }'],
+        'clerk], from: [parent',
+        ['      poke: { roles: [clerk], from: [parent] }', '      nudge: { from: [parent] }'],
         ['          - emit: { event: childDone, to: parent }'],
       ),
     );

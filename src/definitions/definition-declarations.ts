@@ -4,7 +4,7 @@
  */
 import type { ValidateFunction } from 'ajv/dist/2020';
 import type { JsonSchema, RoleDefinition, RuleDefinition } from './definition.types';
-import { isMap, str, SYSTEM_ROLE, type BuildContext, type Raw } from './definition-build-context';
+import { isMap, PROCESS_ROLE, str, SYSTEM_ROLE, type BuildContext, type Raw } from './definition-build-context';
 import { didYouMean, quoteList } from './did-you-mean.util';
 import { compileUserSchema } from './json-schema.util';
 import type { YamlPath } from './yaml-locator';
@@ -29,6 +29,13 @@ export function buildDeclarations(ctx: BuildContext, raw: Raw): Declarations {
     for (const [name, value] of Object.entries(raw.roles)) {
       roles[name] = { name, ...(isMap(value) && str(value.title) ? { title: value.title as string } : {}) };
     }
+  }
+  if (Object.hasOwn(roles, PROCESS_ROLE)) {
+    ctx.report(
+      ['roles', PROCESS_ROLE],
+      `the role '${PROCESS_ROLE}' is the engine's mark of another process delivering an event or a start: choose another name; to let a process send an event, list its key under 'from'`,
+      'key',
+    );
   }
   const roleNames = new Set([...Object.keys(roles), SYSTEM_ROLE]);
 

@@ -64,10 +64,25 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
       'key',
     );
   }
+  if (viaService && Array.isArray(rawEvent.from) && rawEvent.from.length > 0) {
+    report(
+      [...path, 'from'],
+      "an event sent only through its service ('via: service') cannot also be sent by another process: remove 'from' or remove 'via'",
+      'key',
+    );
+  }
+  if (rawEvent.roles === undefined && rawEvent.from === undefined) {
+    report(
+      path,
+      `'${type}' needs 'roles' (the people, or system for a deadline or schedule, who may send it) or 'from' (the processes whose emit may), or both`,
+      'key',
+    );
+  }
   return {
     type,
     ...(str(rawEvent.title) ? { title: rawEvent.title as string } : {}),
     roles: checkRoles(scope, scope.declared, rawEvent.roles, [...path, 'roles']),
+    from: Array.isArray(rawEvent.from) ? rawEvent.from.filter((k): k is string => typeof k === 'string') : [],
     ...(viaService ? { via: 'service' as const } : {}),
     ...(str(rawEvent.api) ? { api: rawEvent.api as string } : {}),
     compute,

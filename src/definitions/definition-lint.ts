@@ -2,8 +2,8 @@
  * Lint: warnings about a definition that loads but is probably not what its owner meant.
  * - `unreachable-state`: no sequence of events leads there from the initial state.
  * - `dead-end-state`: a state that is not final and that no event leaves.
- * - `unsendable-event`: an event no role may send (empty `roles`). An event only `system` may
- *   send is fine: deadlines, schedules and other instances send it.
+ * - `unsendable-event`: an event no role may send (empty `roles`) and no process either (no
+ *   `from`). An event only `system` may send is fine: deadlines and schedules send it.
  */
 import type { LintFinding, ProcessDefinition, StateDefinition } from './definition.types';
 
@@ -65,7 +65,7 @@ export function lintDefinition(def: ProcessDefinition): LintFinding[] {
 
   for (const state of Object.values(def.states)) {
     for (const event of Object.values(state.on)) {
-      if (event.roles.length === 0) {
+      if (event.roles.length === 0 && event.from.length === 0) {
         findings.push({
           ...event.position,
           rule: 'unsendable-event',

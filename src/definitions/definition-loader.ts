@@ -11,9 +11,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { isAlias, isMap, isPair, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import type { ActionDefinition, DefinitionProblem, LintFinding, ProcessDefinition } from './definition.types';
+import type { DefinitionProblem, LintFinding, ProcessDefinition } from './definition.types';
 import { definitionSchema, PATTERN_HINTS } from './definition.schema';
 import type { DomainFunctionLookup, TemplateLookup } from './definition-build-context';
+import { acceptanceProblem, crossProcessActions } from './definition-acceptance';
 import { buildDefinition } from './definition-builder';
 import { lintDefinition } from './definition-lint';
 import { didYouMean } from './did-you-mean.util';
@@ -180,8 +181,9 @@ export type LoadDirResult =
 
 /**
  * Loads every `*.yaml` / `*.yml` in `dir` (not recursive, sorted by name). Collects the problems
- * of all files; two files with the same `key` and `start`/`emit` actions naming a definition
- * that is not in the folder are problems too.
+ * of all files; two files with the same `key`, `start`/`emit` actions naming a definition
+ * that is not in the folder, and actions the named definition does not accept from this one
+ * (`from:` on its event, `start.from`) are problems too.
  */
 export function loadDefinitionsDir(dir: string, options: Omit<LoadOptions, 'file'> = {}): LoadDirResult {
   const files = readdirSync(dir)
@@ -214,60 +216,21 @@ export function loadDefinitionsDir(dir: string, options: Omit<LoadOptions, 'file
     findings.push(...result.findings);
   }
   for (const def of definitions) {
-    for (const state of Object.values(def.states)) {
-      const actions = [...state.entry, ...state.exit, ...Object.values(state.on).flatMap((e) => e.branches.flatMap((b) => b.actions))];
-      for (const action of actions) {
-        const named = action.params.definition;
-        if ((action.kind === 'start' || action.kind === 'emit') && named?.kind === 'literal' && typeof named.value === 'string') {
-          const target = byKey.get(named.value);
-          if (!target) {
-            errors.push({
-              ...action.position,
-              message: `the ${action.kind} action names the definition '${named.value}', which is not in ${dir}.${didYouMean(named.value, byKey.keys())}`,
-            });
-          } else {
-            errors.push(...crossInstanceProblems(action, target));
-          }
-        }
+    for (const action of crossProcessActions(def)) {
+      if (action.target === 'parent' || action.target === def.key) continue; // parent: checked at delivery; self: when the file loads
+      const target = byKey.get(action.target);
+      if (!target) {
+        errors.push({
+          ...action.position,
+          message: `the ${action.kind} action names the definition '${action.target}', which is not in ${dir}.${didYouMean(action.target, byKey.keys())}`,
+        });
+        continue;
       }
+      const problem = acceptanceProblem(action, target, def.key);
+      if (problem) errors.push(problem);
     }
   }
   return errors.length > 0 ? { ok: false, errors: sortProblems(errors) } : { ok: true, definitions, findings };
-}
-
-/**
- * Another process started or sent an event by an action: the engine acts as `system` there, so
- * `start.roles` of a started process, and the roles of an emitted event, must include it.
- */
-function crossInstanceProblems(action: ActionDefinition, target: ProcessDefinition): DefinitionProblem[] {
-  const file = basename(target.source.file);
-  if (action.kind === 'start') {
-    return target.startRoles.includes('system')
-      ? []
-      : [
-          {
-            ...action.position,
-            message: `the start action starts '${target.key}', but its start.roles do not include system; add system to start.roles in ${file}`,
-          },
-        ];
-  }
-  const event = action.params.event?.kind === 'literal' ? String(action.params.event.value) : undefined;
-  if (event === undefined) return [];
-  const declaring = Object.values(target.states).filter((s) => Object.hasOwn(s.on, event));
-  if (declaring.length === 0) {
-    return [
-      {
-        ...action.position,
-        message: `the emit action sends '${event}' to '${target.key}', but no state of ${file} accepts it; declare it there with roles [system]`,
-      },
-    ];
-  }
-  return declaring
-    .filter((s) => !s.on[event].roles.includes('system'))
-    .map((s) => ({
-      ...action.position,
-      message: `the emit action sends '${event}' to '${target.key}', but that event's roles in '${s.name}' (${file}) do not include system; add system to its roles`,
-    }));
 }
 
 /** Sorted by file, line and column; exact duplicates removed. */

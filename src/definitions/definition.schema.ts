@@ -31,6 +31,8 @@ export const PATTERN_HINTS: Readonly<Record<string, string>> = {
 
 const text = { type: 'string', minLength: 1 };
 const roleList = { type: 'array', items: { type: 'string', pattern: ROLE_NAME_PATTERN }, uniqueItems: true };
+/** Definition keys of the processes allowed to send an event (`emit`) or start a case (`start`). */
+const keyList = { type: 'array', items: { type: 'string', pattern: KEY_PATTERN }, uniqueItems: true };
 /** A value: a literal, or a string starting with `=` (an expression). */
 const value = {};
 
@@ -63,8 +65,8 @@ export const definitionSchema = {
     start: {
       type: 'object',
       additionalProperties: false,
-      required: ['roles'],
-      properties: { roles: roleList },
+      // roles (people) or from (processes), or both: checked by the builder with a plain message.
+      properties: { roles: roleList, from: keyList },
     },
     rules: {
       type: 'object',
@@ -152,11 +154,13 @@ export const definitionSchema = {
     event: {
       type: 'object',
       additionalProperties: false,
-      required: ['roles'],
+      // roles (people, the engine) or from (processes), or both: checked by the builder with a plain message.
       properties: {
         title: text,
         description: { type: 'string' },
         roles: roleList,
+        /** Processes (definition keys) whose `emit` may send this event. */
+        from: keyList,
         /** Sent only through the process's application service, never as a plain event. */
         via: { enum: ['service'] },
         /** With `via: service`: the API people use instead (named when a plain send is refused). */

@@ -24,7 +24,11 @@ export interface DefinitionProblem extends SourcePosition {
   readonly message: string;
 }
 
-export type LintRule = 'unreachable-state' | 'dead-end-state' | 'unsendable-event';
+/**
+ * `target-not-uploaded` and `acceptance-removed` come from the registry on upload (another
+ * process's acceptance of this one's `emit`/`start`, and the reverse), the others from lint.
+ */
+export type LintRule = 'unreachable-state' | 'dead-end-state' | 'unsendable-event' | 'target-not-uploaded' | 'acceptance-removed';
 
 /** A warning from the lint pass: the definition still loads. */
 export interface LintFinding extends SourcePosition {
@@ -108,8 +112,13 @@ export interface EventDefinition {
   /** Domain calculations run by the engine before the transition (see ComputeDefinition). */
   readonly compute: readonly ComputeDefinition[];
   readonly title?: string;
-  /** Roles allowed to send this event in this state. `system` is the engine's own actor. */
+  /** Roles allowed to send this event in this state. `system` is the engine's own actor (deadlines, schedules). */
   readonly roles: readonly string[];
+  /**
+   * Processes (definition keys) whose `emit` may send this event in this state; another
+   * process is never `system`. Empty: no other process may.
+   */
+  readonly from: readonly string[];
   /**
    * `service`: only the process's application service sends it (in-process, with the rows it
    * writes in the same transaction), on behalf of a user holding one of `roles`; a plain send
@@ -211,6 +220,8 @@ export interface ProcessDefinition {
   validateContext(context: unknown): { readonly errors: readonly PayloadValidationError[]; readonly value: Record<string, unknown> };
   /** Roles allowed to start an instance. */
   readonly startRoles: readonly string[];
+  /** Processes (definition keys) whose `start` action may start an instance (`start.from`). */
+  readonly startFrom: readonly string[];
   /** Name of the top-level initial state. */
   readonly initial: string;
   /** Top-level state names, in YAML order. */

@@ -27,6 +27,8 @@ export interface ComputePayloadInput {
   readonly functions: Pick<DomainFunctionRegistry, 'get'>;
   readonly calendar: BusinessCalendar;
   readonly store: DomainStore;
+  /** Another process's emit: its definition key, checked against `from:` instead of roles. */
+  readonly sender?: string;
 }
 
 /**
@@ -38,7 +40,8 @@ export interface ComputePayloadInput {
 export async function computePayload(input: ComputePayloadInput): Promise<Record<string, unknown>> {
   const { machine, instance, type, payload, actor, now } = input;
   const accepted = machine.acceptedEvents(input.state).find((a) => a.event.type === type)?.event;
-  if (!accepted || accepted.compute.length === 0 || !accepted.roles.some((r) => actor.roles.includes(r))) return payload;
+  const permitted = input.sender !== undefined ? accepted?.from.includes(input.sender) : accepted?.roles.some((r) => actor.roles.includes(r));
+  if (!accepted || accepted.compute.length === 0 || !permitted) return payload;
   const scope: ExpressionScope = { context: instance.context, payload, rules: machine.definition.ruleValues, actor, now: now.toISOString() };
   const out = { ...payload };
   for (const c of accepted.compute) {

@@ -14,8 +14,9 @@ import type { Clock } from '../common/clock';
 import type { IdGenerator } from '../common/ids';
 import { createProcessMachine } from '../compiler/process-machine';
 import type { ProcessMachine } from '../compiler/process-machine.contract';
-import { loadDefinition, type DomainFunctionLookup } from '../definitions/definition-loader';
-import type { DefinitionProblem, LintFinding } from '../definitions/definition.types';
+import { accepts, acceptanceProblem, crossProcessActions, missingAcceptance } from '../definitions/definition-acceptance';
+import { loadDefinition, sortProblems, type DomainFunctionLookup } from '../definitions/definition-loader';
+import type { DefinitionProblem, LintFinding, ProcessDefinition } from '../definitions/definition.types';
 import { Database } from '../persistence/database';
 
 export interface TemplateLookup {
@@ -64,27 +65,101 @@ export class DefinitionRegistry {
     return loadDefinition(text, { file, templates: this.templates, functions: this.functions, maxBytes: this.maxBytes });
   }
 
-  /** Loads every *.yaml/*.yml in dir and registers each; refuses (storing nothing) if any file has errors. */
+  /**
+   * Loads every *.yaml/*.yml in dir and registers each; refuses (storing nothing) if any file
+   * has errors. Cross-process actions are checked against the folder's other files first, then
+   * against the stored definitions (see `register`).
+   */
   async registerDirectory(dir: string, actorId: string): Promise<RegisteredVersion[]> {
     const files = readdirSync(dir)
       .filter((f) => /\.ya?ml$/.test(f))
       .sort();
-    const loaded = files.map((f) => ({ file: f, text: readFileSync(join(dir, f), 'utf8') }));
-    const problems = loaded.flatMap(({ file, text }) => {
-      const result = this.validate(text, file);
-      return result.ok ? [] : result.errors;
+    const loaded = files.map((file) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      return { file, text, result: this.validate(text, file) };
     });
+    const problems = loaded.flatMap(({ result }) => (result.ok ? [] : result.errors));
     if (problems.length > 0) throw new DefinitionLoadError(problems);
+    const folder = new Map<string, ProcessDefinition>();
+    for (const { result } of loaded) if (result.ok) folder.set(result.definition.key, result.definition);
+    const checks = [];
+    for (const def of folder.values()) checks.push(await this.crossProcessCheck(def, folder));
+    const crossProblems = checks.flatMap((c) => c.problems);
+    if (crossProblems.length > 0) throw new DefinitionLoadError(sortProblems(crossProblems));
     const out: RegisteredVersion[] = [];
-    for (const { file, text } of loaded) out.push(await this.register(text, file, actorId));
+    for (const [i, { file, text }] of loaded.entries()) out.push(await this.store(text, file, actorId, checks[i].findings));
     return out;
   }
 
-  /** Validates and stores a definition text; returns the (possibly pre-existing) version. */
+  /**
+   * Validates and stores a definition text; returns the (possibly pre-existing) version.
+   *
+   * Refused as well when one of its `emit`/`start` actions names a stored definition that does
+   * not accept it from this key (`from:` on the event, `start.from`): the problem is at the
+   * action and says what the target would have to declare. A target not uploaded yet is
+   * accepted with a `target-not-uploaded` finding: its own `from:` decides at delivery. A new
+   * version that no longer accepts what a stored definition still sends is stored with an
+   * `acceptance-removed` finding per such action (the owner may withdraw a permission; new
+   * instances of this version then refuse those messages at delivery).
+   */
   async register(text: string, file: string, actorId: string): Promise<RegisteredVersion> {
     const result = this.validate(text, basename(file));
     if (!result.ok) throw new DefinitionLoadError(result.errors);
-    const { definition, findings } = result;
+    const check = await this.crossProcessCheck(result.definition, new Map());
+    if (check.problems.length > 0) throw new DefinitionLoadError(sortProblems(check.problems));
+    return this.store(text, file, actorId, check.findings);
+  }
+
+  /** The definitions a cross-process check reads: the folder being loaded first, then the newest stored versions. */
+  private async peers(folder: ReadonlyMap<string, ProcessDefinition>): Promise<Map<string, ProcessDefinition>> {
+    const peers = new Map<string, ProcessDefinition>();
+    for (const row of await this.list()) peers.set(row.key, (await this.machine(row.id)).definition);
+    for (const [key, def] of folder) peers.set(key, def);
+    return peers;
+  }
+
+  /** Problems (refuse) and findings (store with a warning) of a definition's reach into other processes and theirs into it. */
+  private async crossProcessCheck(
+    def: ProcessDefinition,
+    folder: ReadonlyMap<string, ProcessDefinition>,
+  ): Promise<{ problems: DefinitionProblem[]; findings: LintFinding[] }> {
+    const peers = await this.peers(folder);
+    const problems: DefinitionProblem[] = [];
+    const findings: LintFinding[] = [];
+    for (const action of crossProcessActions(def)) {
+      // `to: parent` is whichever process started this one: checked at delivery. Self: checked when the file loads.
+      if (action.target === 'parent' || action.target === def.key) continue;
+      const target = peers.get(action.target);
+      if (!target) {
+        findings.push({
+          ...action.position,
+          rule: 'target-not-uploaded',
+          message: `the ${action.kind} action names '${action.target}', which is not uploaded yet: it will be delivered only if '${action.target}' accepts it from '${def.key}' (${action.kind === 'start' ? 'start.from' : `'from' of '${action.event}'`})`,
+        });
+        continue;
+      }
+      const problem = acceptanceProblem(action, target, def.key);
+      if (problem) problems.push(problem);
+    }
+    for (const sender of peers.values()) {
+      if (sender.key === def.key) continue;
+      for (const action of crossProcessActions(sender)) {
+        if (action.target !== def.key || accepts(def, action, sender.key)) continue;
+        findings.push({
+          ...action.position,
+          rule: 'acceptance-removed',
+          message: `'${sender.key}' still ${action.kind === 'start' ? `starts '${def.key}'` : `emits '${action.event}' to '${def.key}'`} here, but this version of '${def.key}' does not accept it: ${missingAcceptance(def, action, sender.key)}. Instances of this version will refuse it (the outbox marks it undeliverable); running instances keep their version`,
+        });
+      }
+    }
+    return { problems, findings };
+  }
+
+  private async store(text: string, file: string, actorId: string, extraFindings: readonly LintFinding[]): Promise<RegisteredVersion> {
+    const result = this.validate(text, basename(file));
+    if (!result.ok) throw new DefinitionLoadError(result.errors);
+    const { definition } = result;
+    const findings = [...result.findings, ...extraFindings];
     const { key, title } = definition;
     const hash = definition.source.hash;
     for (let attempt = 0; ; attempt++) {

@@ -19,8 +19,20 @@ import type { TemplateCatalog } from '../documents/template-catalog';
 import type { BusinessCalendar } from '../calendar/business-calendar';
 import { dueTime, type CalendarBasis } from '../calendar/deadline-spec';
 
-/** The engine's own actor: deadlines, schedules and events from other instances. */
+/** The engine's own actor: deadlines, schedules, calendar changes. Never another process. */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ id: 'system', roles: Object.freeze(['system']) as readonly string[] });
+
+/** The prefix of the actor id another process's `emit`/`start` is delivered as: `process:<definition key>`. */
+export const PROCESS_ACTOR_PREFIX = 'process:';
+
+/**
+ * The actor another process's `emit`/`start` is delivered as: `process:<key>` with the role
+ * `process`, so the receiving audit entry names the sending process and `system` stays the
+ * engine alone. What it may do is decided by the receiver's `from:` lists, not by this role.
+ */
+export function processActor(definitionKey: string): Actor {
+  return Object.freeze({ id: `${PROCESS_ACTOR_PREFIX}${definitionKey}`, roles: Object.freeze(['process']) as readonly string[] });
+}
 
 /** Effect kinds that render a template when the transition happens. */
 const RENDERING = new Set(['render', 'email', 'post']);

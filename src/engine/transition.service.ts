@@ -31,6 +31,7 @@ import type { DefinitionRegistry } from './definition-registry';
 import { loadInstanceRow, toInstanceView, type InstanceRow } from './instance-rows';
 import type { InstanceView } from './instance.types';
 import { computePayload } from './compute-payload';
+import { accepts, missingAcceptance } from '../definitions/definition-acceptance';
 import { planTransition, type TransitionPlan } from './transition-plan';
 
 /** Event type recorded for the creation of an instance (first audit entry). */
@@ -39,7 +40,14 @@ export const START_EVENT = '$start';
 /** What sent an event when no person did: linked in the receiving audit entry. */
 export type Cause =
   | { readonly kind: 'timer'; readonly timerId: string; readonly deadline: string }
-  | { readonly kind: 'outbox'; readonly outboxId: string; readonly instanceId: string; readonly seq: number }
+  | {
+      readonly kind: 'outbox';
+      readonly outboxId: string;
+      /** The sending instance, its audit entry, and its process (definition key). */
+      readonly instanceId: string;
+      readonly seq: number;
+      readonly definition?: string;
+    }
   | { readonly kind: 'schedule'; readonly definition: string; readonly schedule: string; readonly runAt: string }
   | { readonly kind: 'calendar'; readonly fingerprint: string };
 
@@ -60,6 +68,12 @@ export interface TransitionOptions {
    * events declared `via: service` are accepted only with it. No HTTP route sets it.
    */
   readonly viaService?: boolean;
+  /**
+   * Another process delivers the event or the start (the outbox dispatcher): its definition
+   * key. The receiving definition must accept it from that key (`from:` on the event,
+   * `start.from`); `roles` and `start.roles` are not consulted. No HTTP route sets it.
+   */
+  readonly fromProcess?: string;
 }
 
 export interface CreateInstanceInput {
@@ -116,7 +130,11 @@ export class TransitionService {
     const version = await definitions.latest(input.definition);
     const machine = await definitions.machine(version.id);
     const def = machine.definition;
-    if (!def.startRoles.some((r) => actor.roles.includes(r))) {
+    if (options.fromProcess !== undefined) {
+      if (!accepts(def, { kind: 'start' }, options.fromProcess)) {
+        throw new AppError(ErrorCode.Forbidden, missingAcceptance(def, { kind: 'start' }, options.fromProcess), { sender: options.fromProcess });
+      }
+    } else if (!def.startRoles.some((r) => actor.roles.includes(r))) {
       throw new AppError(
         ErrorCode.Forbidden,
         `you may not start '${def.key}': it needs one of the roles ${def.startRoles.join(', ') || '(none declared)'}; you have ${actor.roles.join(', ') || 'none'}`,
@@ -215,8 +233,16 @@ export class TransitionService {
       functions: this.deps.functions,
       calendar: this.deps.calendar,
       store: this.deps.store,
+      ...(options.fromProcess !== undefined ? { sender: options.fromProcess } : {}),
     });
-    const step = machine.send(row.state, context, { type: input.type, payload, actor, now, viaService: options.viaService === true });
+    const step = machine.send(row.state, context, {
+      type: input.type,
+      payload,
+      actor,
+      now,
+      viaService: options.viaService === true,
+      ...(options.fromProcess !== undefined ? { sender: options.fromProcess } : {}),
+    });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
 
     const seq = Number(row.audit_seq) + 1;

@@ -131,6 +131,62 @@ describe('OutboxDispatcher', () => {
     expect(await f.count('notices')).toBe(1);
   });
 
+  it('delivers a broadcast to the cases whose version accepts it from the sender, and fails it naming those that refuse (not retried)', async () => {
+    const board = (from: string) =>
+      [
+        'key: board',
+        'title: 公告栏',
+        'roles: { clerk: {} }',
+        'start: { roles: [clerk] }',
+        'initial: open',
+        'states:',
+        '  open:',
+        '    on:',
+        `      ping: { ${from}assign: { pinged: true } }`,
+      ].join('\n');
+    const caller = [
+      'key: caller',
+      'title: 呼叫',
+      'roles: { clerk: {} }',
+      'start: { roles: [clerk] }',
+      'initial: open',
+      'states:',
+      '  open:',
+      '    on:',
+      '      call:',
+      '        roles: [clerk]',
+      `        actions: [{ emit: { event: ping, definition: board, to: '="B-*"' } }]`,
+    ].join('\n');
+    await f.definitions.register(board('from: [caller], '), 'board.yaml', 'owner');
+    const old = (await f.transitions.create({ definition: 'board', businessKey: 'B-1' }, clerk)).instance;
+    await f.definitions.register(caller, 'caller.yaml', 'owner');
+    // The board's owner withdraws the permission: stored, with a warning at the caller's emit.
+    const v2 = await f.definitions.register(board('roles: [clerk], '), 'board.yaml', 'owner');
+    expect(v2.findings.filter((x) => x.rule === 'acceptance-removed')).toEqual([
+      expect.objectContaining({ rule: 'acceptance-removed', file: 'caller.yaml', line: 11 }),
+    ]);
+    const current = (await f.transitions.create({ definition: 'board', businessKey: 'B-2' }, clerk)).instance;
+    const c = (await f.transitions.create({ definition: 'caller', businessKey: 'C-1' }, clerk)).instance;
+    await f.transitions.send(c.id, { type: 'call' }, clerk);
+    expect(await f.outbox.tick()).toBe(0);
+    const emitted = await message(c.id, 'emit');
+    expect(emitted).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      result: { delivered: [{ instanceId: old.id }], refused: [{ instanceId: current.id }] },
+    });
+    expect(emitted.lastError).toContain(
+      `UNDELIVERABLE: 'ping' from 'caller' (instance ${c.id}) was refused by instance ${current.id}: 'board' does not accept 'ping' from 'caller'`,
+    );
+    const trail = await f.instances.audit(old.id, { id: 'au', roles: ['auditor'] });
+    expect(trail.at(-1)).toMatchObject({
+      eventType: 'ping',
+      actor: 'process:caller',
+      actorRoles: ['process'],
+      cause: { definition: 'caller', instanceId: c.id },
+    });
+  });
+
   it('doubles the delay with each attempt, at most an hour', () => {
     expect([1, 2, 3, 4].map((n) => backoffSeconds(n, 30))).toEqual([30, 60, 120, 240]);
     expect(backoffSeconds(20, 30)).toBe(3600);

@@ -5,10 +5,16 @@
  * receiver: inbox and notice rows use the outbox id as their key, emails carry it as
  * Message-ID, and events/starts to other instances carry it as their idempotency key.
  *
+ * Events and starts for other instances are delivered as `process:<key>` of the sending
+ * instance's process, never as `system`: the receiving definition version must accept them
+ * from that key (`from:` on the event, `start.from`), checked by the engine at delivery as it
+ * was at upload; otherwise the message is undeliverable with the reason.
+ *
  * Retry or give up comes from the error model (`isRetryable`): a failure that may pass (a
  * version conflict at the receiver, the mail server away, a database fault) is retried with
  * exponential backoff; one no retry can change (the event is not accepted, the message has no
- * recipient, ...) fails at once. Either way the status, attempts and last error stay visible
+ * recipient, another process's event or start the receiver does not accept from it, ...)
+ * fails at once. Either way the status, attempts and last error stay visible
  * through the API; after `maxAttempts` the message is `failed`.
  */
 import { AppError, ErrorCode, isRetryable } from '../common/app-error';
@@ -16,8 +22,9 @@ import type { Clock } from '../common/clock';
 import type { IdGenerator } from '../common/ids';
 import type { Log } from '../common/logging';
 import type { InstanceQueryService } from '../engine/instance-query.service';
-import type { TransitionService } from '../engine/transition.service';
-import { SYSTEM_ACTOR } from '../engine/transition-plan';
+import type { InstanceView } from '../engine/instance.types';
+import type { Cause, TransitionService } from '../engine/transition.service';
+import { processActor } from '../engine/transition-plan';
 import type { Mailer } from '../notices/mailer';
 import type { Database, SqlExecutor } from '../persistence/database';
 
@@ -107,14 +114,13 @@ export class OutboxDispatcher {
       const attempts = Number(message.attempts) + 1;
       const gaveUp = permanent || attempts >= (this.options.maxAttempts ?? 8);
       const next = new Date(this.clock.now().getTime() + backoffSeconds(attempts, this.options.baseDelaySeconds ?? 30) * 1000);
+      // A partly delivered broadcast keeps what it did deliver visible beside the error.
+      const partial = err instanceof AppError && err.details && 'result' in err.details ? JSON.stringify(err.details.result) : null;
       await this.db.transaction((tx) =>
-        tx.run(`UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, claimed_by = NULL, claimed_until = NULL WHERE id = $5`, [
-          gaveUp ? 'failed' : 'pending',
-          attempts,
-          next.toISOString(),
-          text,
-          message.id,
-        ]),
+        tx.run(
+          `UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, result = COALESCE($5, result), claimed_by = NULL, claimed_until = NULL WHERE id = $6`,
+          [gaveUp ? 'failed' : 'pending', attempts, next.toISOString(), text, partial, message.id],
+        ),
       );
       this.log.warn(`${message.kind} ${message.id} (instance ${message.instance_id}) attempt ${attempts} failed${gaveUp ? ', giving up' : ''}: ${text}`);
       return false;
@@ -124,6 +130,14 @@ export class OutboxDispatcher {
   private async handle(message: OutboxClaim, params: Record<string, unknown>): Promise<unknown> {
     const seq = Number(message.audit_seq);
     const cause = { kind: 'outbox' as const, outboxId: message.id, instanceId: message.instance_id, seq };
+    if (message.kind === 'emit' || message.kind === 'start') {
+      // The sender is the process of the instance that wrote the message, as stored: never
+      // anything the message's parameters say. The receiver must accept it from that key.
+      const source = await this.instances.byId(message.instance_id);
+      return message.kind === 'emit'
+        ? this.emit(message, params, source, { ...cause, definition: source.definition })
+        : this.start(message, params, source.definition, { ...cause, definition: source.definition });
+    }
     switch (message.kind) {
       case 'email': {
         const html = await this.documentHtml(message.document_id);
@@ -158,50 +172,78 @@ export class OutboxDispatcher {
             this.clock.now().toISOString(),
           ]),
         );
-      case 'emit': {
-        const targets = await this.targets(message.instance_id, params);
-        // Sent to several instances (a business-key prefix), the event goes to those that accept
-        // it now; the others are listed as skipped. Redelivery is safe: each target has its own key.
-        const broadcast = String(params.to).endsWith('*');
-        const results = [];
-        const skipped = [];
-        for (const target of targets) {
-          try {
-            const r = await this.transitions.send(
-              target,
-              { type: String(params.event), payload: (params.payload as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}:${target}` },
-              SYSTEM_ACTOR,
-              { cause },
-            );
-            results.push({ instanceId: target, state: r.state, version: r.version });
-          } catch (err) {
-            if (!(broadcast && err instanceof AppError && (err.code === ErrorCode.EventNotAccepted || err.code === ErrorCode.InstanceCompleted))) throw err;
-            skipped.push({ instanceId: target, reason: err.message });
-          }
-        }
-        return { delivered: results, ...(skipped.length ? { skipped } : {}) };
-      }
-      case 'start': {
-        const { instance } = await this.transitions.create(
-          {
-            definition: String(params.definition),
-            businessKey: String(params.businessKey),
-            context: (params.context as Record<string, unknown>) ?? {},
-            idempotencyKey: `outbox:${message.id}`,
-          },
-          SYSTEM_ACTOR,
-          { cause, parentId: message.instance_id },
-        );
-        return { instanceId: instance.id, state: instance.state };
-      }
       default:
         throw undeliverable(`unknown outbox kind '${message.kind}'`);
     }
   }
 
+  /**
+   * Sends the event to its targets as `process:<sender key>`. Sent to several instances (a
+   * business-key prefix), the event goes to those that accept it now; the others are listed as
+   * skipped. A target whose definition does not accept the event from the sender (`from:`)
+   * refuses it: the message is then undeliverable (not retried), naming each refusal, after
+   * the targets that accept it got it. Redelivery is safe: each target has its own key.
+   */
+  private async emit(message: OutboxClaim, params: Record<string, unknown>, source: InstanceView, cause: Cause): Promise<unknown> {
+    const targets = await this.targets(source, params);
+    const broadcast = String(params.to).endsWith('*');
+    const results = [];
+    const skipped = [];
+    const refused = [];
+    for (const target of targets) {
+      try {
+        const r = await this.transitions.send(
+          target,
+          { type: String(params.event), payload: (params.payload as Record<string, unknown>) ?? {}, idempotencyKey: `outbox:${message.id}:${target}` },
+          processActor(source.definition),
+          { cause, fromProcess: source.definition },
+        );
+        results.push({ instanceId: target, state: r.state, version: r.version });
+      } catch (err) {
+        if (err instanceof AppError && err.code === ErrorCode.Forbidden) {
+          refused.push({ instanceId: target, reason: err.message });
+          continue;
+        }
+        if (!(broadcast && err instanceof AppError && (err.code === ErrorCode.EventNotAccepted || err.code === ErrorCode.InstanceCompleted))) throw err;
+        skipped.push({ instanceId: target, reason: err.message });
+      }
+    }
+    const result = { delivered: results, ...(skipped.length ? { skipped } : {}), ...(refused.length ? { refused } : {}) };
+    if (refused.length > 0) {
+      throw new AppError(
+        ErrorCode.Undeliverable,
+        `'${String(params.event)}' from '${source.definition}' (instance ${source.id}) was refused by ${refused.map((r) => `instance ${r.instanceId}: ${r.reason}`).join('; ')}`,
+        { result },
+      );
+    }
+    return result;
+  }
+
+  /** Starts a child instance as `process:<sender key>`; the started definition must accept it (`start.from`). */
+  private async start(message: OutboxClaim, params: Record<string, unknown>, sender: string, cause: Cause): Promise<unknown> {
+    try {
+      const { instance } = await this.transitions.create(
+        {
+          definition: String(params.definition),
+          businessKey: String(params.businessKey),
+          context: (params.context as Record<string, unknown>) ?? {},
+          idempotencyKey: `outbox:${message.id}`,
+        },
+        processActor(sender),
+        { cause, parentId: message.instance_id, fromProcess: sender },
+      );
+      return { instanceId: instance.id, state: instance.state };
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.Forbidden) {
+        throw undeliverable(`starting '${String(params.definition)}' from '${sender}' (instance ${message.instance_id}) was refused: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+
   /** `to: parent` → the parent instance; otherwise active instances with that business key (or prefix, `key*`). */
-  private async targets(sourceId: string, params: Record<string, unknown>): Promise<string[]> {
-    const source = await this.instances.byId(sourceId);
+  private async targets(source: InstanceView, params: Record<string, unknown>): Promise<string[]> {
+    const sourceId = source.id;
     if (params.to === 'parent') {
       if (!source.parentId) throw undeliverable('emit to parent: this instance has no parent');
       return [source.parentId];

@@ -128,8 +128,9 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     expect(households).toHaveLength(60);
     const roundTrail = (await call('get', 'au', `/instances/${round}/audit`)).body.items;
     expect(roundTrail.find((e: { eventType: string }) => e.eventType === 'applyExclusion')).toMatchObject({
-      actor: 'system',
-      cause: { kind: 'outbox', instanceId: req },
+      actor: 'process:exclusion-request',
+      actorRoles: ['process'],
+      cause: { kind: 'outbox', instanceId: req, definition: 'exclusion-request' },
       payload: { requestKey: 'EX-1', households: ['1栋-1-101', '1栋-1-102'] },
     });
 
@@ -196,6 +197,13 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     await work();
     expect((await get('au', pause)).state).toBe('paused');
     expect((await get('cs', round)).state).toBe('held');
+    // The round's entry names the sending process and instance; system stays the engine alone.
+    const held = (await call('get', 'au', `/instances/${round}/audit`)).body.items.find((e: { eventType: string }) => e.eventType === 'hold');
+    expect(held).toMatchObject({
+      actor: 'process:pause-request',
+      actorRoles: ['process'],
+      cause: { kind: 'outbox', instanceId: pause, definition: 'pause-request' },
+    });
 
     // No new round starts in the paused project.
     const blocked = await newRound('2026-05');

@@ -136,7 +136,14 @@ describe.each(DRIVERS)('survey opinions turned into complaints on %s', (driver) 
       actor: string;
       cause: Record<string, unknown>;
     }[];
-    expect(complaintTrail[0]).toMatchObject({ eventType: '$start', actor: 'system', cause: { kind: 'outbox', instanceId: id } });
+    expect(complaintTrail[0]).toMatchObject({
+      eventType: '$start',
+      actor: 'process:survey-round',
+      cause: { kind: 'outbox', instanceId: id, definition: 'survey-round' },
+    });
+    // The complaint's time line names the process that opened it, not 系统 (the engine alone).
+    const timeline = (await call('get', 'cs', `/complaints/${complaint!.id}/timeline`)).body.items as string[];
+    expect(timeline[0]).toContain('流程 survey-round　登记投诉');
     expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
   }, 120_000);
 });

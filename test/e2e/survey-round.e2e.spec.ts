@@ -398,7 +398,7 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
       'compile:cs',
       'markCommonIssues:cs',
       'assignCorrectiveAction:mg',
-      'correctiveActionClosed:system',
+      'correctiveActionClosed:process:corrective-action',
       'draftNotice:cs',
       'approveNotice:mg',
     ]) {
@@ -411,7 +411,7 @@ describe.each(DRIVERS)('a survey round of 2,000 households on %s', (driver) => {
       (e: { eventType: string; actor: string }) => `${e.eventType}:${e.actor}`,
     );
     expect(ca2Trail).toEqual([
-      '$start:system',
+      '$start:process:survey-round',
       'overdue:system',
       'reportDone:dh',
       'verify:vf2',

@@ -207,7 +207,11 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
     const child = children.items[0];
     expect(child).toMatchObject({ parentId: ticket.id, state: 'todo', context: { name: 'TASK-6' } });
     const [childStart] = await engine.instances.audit(child.id, head);
-    expect(childStart).toMatchObject({ actor: 'system', cause: { kind: 'outbox', instanceId: ticket.id, seq: spawnSeq } });
+    expect(childStart).toMatchObject({
+      actor: 'process:ticket',
+      actorRoles: ['process'],
+      cause: { kind: 'outbox', instanceId: ticket.id, seq: spawnSeq, definition: 'ticket' },
+    });
     // Redelivering the same outbox message does not start a second child.
     await engine.db.transaction((tx) =>
       tx.run(`UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE instance_id = $2`, ['2000-01-01T00:00:00.000Z', ticket.id]),
@@ -220,7 +224,10 @@ describe.each(DRIVERS)('deadlines, documents and notices on %s', (driver) => {
     const parentTrail = await engine.instances.audit(ticket.id, clerk);
     const taskDone = parentTrail.filter((e) => e.eventType === 'taskDone');
     expect(taskDone).toHaveLength(1);
-    expect(taskDone[0]).toMatchObject({ actor: 'system', cause: { kind: 'outbox', instanceId: child.id, seq: finished.version } });
+    expect(taskDone[0]).toMatchObject({
+      actor: 'process:ticket-task',
+      cause: { kind: 'outbox', instanceId: child.id, seq: finished.version, definition: 'ticket-task' },
+    });
     await expect(engine.instances.get(ticket.id, clerk)).resolves.toMatchObject({ context: { tasksDone: 1 } });
 
     await engine.transitions.send(ticket.id, { type: 'reply', payload: { answer: '好' } }, head);

@@ -189,8 +189,13 @@ export function complaintTimeline({
   });
 }
 
+/** Another process's start or event is recorded as the actor `process:<definition key>` (system is the engine alone). */
+const PROCESS_ACTOR = /^process:(.+)$/;
+
 function who(e: ComplaintAuditEntry, names: Readonly<Record<string, string>>, vocabulary: ComplaintVocabulary): string {
   if (e.actor === 'system') return vocabulary.roleTitles.system ?? '系统';
+  const sender = PROCESS_ACTOR.exec(e.actor);
+  if (sender) return `流程 ${names[e.actor] ?? sender[1]}`;
   const role = (e.actorRoles ?? []).map((r) => vocabulary.roleTitles[r]).find((t) => t !== undefined);
   const name = names[e.actor] ?? e.actor;
   return role ? `${role} ${name}` : name;
