@@ -216,7 +216,14 @@ export class TransitionService {
       calendar: this.deps.calendar,
       store: this.deps.store,
     });
-    const step = machine.send(row.state, context, { type: input.type, payload, actor, now, viaService: options.viaService === true });
+    const step = machine.send(row.state, context, {
+      type: input.type,
+      payload,
+      actor,
+      now,
+      viaService: options.viaService === true,
+      startedBy: row.created_by,
+    });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
 
     const seq = Number(row.audit_seq) + 1;
