@@ -51,6 +51,22 @@ export class CaseRecordsService {
     return this.maskOutbox(await this.records.outbox(filter), actor);
   }
 
+  /**
+   * Notifications addressed to the actor's roles, newest first — only those of cases the actor
+   * may read (a role that reads only its own cases gets only their notices), each message with
+   * the case's personal data masked as on the case.
+   */
+  async inbox(actor: Actor) {
+    const out: Record<string, unknown>[] = [];
+    for (const item of (await this.records.inbox(actor.roles)) as Record<string, unknown>[]) {
+      const instanceId = item.instanceId as string;
+      if (!(await this.access.mayRead(actor, await this.instances.byId(instanceId)))) continue;
+      const mask = await this.instances.personalMaskFor(instanceId, actor);
+      out.push(mask && typeof item.message === 'string' ? { ...item, message: redactText(item.message, mask.values) } : item);
+    }
+    return out;
+  }
+
   /** Outbox parameters with the sending case's personal data masked (a `start`'s context, a notice's message, a mail's data). */
   private async maskOutbox(messages: Record<string, unknown>[], actor: Actor): Promise<Record<string, unknown>[]> {
     const cases = new Map<string, PersonalMask | undefined>();

@@ -122,6 +122,15 @@ describe.each(DRIVERS)('cases belong to people, personal data masked on %s', (dr
       expect(await status('o1', `/instances/${onBehalf}`)).toBe(403);
     });
 
+    it("an owner's inbox holds the notices of their own cases only", async () => {
+      const approved = (await start('o1', 'R-4', { room: '8栋804', applicant: '赵敏', phone: '13300000004' })).id;
+      await send('eng', approved, 'approve');
+      await h.engine.runDueWork();
+      const inboxOf = async (who: string) => (await call('get', who, '/inbox')).body.items as { instanceId: string; message: string }[];
+      expect((await inboxOf('o1')).filter((i) => i.instanceId === approved).map((i) => i.message)).toEqual(['装修申请已批准：8栋804 赵敏']);
+      expect((await inboxOf('o2')).filter((i) => i.instanceId === approved)).toEqual([]);
+    });
+
     it('the starter recorded at creation cannot be changed by an event', async () => {
       // A payload claiming another starter changes nothing the engine recorded.
       const after = await send('o1', mine, 'comment', { note: '周六施工', createdBy: 'o2' });
