@@ -4,7 +4,8 @@
  * decides reading rights.
  *
  * - **Acting on a case** (starting it, sending an event) is decided by its definition: start
- *   roles and each event's roles, checked by the compiled machine on the write path.
+ *   roles and each event's roles, checked by the compiled machine on the write path; a person
+ *   whose roles read only their own cases acts only on those (`mayActOn`).
  * - **Reading a case** (the instance, its trail, documents, timers, outbox, attachments,
  *   related cases): the platform's reading roles (`admin`, `auditor`, `process_owner`) read
  *   every case; anyone else reads what the case's own definition version says under `read:`
@@ -101,9 +102,7 @@ export class AccessPolicy {
     const definition = await this.deps.definitionOf(ref.definitionVersionId);
     const reach = readReach(definition, actor);
     if (reach === 'all') return true;
-    if (reach === 'none') return false;
-    const owner = definition.read.ownerField ? ref.context[definition.read.ownerField] : undefined;
-    return ref.createdBy === actor.id || (typeof owner === 'string' && owner === actor.id);
+    return reach === 'own' && isOwnCase(definition, actor, ref);
   }
 
   async requireRead(actor: Actor, ref: CaseRef): Promise<void> {
@@ -182,6 +181,21 @@ function clearWhenHolds(definition: ProcessDefinition, actor: Actor, context: Re
   } catch {
     return false;
   }
+}
+
+/** Whether the case is the actor's: they started it, or its `read.ownerField` names them. */
+export function isOwnCase(definition: Pick<ProcessDefinition, 'read'>, actor: Actor, ref: Pick<CaseRef, 'createdBy' | 'context'>): boolean {
+  const owner = definition.read.ownerField ? ref.context[definition.read.ownerField] : undefined;
+  return ref.createdBy === actor.id || (typeof owner === 'string' && owner === actor.id);
+}
+
+/**
+ * For the write path: an actor whose roles reach only their own cases may not send events to
+ * anyone else's case, whatever the event's roles say (an owner may not act on another owner's
+ * renovation application). Other actors are decided by the event's roles alone.
+ */
+export function mayActOn(definition: Pick<ProcessDefinition, 'roles' | 'read'>, actor: Actor, ref: Pick<CaseRef, 'createdBy' | 'context'>): boolean {
+  return readReach(definition, actor) !== 'own' || isOwnCase(definition, actor, ref);
 }
 
 /** How far the actor's roles reach in a definition: every case, their own, or none. */

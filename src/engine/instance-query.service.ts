@@ -180,6 +180,13 @@ export class InstanceQueryService {
     return out;
   }
 
+  /** An instance the write path returned, as this actor may see it (personal fields masked); for the answer to a sent event. */
+  async asSeenBy(instance: InstanceView, actor: Actor): Promise<InstanceView> {
+    const row = await this.loadRow(instance.id);
+    const mask = (await this.access.maskedFor(actor, refOf(row))) ? await this.maskOf(row, actor, await this.storedTrail(row)) : undefined;
+    return mask ? maskInstance(instance, mask) : instance;
+  }
+
   /**
    * The personal fields the actor sees masked in this instance (undefined: none), for process
    * services that build their own views of a case (e.g. the complaint time line).

@@ -81,7 +81,9 @@ describe.each(DRIVERS)('cases belong to people, personal data masked on %s', (dr
       }
       const refused = await h.http.get(`/instances/${theirs}`).set(auth.o1).expect(403);
       expect(refused.body.message).toContain('not yours');
-      // Adding a file to it is refused too, and sending an event to it.
+      // Sending an event to it is refused (the event's roles include owner), and adding a file.
+      const acted = await send('o1', theirs, 'comment', { note: '我来改' }, [403]);
+      expect(acted.message).toContain('not yours');
       await h.http
         .post(`/instances/${theirs}/attachments?name=x.pdf`)
         .set(auth.o1)
@@ -228,6 +230,9 @@ describe.each(DRIVERS)('cases belong to people, personal data masked on %s', (dr
         extraPhone: '13500000005',
       });
       expect((await call('get', 'eng', `/instances/${id}`)).body.context).toMatchObject({ applicant: '欧**', phone: '136****0006', extraPhone: '135****0005' });
+      // The answer to an event shows the case as its sender may read it.
+      const answer = await send('eng', id, 'approve');
+      expect(answer.context).toMatchObject({ applicant: '欧**', phone: '136****0006' });
       const trail = (await call('get', 'eng', `/instances/${id}/audit`)).body.items;
       expect(trail[1].payload).toEqual({ phone: '135****0005' });
       const [row] = await h.engine.db.read((q) => q.rows<{ context: string }>('SELECT context FROM instances WHERE id = $1', [id]));
