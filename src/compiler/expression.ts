@@ -27,7 +27,14 @@ import { EXPRESSION_LIMITS, instrumentExpression, measuredWithinBudget, withinBu
 export { EXPRESSION_LIMITS };
 
 /** The only names an expression may use. */
-export const EXPRESSION_VARIABLES = ['context', 'payload', 'rules', 'actor', 'now'] as const;
+export const EXPRESSION_VARIABLES = ['context', 'payload', 'rules', 'actor', 'now', 'instance'] as const;
+
+/**
+ * What `instance` holds: facts the engine records about the case, which no event can rewrite.
+ * `startedBy`: the user who started it (`instances.created_by`; `system` for a case another
+ * case or a schedule started).
+ */
+export const INSTANCE_FIELDS = ['startedBy'];
 
 /** Longest expression accepted (characters). */
 export const MAX_EXPRESSION_LENGTH = 2000;
@@ -43,7 +50,8 @@ function buildEnvironment(): Environment {
     .registerVariable('payload', 'map')
     .registerVariable('rules', 'map')
     .registerVariable('actor', 'map')
-    .registerVariable('now', 'google.protobuf.Timestamp');
+    .registerVariable('now', 'google.protobuf.Timestamp')
+    .registerVariable('instance', 'map');
   const arithmetic: Record<string, (a: number, b: number) => number> = {
     '+': (a, b) => a + b,
     '-': (a, b) => a - b,
@@ -241,6 +249,13 @@ function checkNames(
       }
       return;
     }
+    if (rootName === 'instance') {
+      const [field] = fields;
+      if (!INSTANCE_FIELDS.includes(field.name)) {
+        problems.push(problem(field.pos, `'${field.name}' is not a field of 'instance' (in \`${source}\`); known fields: ${quoteList(INSTANCE_FIELDS)}`));
+      }
+      return;
+    }
     const schema = rootName === 'context' ? checks.contextSchema : rootName === 'payload' ? checks.payloadSchema : undefined;
     if (!schema) return;
     const missing = findUndeclaredField(
@@ -336,6 +351,7 @@ function toCelScope(scope: ExpressionScope): Record<string, unknown> {
     rules: toCel(scope.rules),
     actor: { ...(scope.actor.attributes ?? {}), id: scope.actor.id, roles: [...scope.actor.roles] },
     now,
+    instance: { startedBy: scope.instance?.startedBy ?? '' },
   };
 }
 

@@ -17,6 +17,8 @@ export interface IncomingEvent {
   readonly type: string;
   readonly payload: Readonly<Record<string, unknown>>;
   readonly actor: Actor;
+  /** Who started the instance (`instances.created_by`), for `instance.startedBy`. */
+  readonly startedBy?: string;
   /** ISO-8601. */
   readonly now: string;
   /**

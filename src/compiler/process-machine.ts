@@ -31,6 +31,7 @@ interface MachineEvent {
   readonly payload: Readonly<Record<string, unknown>>;
   readonly actor: Actor;
   readonly now: string;
+  readonly startedBy?: string;
 }
 
 interface MachineInput {
@@ -60,13 +61,18 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
   const def = definition;
 
   const scopeOf = (context: Context, event: { type: string; payload?: unknown; actor?: Actor; now?: string; input?: MachineInput }): ExpressionScope => {
-    const source = event.type === 'xstate.init' && event.input ? event.input : (event as MachineEvent);
+    const init = event.type === 'xstate.init' && event.input;
+    const source = init ? event.input! : (event as MachineEvent);
+    const actor = source.actor ?? { id: 'unknown', roles: [] };
+    // At creation the starter is the actor; afterwards the engine hands over the stored one.
+    const startedBy = init ? actor.id : (event as MachineEvent).startedBy;
     return {
       context,
       payload: (event.type === 'xstate.init' ? {} : ((event as MachineEvent).payload ?? {})) as Record<string, unknown>,
       rules: def.ruleValues,
-      actor: source.actor ?? { id: 'unknown', roles: [] },
+      actor,
       now: source.now ?? new Date(0).toISOString(),
+      ...(startedBy !== undefined ? { instance: { startedBy } } : {}),
     };
   };
 
@@ -219,10 +225,23 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
           { errors: payloadErrors },
         );
       }
-      const machineEvent: MachineEvent = { type: event.type, payload, actor: event.actor, now: event.now };
+      const machineEvent: MachineEvent = {
+        type: event.type,
+        payload,
+        actor: event.actor,
+        now: event.now,
+        ...(event.startedBy !== undefined ? { startedBy: event.startedBy } : {}),
+      };
       // Which branch applies is decided here too (the guards are pure), so that "no branch
       // matched" can be told apart from "a branch matched and changed nothing".
-      const scope: ExpressionScope = { context, payload, rules: def.ruleValues, actor: event.actor, now: event.now };
+      const scope: ExpressionScope = {
+        context,
+        payload,
+        rules: def.ruleValues,
+        actor: event.actor,
+        now: event.now,
+        ...(event.startedBy !== undefined ? { instance: { startedBy: event.startedBy } } : {}),
+      };
       const taken = found.event.branches.find((b) => !b.when || b.when.evaluate(scope) === true);
       if (taken?.reject) {
         const reason = String(taken.reject.kind === 'literal' ? taken.reject.value : taken.reject.expression.evaluate(scope));

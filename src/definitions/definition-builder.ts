@@ -9,13 +9,15 @@
  * declarations (roles, rules, context: `definition-declarations.ts`) → the tree of state names
  * (`definition-state-tree.ts`) → states with their events, branches and actions
  * (`definition-states.ts`, `definition-events.ts`, `definition-actions.ts`) → `start.roles` and `start.from` →
- * deadlines (`definition-deadlines.ts`) → schedules (`definition-schedules.ts`).
+ * deadlines (`definition-deadlines.ts`) → schedules (`definition-schedules.ts`) → `read:` and
+ * `personal:` (`definition-privacy.ts`).
  */
 import type { ValidateFunction } from 'ajv/dist/2020';
 import type { DefinitionProblem, ProcessDefinition } from './definition.types';
 import { createBuildContext, isMap, str, type BuildInput, type Raw } from './definition-build-context';
 import { addDeadlines } from './definition-deadlines';
 import { buildDeclarations, checkRoles } from './definition-declarations';
+import { buildPersonal, buildRead } from './definition-privacy';
 import { buildSchedules } from './definition-schedules';
 import { checkReservedNames } from './definition-names';
 import { definitionScope } from './definition-scope';
@@ -44,6 +46,8 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
   }
   addDeadlines(scope, states);
   const schedules = buildSchedules(scope, raw.schedules, states, startRoles);
+  const read = buildRead(ctx, declared, raw);
+  const personal = buildPersonal(ctx, declared, raw, states);
   const { problems } = ctx;
   if (problems.length > 0) return { problems };
 
@@ -63,6 +67,8 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
     },
     startRoles,
     startFrom,
+    read,
+    personal,
     initial: raw.initial as string,
     topStates: tree.topStates,
     states,

@@ -139,7 +139,7 @@ describe('loadDefinition', () => {
   it.each(['process.env.HOME', 'constructor', 'this', 'globalThis'])('refuses the name in `%s` at load', (source) => {
     const errors = errorsOf(doc(['    on:', '      finish:', '        roles: [clerk]', `        when: ${source}`, '        target: done']));
     const name = source.split('.')[0];
-    expect(at(errors)).toEqual([`20:15 unknown name '${name}' in \`${source}\`; expressions can use context, payload, rules, actor, now`]);
+    expect(at(errors)).toEqual([`20:15 unknown name '${name}' in \`${source}\`; expressions can use context, payload, rules, actor, now, instance`]);
   });
 
   it('refuses a file larger than the limit with one error at 1:1', () => {

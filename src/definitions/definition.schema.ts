@@ -68,6 +68,29 @@ export const definitionSchema = {
       // roles (people) or from (processes), or both: checked by the builder with a plain message.
       properties: { roles: roleList, from: keyList },
     },
+    read: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        own: roleList,
+        all: roleList,
+        ownerField: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+      },
+    },
+    personal: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        fields: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, uniqueItems: true },
+        payload: {
+          type: 'object',
+          propertyNames: { pattern: STATE_NAME_PATTERN },
+          additionalProperties: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, uniqueItems: true },
+        },
+        clearFor: roleList,
+        clearWhen: { type: 'string', pattern: '^=' },
+      },
+    },
     rules: {
       type: 'object',
       propertyNames: { pattern: RULE_NAME_PATTERN },

@@ -44,6 +44,8 @@ export interface ExpressionScope {
   readonly actor: { readonly id: string; readonly roles: readonly string[]; readonly attributes?: Readonly<Record<string, string>> };
   /** ISO-8601 time of the event, from the engine's clock (never the wall clock inside the compiler). */
   readonly now: string;
+  /** What the engine recorded about the case (`instance.startedBy`); absent where no case exists yet (schedules). */
+  readonly instance?: { readonly startedBy: string };
 }
 
 /** An expression parsed once at load time; evaluating it is pure and sandboxed. */
@@ -207,6 +209,34 @@ export interface RuleDefinition {
   readonly value: unknown;
 }
 
+/**
+ * Who reads a case (`read:`). Absent: every declared role reads every case (`own` empty, `all`
+ * every role). `own` roles read only the cases they started (`instances.created_by`) or whose
+ * context field `ownerField` holds their user id.
+ */
+export interface ReadDefinition {
+  readonly own: readonly string[];
+  readonly all: readonly string[];
+  readonly ownerField?: string;
+}
+
+/**
+ * Personal data (`personal:`): context fields and, per event, payload fields that hold a
+ * person's name or contact. Readers without a `clearFor` role see them masked (王*, 138****0001)
+ * everywhere the case is read; stored rows keep the clear value (the audit chain is unchanged).
+ */
+export interface PersonalDataDefinition {
+  readonly fields: readonly string[];
+  readonly payload: Readonly<Record<string, readonly string[]>>;
+  readonly clearFor: readonly string[];
+  /**
+   * Also in clear for a reader (holding a role of the process) for whom this holds, e.g.
+   * `actor.department == context.department`: the department handling the complaint. Evaluated
+   * with the case's stored context, `payload` {}, the rules, the reader as `actor` and `now`.
+   */
+  readonly clearWhen?: CompiledExpression;
+}
+
 export interface ProcessDefinition {
   readonly key: string;
   readonly title: string;
@@ -222,6 +252,10 @@ export interface ProcessDefinition {
   readonly startRoles: readonly string[];
   /** Processes (definition keys) whose `start` action may start an instance (`start.from`). */
   readonly startFrom: readonly string[];
+  /** Who reads which cases (see `ReadDefinition`). */
+  readonly read: ReadDefinition;
+  /** Personal fields and who sees them in clear (see `PersonalDataDefinition`). */
+  readonly personal: PersonalDataDefinition;
   /** Name of the top-level initial state. */
   readonly initial: string;
   /** Top-level state names, in YAML order. */

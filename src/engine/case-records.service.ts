@@ -8,11 +8,12 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { AccessPolicy } from './access-policy';
 import type { InstanceQueryService } from './instance-query.service';
+import { maskOutboxParams, redactDeep, redactText, type PersonalMask } from './personal-data';
 import type { RecordsService } from './records.service';
 
 export class CaseRecordsService {
   constructor(
-    private readonly instances: Pick<InstanceQueryService, 'get' | 'assertParticipant' | 'byId'>,
+    private readonly instances: Pick<InstanceQueryService, 'get' | 'assertParticipant' | 'byId' | 'personalMaskFor'>,
     private readonly records: RecordsService,
     private readonly access: AccessPolicy,
   ) {}
@@ -22,11 +23,16 @@ export class CaseRecordsService {
     return this.records.documents(instanceId);
   }
 
-  /** One rendered document; refused unless the reader may read its case. */
+  /**
+   * One rendered document; refused unless the reader may read its case. The stored HTML (whose
+   * hash the audit entry names) is kept; a reader who sees the case's personal data masked gets
+   * the HTML with each clear value the case holds replaced by its masked form.
+   */
   async document(documentId: string, actor: Actor) {
     const doc = await this.records.document(documentId);
     await this.requireCase(doc.instanceId, actor);
-    return doc;
+    const mask = await this.instances.personalMaskFor(doc.instanceId, actor);
+    return mask ? { ...doc, html: redactText(doc.html, mask.values) } : doc;
   }
 
   async timers(instanceId: string, actor: Actor) {
@@ -36,13 +42,42 @@ export class CaseRecordsService {
 
   async outbox(instanceId: string, actor: Actor) {
     await this.instances.get(instanceId, actor);
-    return this.records.outbox({ instanceId });
+    return this.maskOutbox(await this.records.outbox({ instanceId }), actor);
   }
 
-  /** Every outbox message of every case (`outbox.readAll`). */
+  /** Every outbox message of every case (`outbox.readAll`), personal fields masked as on the case. */
   async allOutbox(actor: Actor, filter: { status?: string; limit?: number }) {
     this.access.require(actor, 'outbox.readAll', 'reading the whole outbox');
-    return this.records.outbox(filter);
+    return this.maskOutbox(await this.records.outbox(filter), actor);
+  }
+
+  /**
+   * Notifications addressed to the actor's roles, newest first — only those of cases the actor
+   * may read (a role that reads only its own cases gets only their notices), each message with
+   * the case's personal data masked as on the case.
+   */
+  async inbox(actor: Actor) {
+    const out: Record<string, unknown>[] = [];
+    for (const item of (await this.records.inbox(actor.roles)) as Record<string, unknown>[]) {
+      const instanceId = item.instanceId as string;
+      if (!(await this.access.mayRead(actor, await this.instances.byId(instanceId)))) continue;
+      const mask = await this.instances.personalMaskFor(instanceId, actor);
+      out.push(mask && typeof item.message === 'string' ? { ...item, message: redactText(item.message, mask.values) } : item);
+    }
+    return out;
+  }
+
+  /** Outbox parameters with the sending case's personal data masked (a `start`'s context, a notice's message, a mail's data). */
+  private async maskOutbox(messages: Record<string, unknown>[], actor: Actor): Promise<Record<string, unknown>[]> {
+    const cases = new Map<string, PersonalMask | undefined>();
+    const out: Record<string, unknown>[] = [];
+    for (const m of messages) {
+      const instanceId = m.instanceId as string;
+      if (!cases.has(instanceId)) cases.set(instanceId, await this.instances.personalMaskFor(instanceId, actor));
+      const mask = cases.get(instanceId);
+      out.push(mask ? { ...m, params: maskOutboxParams(m.params, mask), ...(m.result ? { result: redactDeep(m.result, mask.values) } : {}) } : m);
+    }
+    return out;
   }
 
   async attachments(instanceId: string, actor: Actor) {
@@ -79,6 +114,6 @@ export class CaseRecordsService {
 
   private async requireCase(instanceId: string, actor: Actor): Promise<void> {
     const instance = await this.instances.byId(instanceId);
-    await this.access.requireRead(actor, { definition: instance.definition, definitionVersionId: instance.definitionVersionId });
+    await this.access.requireRead(actor, instance);
   }
 }

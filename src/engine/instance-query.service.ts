@@ -9,10 +9,11 @@ import type { Actor } from '../compiler/process-machine.contract';
 import type { AuditRecord } from '../audit/audit-chain';
 import { AUDIT_SELECT } from '../audit/audit-entries';
 import type { Database } from '../persistence/database';
-import type { AccessPolicy } from './access-policy';
+import { readableClause, type AccessPolicy, type CaseRef } from './access-policy';
 import type { DefinitionRegistry } from './definition-registry';
 import { INSTANCE_SELECT, loadInstanceRow, toAuditView, toInstanceView, type InstanceRow } from './instance-rows';
 import type { AuditEntryView, AvailableEventView, InstanceView, Page } from './instance.types';
+import { maskAuditEntry, maskInstance, personalValues, type PersonalMask } from './personal-data';
 
 export interface InstanceFilter {
   readonly definition?: string;
@@ -46,7 +47,7 @@ export class InstanceQueryService {
   async get(instanceId: string, actor: Actor): Promise<InstanceView> {
     const row = await this.loadRow(instanceId);
     await this.assertMayRead(row, actor);
-    return toInstanceView(row);
+    return this.view(row, actor);
   }
 
   /**
@@ -75,30 +76,26 @@ export class InstanceQueryService {
     if (filter.status) add('i.status = ?', filter.status);
     const readable = await this.access.readableVersions(actor);
     if (readable !== 'all') {
-      // Version by version, as the single read decides: a list never shows what `get` refuses.
-      if (readable.ids.length === 0) return { items: [], total: 0, offset, limit };
-      where.push(
-        `i.definition_version_id IN (${readable.ids
-          .map((k) => {
-            params.push(k);
-            return `$${params.length}`;
-          })
-          .join(', ')})`,
-      );
+      // Version by version and row by row, as the single read decides: a list never shows what `get` refuses.
+      const readableWhere = readableClause(readable, actor, this.db.kind, params.length + 1);
+      if (!readableWhere) return { items: [], total: 0, offset, limit };
+      params.push(...readableWhere.params);
+      where.push(readableWhere.sql);
     }
     const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-    return this.db.read(async (q) => {
-      const [{ n }] = await q.rows<{ n: number | string }>(`SELECT COUNT(*) AS n FROM instances i${clause}`, params);
-      const rows = await q.rows<InstanceRow>(`${INSTANCE_SELECT}${clause} ORDER BY i.created_at DESC, i.id LIMIT ${limit} OFFSET ${offset}`, params);
-      return { items: rows.map(toInstanceView), total: Number(n), offset, limit };
-    });
+    return this.db
+      .read(async (q) => {
+        const [{ n }] = await q.rows<{ n: number | string }>(`SELECT COUNT(*) AS n FROM instances i${clause}`, params);
+        const rows = await q.rows<InstanceRow>(`${INSTANCE_SELECT}${clause} ORDER BY i.created_at DESC, i.id LIMIT ${limit} OFFSET ${offset}`, params);
+        return { items: rows, total: Number(n), offset, limit };
+      })
+      .then(async (page) => ({ ...page, items: await Promise.all(page.items.map((r) => this.view(r, actor))) }));
   }
 
   async audit(instanceId: string, actor: Actor): Promise<AuditEntryView[]> {
     const row = await this.loadRow(instanceId);
     await this.assertMayRead(row, actor);
-    const rows = await this.db.read((q) => q.rows<AuditRecord & { hash: string }>(`${AUDIT_SELECT} WHERE instance_id = $1 ORDER BY seq`, [instanceId]));
-    return rows.map(toAuditView);
+    return this.trailOf(row, actor);
   }
 
   /** Events this actor may send now, each with its payload schema. */
@@ -132,6 +129,7 @@ export class InstanceQueryService {
     );
     const out: TaskView[] = [];
     for (const row of rows) {
+      if (!(await this.access.mayRead(actor, refOf(row)))) continue;
       const machine = await this.registry.machine(row.definition_version_id);
       const events = machine
         .acceptedEvents(row.state)
@@ -139,7 +137,7 @@ export class InstanceQueryService {
         .map(({ event }) => ({ type: event.type, ...(event.title ? { title: event.title } : {}) }));
       if (events.length === 0) continue;
       const def = machine.definition;
-      out.push({ instance: toInstanceView(row), title: def.title, stateTitle: def.states[row.state]?.title ?? row.state, events });
+      out.push({ instance: await this.view(row, actor), title: def.title, stateTitle: def.states[row.state]?.title ?? row.state, events });
     }
     return out;
   }
@@ -177,9 +175,25 @@ export class InstanceQueryService {
       const other = await this.loadRow(id);
       // Linked cases the reader may not read are left out, not shown without their trail.
       if (!(await this.access.mayRead(actor, refOf(other)))) continue;
-      out.push({ relation: kind, instance: toInstanceView(other), trail: await this.audit(id, actor) });
+      out.push({ relation: kind, instance: await this.view(other, actor), trail: await this.trailOf(other, actor) });
     }
     return out;
+  }
+
+  /** An instance the write path returned, as this actor may see it (personal fields masked); for the answer to a sent event. */
+  async asSeenBy(instance: InstanceView, actor: Actor): Promise<InstanceView> {
+    const row = await this.loadRow(instance.id);
+    const mask = (await this.access.maskedFor(actor, refOf(row))) ? await this.maskOf(row, actor, await this.storedTrail(row)) : undefined;
+    return mask ? maskInstance(instance, mask) : instance;
+  }
+
+  /**
+   * The personal fields the actor sees masked in this instance (undefined: none), for process
+   * services that build their own views of a case (e.g. the complaint time line).
+   */
+  async personalMaskFor(instanceId: string, actor: Actor): Promise<PersonalMask | undefined> {
+    const row = await this.loadRow(instanceId);
+    return this.maskOf(row, actor, await this.storedTrail(row));
   }
 
   /** Refuses unless the actor holds a role of the instance's process (not only a reading role) and it is active. */
@@ -239,9 +253,41 @@ export class InstanceQueryService {
   private assertMayRead(row: InstanceRow, actor: Actor): Promise<void> {
     return this.access.requireRead(actor, refOf(row));
   }
+
+  /** The instance as this reader sees it: personal fields masked unless they may see them. */
+  private async view(row: InstanceRow, actor: Actor): Promise<InstanceView> {
+    const view = toInstanceView(row);
+    if (!(await this.access.maskedFor(actor, refOf(row)))) return view;
+    const mask = await this.maskOf(row, actor, await this.storedTrail(row));
+    return mask ? maskInstance(view, mask) : view;
+  }
+
+  /** The audit trail as this reader sees it; stored entries (and their hashes) are untouched. */
+  private async trailOf(row: InstanceRow, actor: Actor): Promise<AuditEntryView[]> {
+    const trail = await this.storedTrail(row);
+    const mask = await this.maskOf(row, actor, trail);
+    return mask ? trail.map((e) => maskAuditEntry(e, mask)) : trail;
+  }
+
+  private async storedTrail(row: InstanceRow): Promise<AuditEntryView[]> {
+    const rows = await this.db.read((q) => q.rows<AuditRecord & { hash: string }>(`${AUDIT_SELECT} WHERE instance_id = $1 ORDER BY seq`, [row.id]));
+    return rows.map(toAuditView);
+  }
+
+  private async maskOf(row: InstanceRow, actor: Actor, trail: readonly AuditEntryView[]): Promise<PersonalMask | undefined> {
+    const personal = await this.access.maskedFor(actor, refOf(row));
+    return personal ? { personal, values: personalValues(personal, JSON.parse(row.context), trail) } : undefined;
+  }
 }
 
 /** What the access policy needs of a stored instance. */
-export function refOf(row: InstanceRow): { definition: string; definitionVersionId: string } {
-  return { definition: row.definition_key, definitionVersionId: row.definition_version_id };
+export function refOf(row: InstanceRow): CaseRef {
+  return {
+    definition: row.definition_key,
+    definitionVersionId: row.definition_version_id,
+    createdBy: row.created_by,
+    get context() {
+      return JSON.parse(row.context) as Record<string, unknown>;
+    },
+  };
 }

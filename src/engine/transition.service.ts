@@ -30,6 +30,7 @@ import type { BusinessCalendar } from '../calendar/business-calendar';
 import type { DefinitionRegistry } from './definition-registry';
 import { loadInstanceRow, toInstanceView, type InstanceRow } from './instance-rows';
 import type { InstanceView } from './instance.types';
+import { mayActOn } from './access-policy';
 import { computePayload } from './compute-payload';
 import { accepts, missingAcceptance } from '../definitions/definition-acceptance';
 import { planTransition, type TransitionPlan } from './transition-plan';
@@ -222,6 +223,9 @@ export class TransitionService {
     const clockNow = this.deps.clock.now();
     const now = clockNow.toISOString();
     const context = JSON.parse(row.context);
+    if (!mayActOn(machine.definition, actor, { createdBy: row.created_by, context })) {
+      throw new AppError(ErrorCode.Forbidden, `this '${row.definition_key}' case is not yours: your role acts only on the cases you started or that name you`);
+    }
     const payload = await computePayload({
       machine,
       state: row.state,
@@ -241,6 +245,7 @@ export class TransitionService {
       actor,
       now,
       viaService: options.viaService === true,
+      startedBy: row.created_by,
       ...(options.fromProcess !== undefined ? { sender: options.fromProcess } : {}),
     });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);

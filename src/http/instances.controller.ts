@@ -95,8 +95,9 @@ export class InstancesController {
   @ApiOperation({ summary: 'Send an event: 200 new state; 403 role may not send it; 409 not accepted now or version moved; 422 invalid payload' })
   @ApiBody({ schema: SEND })
   @HttpCode(200)
-  send(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: unknown) {
-    return this.engine.transitions.send(id, parseSend(body), actor);
+  async send(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: unknown) {
+    // The answer shows the case as the sender may read it: personal fields masked unless in clear for them.
+    return this.engine.instances.asSeenBy(await this.engine.transitions.send(id, parseSend(body), actor), actor);
   }
 
   @Get(':id/events/available')

@@ -111,9 +111,11 @@ export class RecordsController {
   }
 
   @Get('inbox')
-  @ApiOperation({ summary: "Notifications addressed to the caller's roles, newest first" })
+  @ApiOperation({
+    summary: "Notifications addressed to the caller's roles, newest first, of the cases the caller may read (personal data masked as on the case)",
+  })
   async inbox(@CurrentActor() actor: Actor) {
-    return { items: await this.engine.records.inbox(actor.roles) };
+    return { items: await this.engine.cases.inbox(actor) };
   }
 
   @Get('notices')

@@ -20,7 +20,7 @@ describe.each(DRIVERS)('survey opinions turned into complaints on %s', (driver) 
   beforeAll(async () => {
     h = await startHarness(driver, { clock });
     await h.engine.definitions.registerDirectory(h.engine.config.definitionsDir, 'system');
-    const users: Record<string, string[]> = { cs: ['cs_supervisor'], ca: ['cs_assistant'], mg: ['manager'], au: ['auditor'] };
+    const users: Record<string, string[]> = { cs: ['cs_supervisor'], ca: ['cs_assistant'], mg: ['manager'], au: ['auditor'], gr: ['group_cr'] };
     for (const [name, roles] of Object.entries(users)) auth[name] = { Authorization: `Bearer ${await h.user(name, roles)}` };
   }, 60_000);
   afterAll(() => h.close());
@@ -144,6 +144,35 @@ describe.each(DRIVERS)('survey opinions turned into complaints on %s', (driver) 
     // The complaint's time line names the process that opened it, not 系统 (the engine alone).
     const timeline = (await call('get', 'cs', `/complaints/${complaint!.id}/timeline`)).body.items as string[];
     expect(timeline[0]).toContain('流程 survey-round　登记投诉');
+    expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
+
+    // Item 6: the name and phone typed for the complaint are personal data (`personal:` in
+    // survey-round.yaml and complaint.yaml). The manager, the auditor and the group read them
+    // masked on every path — the round's trail, its outbox, the whole outbox, its related cases,
+    // the complaint itself — while the CS center reads them in clear and the chain still verifies.
+    const clear = ['业主本人', '0755-12345678'];
+    const roundPaths = [`/instances/${id}/audit`, `/instances/${id}/outbox`, `/instances/${id}/related`];
+    const complaintPaths = [
+      `/instances/${complaint!.id}`,
+      `/instances/${complaint!.id}/audit`,
+      `/instances/${complaint!.id}/related`,
+      '/instances?definition=complaint',
+    ];
+    const readers: [string, string[]][] = [
+      ['mg', [...roundPaths, ...complaintPaths]],
+      ['au', [...roundPaths, ...complaintPaths, '/outbox']],
+      ['gr', roundPaths],
+    ];
+    for (const [who, paths] of readers) {
+      for (const path of paths) {
+        const text = JSON.stringify((await call('get', who, path)).body);
+        for (const c of clear) expect({ who, path, leaks: text.includes(c) }).toEqual({ who, path, leaks: false });
+      }
+    }
+    const masked = (await call('get', 'au', `/instances/${id}/audit`)).body.items.find((e: { eventType: string }) => e.eventType === 'raiseComplaint');
+    expect(masked.payload).toMatchObject({ complainant: '业***', contact: '075****5678' });
+    expect((await call('get', 'mg', `/instances/${complaint!.id}`)).body.context).toMatchObject({ complainant: '业***', contact: '075****5678' });
+    expect(JSON.stringify((await call('get', 'cs', `/instances/${id}/audit`)).body)).toContain('0755-12345678');
     expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
   }, 120_000);
 });

@@ -16,6 +16,7 @@ import { complaintTimeline, filterComplaints, sortForWorkingView } from '../../d
 import { monthlyComplaintReport, type MonthlyComplaintReport } from '../../domain/complaint/monthly-report';
 import { exportMonthlyReportXlsx } from '../../domain/complaint/monthly-report.xlsx';
 import type { Engine } from '../../engine/engine';
+import { maskFields, redactDeep } from '../../engine/personal-data';
 
 export const COMPLAINT_DEFINITION = 'complaint';
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -97,7 +98,16 @@ export class ComplaintService {
     await this.engine.instances.get(id, actor);
     const [stored] = await this.engine.records.instancesOf(COMPLAINT_DEFINITION, { id });
     if (!stored) throw new AppError(ErrorCode.NotFound, `no complaint '${id}'`);
-    return { items: complaintTimeline({ record: complaintRecordFromStored({ instance: stored }), timeZone: this.engine.calendar.timeZone }) };
+    // The complainant's name and contact as the reader may see them (`personal:` in complaint.yaml).
+    const masked = await this.engine.instances.personalMaskFor(id, actor);
+    const instance = masked
+      ? {
+          ...stored,
+          context: redactDeep(maskFields(stored.context, masked.personal.fields), masked.values) as Record<string, unknown>,
+          trail: stored.trail.map((e) => ({ ...e, payload: redactDeep(e.payload, masked.values) })),
+        }
+      : stored;
+    return { items: complaintTimeline({ record: complaintRecordFromStored({ instance }), timeZone: this.engine.calendar.timeZone }) };
   }
 
   /** The monthly figures for `YYYY-MM`, recomputed from every stored complaint. */
