@@ -19,6 +19,7 @@ import { lintDefinition } from './definition-lint';
 import { didYouMean } from './did-you-mean.util';
 import { dotted, YamlLocator, type YamlPath } from './yaml-locator';
 import { deepFreeze, tooDeepAt } from '../common/objects.util';
+import { CONTROL_CHARACTER, controlCharacterAt, controlCharacterIn } from '../common/storable-text.util';
 
 export type { DomainFunctionLookup, TemplateLookup } from './definition-build-context';
 
@@ -131,6 +132,7 @@ export function loadDefinition(text: string, options: LoadOptions): LoadResult {
     return { ok: false, errors: sortProblems(problems) };
   }
 
+  problems.push(...controlCharacterProblems(text, raw, locator));
   if (!validateDefinitionShape(raw)) problems.push(...schemaProblems(validateDefinitionShape.errors ?? [], locator));
 
   const built = buildDefinition(raw as Record<string, unknown>, {
@@ -343,6 +345,28 @@ function where(path: YamlPath): string {
   return path.length === 0 ? 'at the top level' : `in '${dotted(path)}'`;
 }
 
+/**
+ * A control character (NUL, ...) in the file, or written as an escape (`"\\0"`) in a key or a
+ * value: PostgreSQL cannot store it (SQLite would), and no definition needs one. The first one
+ * in the text is reported where it stands; failing that, the first escaped one at its key.
+ */
+function controlCharacterProblems(text: string, raw: unknown, locator: YamlLocator): DefinitionProblem[] {
+  const offset = text.search(CONTROL_CHARACTER);
+  if (offset >= 0) {
+    const character = controlCharacterIn(text.slice(offset, offset + 1));
+    return [{ ...locator.atOffset(offset), message: `the file holds the control character ${character} here; remove it (the database cannot store it)` }];
+  }
+  const found = controlCharacterAt(raw);
+  if (!found) return [];
+  const what = found.inKey ? `the key '${String(found.path[found.path.length - 1])}'` : `'${dotted(found.path)}'`;
+  return [
+    {
+      ...locator.at(found.path, found.inKey ? 'key' : 'value'),
+      message: `${what} holds the control character ${found.character} (written as an escape); remove it (the database cannot store it)`,
+    },
+  ];
+}
+
 /** ajv's errors on the definition → problems at the offending YAML node, in plain words. */
 function schemaProblems(errors: readonly ErrorObject[], locator: YamlLocator): DefinitionProblem[] {
   const out: DefinitionProblem[] = [];
@@ -411,6 +435,18 @@ function schemaProblems(errors: readonly ErrorObject[], locator: YamlLocator): D
       case 'minItems':
         out.push({ ...locator.at(path), message: `'${dotted(path)}' must not be an empty list` });
         break;
+      case 'maxLength': {
+        const limit = Number(e.params.limit);
+        if (propertyName !== undefined) {
+          out.push({
+            ...locator.at([...path, propertyName], 'key'),
+            message: `the name '${propertyName.slice(0, 40)}…' ${where(path)} is longer than ${limit} characters (it has ${[...propertyName].length}); shorten it`,
+          });
+        } else {
+          out.push({ ...locator.at(path), message: `'${dotted(path)}' is longer than ${limit} characters (it has ${[...String(e.data)].length}); shorten it` });
+        }
+        break;
+      }
       case 'minLength':
         out.push({ ...locator.at(path), message: `'${dotted(path)}' must not be empty` });
         break;
