@@ -13,6 +13,7 @@ import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { isAlias, isMap, isPair, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ActionDefinition, DefinitionProblem, LintFinding, ProcessDefinition } from './definition.types';
 import { definitionSchema, PATTERN_HINTS } from './definition.schema';
+import { MAX_DEFINITION_BYTES } from './definition-limits';
 import type { DomainFunctionLookup, TemplateLookup } from './definition-build-context';
 import { buildDefinition } from './definition-builder';
 import { lintDefinition } from './definition-lint';
@@ -28,7 +29,7 @@ export interface LoadOptions {
   readonly file: string;
   /** When given, every template named by a `render`, `post` or `email` action must exist (and read only known fields). */
   readonly templates?: TemplateLookup;
-  /** Largest accepted text in bytes (default 256 KiB). */
+  /** Largest accepted text in bytes (default `MAX_DEFINITION_BYTES`). */
   readonly maxBytes?: number;
   /** When given, every `compute` must name one of these domain functions, every `apply` one of the writers. */
   readonly functions?: DomainFunctionLookup;
@@ -38,7 +39,7 @@ export type LoadResult =
   | { readonly ok: true; readonly definition: ProcessDefinition; readonly findings: LintFinding[] }
   | { readonly ok: false; readonly errors: DefinitionProblem[] };
 
-export const DEFAULT_MAX_DEFINITION_BYTES = 256 * 1024;
+export { MAX_DEFINITION_BYTES };
 
 /**
  * Deepest nesting of maps and lists accepted in a definition (the file itself is level 1). The
@@ -58,7 +59,7 @@ const validateDefinitionShape = schemaAjv.compile(definitionSchema);
 /** Loads one definition from its YAML text. Never throws for a bad definition: returns the problems. */
 export function loadDefinition(text: string, options: LoadOptions): LoadResult {
   const file = options.file;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DEFINITION_BYTES;
+  const maxBytes = options.maxBytes ?? MAX_DEFINITION_BYTES;
   const size = Buffer.byteLength(text, 'utf8');
   if (size > maxBytes) {
     return {
@@ -154,7 +155,7 @@ export function loadDefinitionFile(path: string, options: Omit<LoadOptions, 'fil
   let text: string;
   try {
     const size = statSync(path).size;
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_DEFINITION_BYTES;
+    const maxBytes = options.maxBytes ?? MAX_DEFINITION_BYTES;
     if (size > maxBytes) {
       return {
         ok: false,

@@ -4,8 +4,11 @@
  * column) is refused by validation with a 4xx naming the field (YAML line and column, or JSON
  * path), never a 500 from the database; `POST /definitions/validate` and the upload agree.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CliIo } from '../../src/cli/cli-io';
+import { runCli } from '../../src/cli/main';
 import { DRIVERS, REPO_ROOT } from '../support/databases';
 import { startHarness, type Harness } from '../support/http-harness';
 
@@ -96,5 +99,31 @@ describe.each(DRIVERS)('input the database can store, on %s', (driver) => {
       .send(LEAVE);
     // The file name is cut to what its column holds: stored, not a 500.
     expect(file.status).toBeLessThan(500);
+  });
+
+  it('applies the same size limit to a definition in `wf validate` and in the API', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wf-size-'));
+    try {
+      for (const [kib, accepted] of [
+        [255, true],
+        [300, false],
+      ] as const) {
+        const text = LEAVE + '\n# ' + 'x'.repeat(kib * 1024 - LEAVE.length - 3) + '\n';
+        const file = join(dir, `leave-${kib}.yaml`);
+        writeFileSync(file, text);
+        const out: string[] = [];
+        const io: CliIo = { out: (l) => out.push(l), err: () => undefined, cwd: REPO_ROOT, exitCode: 0, now: () => new Date('2026-03-01T00:00:00Z') };
+        const code = await runCli(['node', 'wf', 'validate', file], io);
+        const api = await validate(text);
+        expect({ kib, cli: code === 0, api: api.status === 200 }).toEqual({ kib, cli: accepted, api: accepted });
+        if (!accepted) {
+          expect(api.status).toBe(422);
+          expect(out[0]).toContain(api.body.errors[0].message);
+          expect(api.body.errors[0].message).toMatch(/larger than the limit of 256 KiB/);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
