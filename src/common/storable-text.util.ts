@@ -17,6 +17,17 @@ export function controlCharacterIn(text: string): string | undefined {
 }
 
 /**
+ * Why text cannot be stored in a column of `maxLength` characters (too long, or holding a
+ * control character), or undefined when it can.
+ */
+export function unstorableText(text: string, maxLength: number): string | undefined {
+  const length = [...text].length;
+  if (length > maxLength) return `is longer than ${maxLength} characters (it has ${length})`;
+  const character = controlCharacterIn(text);
+  return character ? `holds the control character ${character}` : undefined;
+}
+
+/**
  * The path (keys and indices) of the first map key or string in value holding a control
  * character, that character, and whether it is in the key; undefined when there is none. Walks with its own stack: the
  * value may be deep.

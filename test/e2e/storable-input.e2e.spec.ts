@@ -84,6 +84,17 @@ describe.each(DRIVERS)('input the database can store, on %s', (driver) => {
     expect(signIn.body.errors).toEqual([expect.objectContaining({ path: '$.username' })]);
   });
 
+  it('refuses a business key a process service composes too long for its column, on both databases', async () => {
+    const cs = { Authorization: `Bearer ${await h.user('cs', ['cs_supervisor'])}` };
+    await h.engine.definitions.registerDirectory(h.engine.config.definitionsDir, 'system');
+    const res = await h.http
+      .post('/survey/rounds')
+      .set(cs)
+      .send({ project: '项'.repeat(200), serviceCenter: 'S', batch: '2026-05', stage: '老业主' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: '$.businessKey', message: expect.stringMatching(/longer than 200 characters/) })]);
+  });
+
   it('refuses an attachment name the database cannot store, and cuts a long definition file name', async () => {
     const created = await start({ businessKey: 'L-att' }).expect(201);
     const att = await h.http
