@@ -13,11 +13,11 @@ describe('the error model', () => {
     }
   });
 
-  it('retries exactly what may pass: a version conflict, a mail server away, an error without a code', () => {
+  it('retries exactly what may pass: a version conflict, a mail server or the database away, an error without a code', () => {
     const retryable = Object.values(ErrorCode)
       .filter((c) => ERROR_CODES[c].retryable)
       .sort();
-    expect(retryable).toEqual([ErrorCode.MailDeliveryFailed, ErrorCode.TooManyAttempts, ErrorCode.VersionConflict].sort());
+    expect(retryable).toEqual([ErrorCode.DatabaseUnavailable, ErrorCode.MailDeliveryFailed, ErrorCode.TooManyAttempts, ErrorCode.VersionConflict].sort());
     expect(isRetryable(new AppError(ErrorCode.VersionConflict, 'moved'))).toBe(true);
     expect(isRetryable(new AppError(ErrorCode.EventNotAccepted, 'no longer accepted'))).toBe(false);
     expect(isRetryable(new AppError(ErrorCode.Internal, 'missing domain function'))).toBe(false);

@@ -84,6 +84,12 @@ export enum ErrorCode {
    * body, no instance to send the event to. Retrying cannot help; the definition needs a fix.
    */
   Undeliverable = 'UNDELIVERABLE',
+  /**
+   * The database is away or busy: the connection was lost, refused or timed out, the server is
+   * shutting down or has too many connections, or the SQLite file is locked. Nothing was
+   * changed; retry after `Retry-After` seconds.
+   */
+  DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   /** A fault of the engine itself (a bug, or a definition naming a domain function this build lacks). */
   Internal = 'INTERNAL',
 }
@@ -129,6 +135,7 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeSpec>> = {
   [ErrorCode.ConfigInvalid]: { status: 500, retryable: false, userMessage: '服务配置有误，请联系管理员。' },
   [ErrorCode.MailDeliveryFailed]: { status: 502, retryable: true, userMessage: '邮件暂时无法发送，系统会稍后自动重试。' },
   [ErrorCode.Undeliverable]: { status: 422, retryable: false, userMessage: '通知无法送达：流程中的收件人或接收对象有误，请联系流程负责人。' },
+  [ErrorCode.DatabaseUnavailable]: { status: 503, retryable: true, userMessage: '系统暂时繁忙，本次操作未保存，请稍后重试。' },
   [ErrorCode.Internal]: { status: 500, retryable: false, userMessage: '系统出现内部错误，请稍后再试；如果问题仍然存在，请联系管理员。' },
 };
 

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { LogLevel } from '../common/logging';
+import { MAX_DEFINITION_BYTES } from '../definitions/definition-limits';
 
 export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
 
@@ -101,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     definitionsDir,
     templatesDir: resolve(cwd, env.WF_TEMPLATES_DIR || 'templates'),
     tokenTtlMinutes: intVar(env, 'WF_TOKEN_TTL_MINUTES', 8 * 60, 1, 60 * 24 * 30),
-    maxBodyBytes: intVar(env, 'WF_MAX_BODY_BYTES', 512 * 1024, 1024, 50 * 1024 * 1024),
+    maxBodyBytes: intVar(env, 'WF_MAX_BODY_BYTES', 512 * 1024, MAX_DEFINITION_BYTES, 50 * 1024 * 1024),
     logLevels: order.slice(0, cut + 1),
   };
 }

@@ -13,6 +13,7 @@ import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { isAlias, isMap, isPair, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { DefinitionProblem, LintFinding, ProcessDefinition } from './definition.types';
 import { definitionSchema, PATTERN_HINTS } from './definition.schema';
+import { MAX_DEFINITION_BYTES } from './definition-limits';
 import type { DomainFunctionLookup, TemplateLookup } from './definition-build-context';
 import { acceptanceProblem, crossProcessActions } from './definition-acceptance';
 import { buildDefinition } from './definition-builder';
@@ -20,6 +21,7 @@ import { lintDefinition } from './definition-lint';
 import { didYouMean } from './did-you-mean.util';
 import { dotted, YamlLocator, type YamlPath } from './yaml-locator';
 import { deepFreeze, tooDeepAt } from '../common/objects.util';
+import { CONTROL_CHARACTER, controlCharacterAt, controlCharacterIn } from '../common/storable-text.util';
 
 export type { DomainFunctionLookup, TemplateLookup } from './definition-build-context';
 
@@ -28,7 +30,7 @@ export interface LoadOptions {
   readonly file: string;
   /** When given, every template named by a `render`, `post` or `email` action must exist (and read only known fields). */
   readonly templates?: TemplateLookup;
-  /** Largest accepted text in bytes (default 256 KiB). */
+  /** Largest accepted text in bytes (default `MAX_DEFINITION_BYTES`). */
   readonly maxBytes?: number;
   /** When given, every `compute` must name one of these domain functions, every `apply` one of the writers. */
   readonly functions?: DomainFunctionLookup;
@@ -38,7 +40,7 @@ export type LoadResult =
   | { readonly ok: true; readonly definition: ProcessDefinition; readonly findings: LintFinding[] }
   | { readonly ok: false; readonly errors: DefinitionProblem[] };
 
-export const DEFAULT_MAX_DEFINITION_BYTES = 256 * 1024;
+export { MAX_DEFINITION_BYTES };
 
 /**
  * Deepest nesting of maps and lists accepted in a definition (the file itself is level 1). The
@@ -58,7 +60,7 @@ const validateDefinitionShape = schemaAjv.compile(definitionSchema);
 /** Loads one definition from its YAML text. Never throws for a bad definition: returns the problems. */
 export function loadDefinition(text: string, options: LoadOptions): LoadResult {
   const file = options.file;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DEFINITION_BYTES;
+  const maxBytes = options.maxBytes ?? MAX_DEFINITION_BYTES;
   const size = Buffer.byteLength(text, 'utf8');
   if (size > maxBytes) {
     return {
@@ -132,6 +134,7 @@ export function loadDefinition(text: string, options: LoadOptions): LoadResult {
     return { ok: false, errors: sortProblems(problems) };
   }
 
+  problems.push(...controlCharacterProblems(text, raw, locator));
   if (!validateDefinitionShape(raw)) problems.push(...schemaProblems(validateDefinitionShape.errors ?? [], locator));
 
   const built = buildDefinition(raw as Record<string, unknown>, {
@@ -153,7 +156,7 @@ export function loadDefinitionFile(path: string, options: Omit<LoadOptions, 'fil
   let text: string;
   try {
     const size = statSync(path).size;
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_DEFINITION_BYTES;
+    const maxBytes = options.maxBytes ?? MAX_DEFINITION_BYTES;
     if (size > maxBytes) {
       return {
         ok: false,
@@ -306,6 +309,28 @@ function where(path: YamlPath): string {
   return path.length === 0 ? 'at the top level' : `in '${dotted(path)}'`;
 }
 
+/**
+ * A control character (NUL, ...) in the file, or written as an escape (`"\\0"`) in a key or a
+ * value: PostgreSQL cannot store it (SQLite would), and no definition needs one. The first one
+ * in the text is reported where it stands; failing that, the first escaped one at its key.
+ */
+function controlCharacterProblems(text: string, raw: unknown, locator: YamlLocator): DefinitionProblem[] {
+  const offset = text.search(CONTROL_CHARACTER);
+  if (offset >= 0) {
+    const character = controlCharacterIn(text.slice(offset, offset + 1));
+    return [{ ...locator.atOffset(offset), message: `the file holds the control character ${character} here; remove it (the database cannot store it)` }];
+  }
+  const found = controlCharacterAt(raw);
+  if (!found) return [];
+  const what = found.inKey ? `the key '${String(found.path[found.path.length - 1])}'` : `'${dotted(found.path)}'`;
+  return [
+    {
+      ...locator.at(found.path, found.inKey ? 'key' : 'value'),
+      message: `${what} holds the control character ${found.character} (written as an escape); remove it (the database cannot store it)`,
+    },
+  ];
+}
+
 /** ajv's errors on the definition → problems at the offending YAML node, in plain words. */
 function schemaProblems(errors: readonly ErrorObject[], locator: YamlLocator): DefinitionProblem[] {
   const out: DefinitionProblem[] = [];
@@ -374,6 +399,18 @@ function schemaProblems(errors: readonly ErrorObject[], locator: YamlLocator): D
       case 'minItems':
         out.push({ ...locator.at(path), message: `'${dotted(path)}' must not be an empty list` });
         break;
+      case 'maxLength': {
+        const limit = Number(e.params.limit);
+        if (propertyName !== undefined) {
+          out.push({
+            ...locator.at([...path, propertyName], 'key'),
+            message: `the name '${propertyName.slice(0, 40)}…' ${where(path)} is longer than ${limit} characters (it has ${[...propertyName].length}); shorten it`,
+          });
+        } else {
+          out.push({ ...locator.at(path), message: `'${dotted(path)}' is longer than ${limit} characters (it has ${[...String(e.data)].length}); shorten it` });
+        }
+        break;
+      }
       case 'minLength':
         out.push({ ...locator.at(path), message: `'${dotted(path)}' must not be empty` });
         break;

@@ -7,6 +7,16 @@
  * The language is documented for process owners in `definitions/README.md`.
  */
 
+/**
+ * Lengths the database columns hold (src/persistence/migrations): a definition's key, a state,
+ * event or role name, an actor `varchar(100)`; the definition's title and a template name
+ * `varchar(200)`. Every name and title of the language is held to them, so what validates can be
+ * stored on PostgreSQL as on SQLite (control characters are refused by the loader, for the whole file).
+ */
+export const MAX_NAME_LENGTH = 100;
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_TEMPLATE_NAME_LENGTH = 200;
+
 export const KEY_PATTERN = '^[a-z][a-z0-9-]*$';
 export const STATE_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_]*$';
 /** Event names: like state names, but XState reserves names starting with `xstate`. */
@@ -29,10 +39,12 @@ export const PATTERN_HINTS: Readonly<Record<string, string>> = {
   [TEMPLATE_NAME_PATTERN]: 'a template file name without .hbs (e.g. complaint-record)',
 };
 
-const text = { type: 'string', minLength: 1 };
-const roleList = { type: 'array', items: { type: 'string', pattern: ROLE_NAME_PATTERN }, uniqueItems: true };
+const text = { type: 'string', minLength: 1, maxLength: MAX_TITLE_LENGTH };
+/** A name of the language (state, event, role, rule, schedule, key, ...). */
+const named = (pattern: string, maxLength = MAX_NAME_LENGTH) => ({ type: 'string', pattern, maxLength });
+const roleList = { type: 'array', items: named(ROLE_NAME_PATTERN), uniqueItems: true };
 /** Definition keys of the processes allowed to send an event (`emit`) or start a case (`start`). */
-const keyList = { type: 'array', items: { type: 'string', pattern: KEY_PATTERN }, uniqueItems: true };
+const keyList = { type: 'array', items: named(KEY_PATTERN), uniqueItems: true };
 /** A value: a literal, or a string starting with `=` (an expression). */
 const value = {};
 
@@ -50,12 +62,12 @@ export const definitionSchema = {
   additionalProperties: false,
   required: ['key', 'title', 'roles', 'start', 'initial', 'states'],
   properties: {
-    key: { type: 'string', pattern: KEY_PATTERN },
+    key: named(KEY_PATTERN),
     title: text,
     description: { type: 'string' },
     roles: {
       type: 'object',
-      propertyNames: { pattern: ROLE_NAME_PATTERN },
+      propertyNames: { pattern: ROLE_NAME_PATTERN, maxLength: MAX_NAME_LENGTH },
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
@@ -93,7 +105,7 @@ export const definitionSchema = {
     },
     rules: {
       type: 'object',
-      propertyNames: { pattern: RULE_NAME_PATTERN },
+      propertyNames: { pattern: RULE_NAME_PATTERN, maxLength: MAX_NAME_LENGTH },
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
@@ -102,11 +114,11 @@ export const definitionSchema = {
       },
     },
     context: { type: 'object' },
-    initial: { type: 'string', pattern: STATE_NAME_PATTERN },
+    initial: named(STATE_NAME_PATTERN),
     states: { $ref: '#/$defs/states' },
     schedules: {
       type: 'object',
-      propertyNames: { pattern: SCHEDULE_NAME_PATTERN },
+      propertyNames: { pattern: SCHEDULE_NAME_PATTERN, maxLength: MAX_NAME_LENGTH },
       additionalProperties: { $ref: '#/$defs/schedule' },
     },
   },
@@ -130,7 +142,7 @@ export const definitionSchema = {
           additionalProperties: false,
           required: ['event', 'to'],
           properties: {
-            event: { type: 'string', pattern: EVENT_NAME_PATTERN },
+            event: named(EVENT_NAME_PATTERN),
             to: value,
             payload: valueMap,
           },
@@ -145,14 +157,14 @@ export const definitionSchema = {
         title: text,
         after: text,
         at: text,
-        send: { type: 'string', pattern: EVENT_NAME_PATTERN },
+        send: named(EVENT_NAME_PATTERN),
         payload: valueMap,
       },
     },
     states: {
       type: 'object',
       minProperties: 1,
-      propertyNames: { pattern: STATE_NAME_PATTERN },
+      propertyNames: { pattern: STATE_NAME_PATTERN, maxLength: MAX_NAME_LENGTH },
       additionalProperties: { $ref: '#/$defs/state' },
     },
     state: {
@@ -162,14 +174,14 @@ export const definitionSchema = {
         title: text,
         description: { type: 'string' },
         type: { enum: ['final'] },
-        initial: { type: 'string', pattern: STATE_NAME_PATTERN },
+        initial: named(STATE_NAME_PATTERN),
         states: { $ref: '#/$defs/states' },
         entry: { $ref: '#/$defs/actions' },
         exit: { $ref: '#/$defs/actions' },
         deadlines: { type: 'array', items: { $ref: '#/$defs/deadline' } },
         on: {
           type: 'object',
-          propertyNames: { pattern: EVENT_NAME_PATTERN },
+          propertyNames: { pattern: EVENT_NAME_PATTERN, maxLength: MAX_NAME_LENGTH },
           additionalProperties: { $ref: '#/$defs/event' },
         },
       },
@@ -191,22 +203,22 @@ export const definitionSchema = {
         payload: { type: 'object' },
         compute: {
           type: 'object',
-          propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
+          propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: MAX_NAME_LENGTH },
           additionalProperties: {
             oneOf: [
-              { type: 'string', pattern: FUNCTION_NAME_PATTERN },
+              named(FUNCTION_NAME_PATTERN),
               {
                 type: 'object',
                 additionalProperties: false,
                 required: ['function'],
-                properties: { function: { type: 'string', pattern: FUNCTION_NAME_PATTERN }, with: valueMap },
+                properties: { function: named(FUNCTION_NAME_PATTERN), with: valueMap },
               },
             ],
           },
         },
         when: { type: 'string' },
         reject: { type: 'string', minLength: 1 },
-        target: { type: 'string', pattern: STATE_NAME_PATTERN },
+        target: named(STATE_NAME_PATTERN),
         assign: { $ref: '#/$defs/assign' },
         actions: { $ref: '#/$defs/actions' },
         branches: { type: 'array', minItems: 1, items: { $ref: '#/$defs/branch' } },
@@ -218,14 +230,14 @@ export const definitionSchema = {
       properties: {
         when: { type: 'string' },
         reject: { type: 'string', minLength: 1 },
-        target: { type: 'string', pattern: STATE_NAME_PATTERN },
+        target: named(STATE_NAME_PATTERN),
         assign: { $ref: '#/$defs/assign' },
         actions: { $ref: '#/$defs/actions' },
       },
     },
     assign: {
       type: 'object',
-      propertyNames: { pattern: ASSIGN_PATH_PATTERN },
+      propertyNames: { pattern: ASSIGN_PATH_PATTERN, maxLength: MAX_NAME_LENGTH },
       additionalProperties: value,
     },
     actions: { type: 'array', items: { $ref: '#/$defs/action' } },
@@ -238,21 +250,22 @@ export const definitionSchema = {
         render: {
           type: ['string', 'object'],
           pattern: TEMPLATE_NAME_PATTERN,
+          maxLength: MAX_TEMPLATE_NAME_LENGTH,
           additionalProperties: false,
           required: ['template'],
-          properties: { template: { type: 'string', pattern: TEMPLATE_NAME_PATTERN }, title: value },
+          properties: { template: named(TEMPLATE_NAME_PATTERN, MAX_TEMPLATE_NAME_LENGTH), title: value },
         },
         post: {
           type: 'object',
           additionalProperties: false,
           required: ['template', 'title'],
-          properties: { template: { type: 'string', pattern: TEMPLATE_NAME_PATTERN }, title: value },
+          properties: { template: named(TEMPLATE_NAME_PATTERN, MAX_TEMPLATE_NAME_LENGTH), title: value },
         },
         notify: {
           type: 'object',
           additionalProperties: false,
           required: ['role', 'message'],
-          properties: { role: { type: 'string', pattern: ROLE_NAME_PATTERN }, message: value },
+          properties: { role: named(ROLE_NAME_PATTERN), message: value },
         },
         email: {
           type: 'object',
@@ -262,23 +275,23 @@ export const definitionSchema = {
             to: value,
             cc: value,
             subject: value,
-            template: { type: 'string', pattern: TEMPLATE_NAME_PATTERN },
+            template: named(TEMPLATE_NAME_PATTERN, MAX_TEMPLATE_NAME_LENGTH),
           },
         },
         apply: {
           type: 'object',
           additionalProperties: false,
           required: ['function'],
-          properties: { function: { type: 'string', pattern: FUNCTION_NAME_PATTERN }, with: valueMap },
+          properties: { function: named(FUNCTION_NAME_PATTERN), with: valueMap },
         },
         emit: {
           type: 'object',
           additionalProperties: false,
           required: ['event', 'to'],
           properties: {
-            event: { type: 'string', pattern: EVENT_NAME_PATTERN },
+            event: named(EVENT_NAME_PATTERN),
             to: { type: 'string', minLength: 1 },
-            definition: { type: 'string', pattern: KEY_PATTERN },
+            definition: named(KEY_PATTERN),
             payload: value,
           },
         },
@@ -287,7 +300,7 @@ export const definitionSchema = {
           additionalProperties: false,
           required: ['definition', 'businessKey'],
           properties: {
-            definition: { type: 'string', pattern: KEY_PATTERN },
+            definition: named(KEY_PATTERN),
             businessKey: value,
             context: value,
           },

@@ -13,6 +13,7 @@ import { Clock, SystemClock } from '../common/clock';
 import { CryptoIdGenerator, IdGenerator } from '../common/ids';
 import { ConsoleLogging, type Logging } from '../common/logging';
 import type { AppConfig } from '../config/app-config';
+import { MAX_DEFINITION_BYTES } from '../definitions/definition-limits';
 import { TemplateCatalog } from '../documents/template-catalog';
 import { createMailer, type Mailer } from '../notices/mailer';
 import { Database } from '../persistence/database';
@@ -92,7 +93,7 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
   const db = await Database.open(config.database);
   const functions = options.functions ?? new DomainFunctionRegistry({});
   const records = new RecordsService(db, ids);
-  const definitions = new DefinitionRegistry(db, clock, ids, templates, config.maxBodyBytes, functions);
+  const definitions = new DefinitionRegistry(db, clock, ids, templates, MAX_DEFINITION_BYTES, functions);
   const transitions = new TransitionService({ db, definitions, clock, ids, calendar, templates, functions, store: records });
   const access = createAccessPolicy(db, definitions, clock);
   const instances = new InstanceQueryService(db, definitions, access);

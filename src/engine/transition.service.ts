@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { AppError, ErrorCode } from '../common/app-error';
+import { unstorableText } from '../common/storable-text.util';
 import type { Clock } from '../common/clock';
 import type { IdGenerator } from '../common/ids';
 import type { Actor, ProcessMachine, StepResult } from '../compiler/process-machine.contract';
@@ -124,6 +125,7 @@ export class TransitionService {
   /** Starts an instance of the newest version of a definition. */
   async create(input: CreateInstanceInput, actor: Actor, options: TransitionOptions = {}): Promise<CreateResult> {
     const { db, definitions } = this.deps;
+    refuseUnstorableKeys(input);
     const requestHash = sha256(canonicalize({ op: 'create', ...input, idempotencyKey: undefined }) as string);
     const replay = await this.findReplay(actor, input.idempotencyKey, requestHash);
     if (replay) return { instance: replay, replayed: true };
@@ -432,4 +434,24 @@ function auditRecord(
       ...(plan.cancelAll || plan.cancelStates.length ? { cancelledTimersOf: plan.cancelAll ? '*' : plan.cancelStates } : {}),
     }),
   };
+}
+
+/**
+ * The business key and the idempotency key fill `varchar(200)` columns. Whoever starts the
+ * instance (the API, a process service composing a key, a `start:` action), a key the database
+ * cannot store is refused here, alike on both databases, naming the field.
+ */
+function refuseUnstorableKeys(input: { businessKey: string; idempotencyKey?: string }): void {
+  const errors = (
+    [
+      ['businessKey', input.businessKey],
+      ['idempotencyKey', input.idempotencyKey],
+    ] as const
+  ).flatMap(([field, value]) => {
+    const why = value === undefined ? undefined : unstorableText(value, 200);
+    return why ? [{ path: `$.${field}`, message: why }] : [];
+  });
+  if (errors.length > 0) {
+    throw new AppError(ErrorCode.BadRequest, `the instance cannot be started: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+  }
 }

@@ -59,11 +59,16 @@ export class AppErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const err = toAppError(exception);
     if (err.code === ErrorCode.Internal) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // The driver's own error says why (the rollback's, if it failed too, says nothing new).
+    if (err.code === ErrorCode.DatabaseUnavailable)
+      this.logger.warn(`${err.message}; cause: ${err.cause instanceof Error ? err.cause.stack : String(err.cause)}`);
     const response = host.switchToHttp().getResponse<Response>();
     const status = statusFor(err.code);
-    // RFC 6750: a 401 says how to authenticate; a 429 says when to come back.
+    // RFC 6750: a 401 says how to authenticate; a 429 and a 503 say when to come back (RFC 9110).
     if (status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="workflow"');
     const retryAt = typeof err.details?.retryAt === 'string' ? Date.parse(err.details.retryAt) : NaN;
+    const retryAfterSeconds = err.details?.retryAfterSeconds;
+    if (status === 503 && typeof retryAfterSeconds === 'number') response.setHeader('Retry-After', String(retryAfterSeconds));
     if (status === 429 && !Number.isNaN(retryAt)) response.setHeader('Retry-After', String(Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))));
     response.status(status).json(errorBody(err));
   }

@@ -3,11 +3,14 @@
  * JSON path of the offending value (`$.payload.phone`). Before that, every parsed JSON body is
  * checked for nesting: the engine copies, validates and converts payloads recursively, so a
  * body nested 100,000 levels deep would overflow the stack (a 500) instead of getting a 400.
+ * Then every text in it, keys included, is checked for control characters: PostgreSQL cannot
+ * store a NUL, so a body holding one would be a 500 there and stored on SQLite.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, ErrorCode } from '../common/app-error';
 import { tooDeepAt } from '../common/objects.util';
+import { controlCharacterAt } from '../common/storable-text.util';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 
@@ -36,6 +39,23 @@ export function refuseDeepBodies(req: Request, _res: Response, next: NextFunctio
   next(
     new AppError(ErrorCode.BadRequest, `the request body is nested deeper than ${MAX_JSON_DEPTH} levels of maps and lists, at ${path}; send flatter data`, {
       errors: [{ path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }],
+    }),
+  );
+}
+
+/**
+ * Express middleware after the body parsers: a JSON or form body holding a control character
+ * (NUL and the other C0 characters but tab, line feed and carriage return) in a key or a value
+ * is a 400 naming where, on both databases alike.
+ */
+export function refuseControlCharacters(req: Request, _res: Response, next: NextFunction): void {
+  if (typeof req.body !== 'object' || req.body === null || Buffer.isBuffer(req.body)) return next();
+  const found = controlCharacterAt(req.body);
+  if (found === undefined) return next();
+  const path = pathText(found.path);
+  next(
+    new AppError(ErrorCode.BadRequest, `the request body holds the control character ${found.character} at ${path}; remove it (the database cannot store it)`, {
+      errors: [{ path, message: `holds the control character ${found.character}` }],
     }),
   );
 }

@@ -9,7 +9,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { Engine } from '../engine/engine';
 import { AppModule } from './app.module';
-import { refuseDeepBodies } from './body-validation';
+import { refuseControlCharacters, refuseDeepBodies } from './body-validation';
 import { ATTACHMENT_CONTENT_TYPES } from './records.controller';
 import { ROSTER_CONTENT_TYPES } from './survey.controller';
 
@@ -27,6 +27,7 @@ export async function createApp(engine: Engine, options: { logger?: boolean } = 
   // Roster uploads (CSV/XLSX) as raw bytes; the owners' HTML form as urlencoded fields.
   app.useBodyParser('raw', { limit, type: [...ROSTER_CONTENT_TYPES, ...ATTACHMENT_CONTENT_TYPES] });
   app.useBodyParser('urlencoded', { limit, extended: false });
+  app.use(refuseControlCharacters);
   app.disable('x-powered-by');
   // Security headers on every response: nosniff, no framing by other sites, no referrer to
   // other origins, and a Content-Security-Policy that allows only this service's own scripts

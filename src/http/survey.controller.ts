@@ -12,6 +12,7 @@ import { Body, Controller, Get, Headers, Inject, Param, Post, Put, Query, Req, R
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, ErrorCode } from '../common/app-error';
+import { csvForSpreadsheets } from '../common/export-cells.util';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { Questionnaire } from '../domain/survey/questionnaire';
 import { SurveyRoundService } from '../processes/survey-round/survey-round.service';
@@ -144,8 +145,10 @@ export class SurveyController {
     if (format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="tokens-${encodeURIComponent(round.businessKey)}.csv"`);
-      const lines = ['楼栋,单元,房号,调查码,网址', ...tokens.map((t) => [t.building, t.unit, t.room, t.token, `/survey/answer/${t.token}`].join(','))];
-      return '\ufeff' + lines.join('\r\n') + '\r\n';
+      return csvForSpreadsheets([
+        ['楼栋', '单元', '房号', '调查码', '网址'],
+        ...tokens.map((t) => [t.building, t.unit, t.room, t.token, `/survey/answer/${t.token}`]),
+      ]);
     }
     return {
       round: { id: round.id, businessKey: round.businessKey, state: round.state, collectionDeadline: round.context.collectionDeadline },

@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
+import { asDatabaseFault } from './database-faults';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -76,7 +77,10 @@ export class Database {
         type: 'postgres',
         url: config.url,
         schema: config.schema,
-        extra: config.schema ? { options: `-c search_path=${config.schema}`, max: 10 } : { max: 10 },
+        // The application name tells an operator (and pg_stat_activity) which service and schema a connection serves.
+        extra: config.schema
+          ? { options: `-c search_path=${config.schema}`, max: 10, application_name: `workflow-engine/${config.schema}` }
+          : { max: 10, application_name: 'workflow-engine' },
         entities: ENTITIES,
         migrations: MIGRATIONS,
         logging: options.logging ?? false,
@@ -97,35 +101,43 @@ export class Database {
     });
   }
 
-  /** Runs fn inside one transaction: committed if fn resolves, rolled back if it throws. */
+  /**
+   * Runs fn inside one transaction: committed if fn resolves, rolled back if it throws. A lost
+   * or busy database is thrown as `DATABASE_UNAVAILABLE` (retryable) with the driver's error as
+   * its cause; when the rollback fails too (the connection is gone, and the server rolls the
+   * transaction back itself), the error that made the unit fail is the one thrown, not the
+   * rollback's.
+   */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const work = async () => {
       const runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
       try {
+        await runner.connect();
+        await runner.startTransaction();
         const result = await fn(this.executor(runner));
         await runner.commitTransaction();
         return result;
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
-        throw error;
+        if (runner.isTransactionActive && !runner.isReleased) await runner.rollbackTransaction().catch(() => undefined);
+        throw asDatabaseFault(error);
       } finally {
-        await runner.release();
+        await runner.release().catch(() => undefined);
       }
     };
     return this.kind === 'sqlite' ? this.lock.exclusive(work) : work();
   }
 
-  /** Runs read-only work outside a transaction (serialized on SQLite, pooled on PostgreSQL). */
+  /** Runs read-only work outside a transaction (serialized on SQLite, pooled on PostgreSQL); faults as for `transaction`. */
   read<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> {
     const work = async () => {
       const runner = this.dataSource.createQueryRunner();
-      await runner.connect();
       try {
+        await runner.connect();
         return await fn(this.executor(runner));
+      } catch (error) {
+        throw asDatabaseFault(error);
       } finally {
-        await runner.release();
+        await runner.release().catch(() => undefined);
       }
     };
     return this.kind === 'sqlite' ? this.lock.exclusive(work) : work();

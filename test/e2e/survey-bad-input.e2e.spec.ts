@@ -4,6 +4,7 @@
  * (statistics refused, collection extended, then closed as invalid, its tokens expired). Each
  * is a clear error and leaves what was stored untouched.
  */
+import { parse as parseCsv } from 'csv-parse/sync';
 import { ManualClock } from '../../src/common/clock';
 import { DRIVERS } from '../support/databases';
 import { startHarness, type Harness } from '../support/http-harness';
@@ -73,11 +74,8 @@ describe.each(DRIVERS)('survey round bad input on %s', (driver) => {
     // 34 occupied → 7 sampled; only 2 answer: 28.6% is not above 85%.
     const sample = (await h.http.post(`/survey/rounds/${id}/sample`).set(auth.cs).expect(201)).body.context.sample;
     expect(sample).toMatchObject({ eligible: 34, required: 7, size: 7 });
-    const tokens = (await h.http.post(`/survey/rounds/${id}/tokens?format=csv`).set(auth.cs).expect(201)).text
-      .trim()
-      .split('\r\n')
-      .slice(1)
-      .map((l) => l.split(',')[3]);
+    const tokenCsv = (await h.http.post(`/survey/rounds/${id}/tokens?format=csv`).set(auth.cs).expect(201)).text;
+    const tokens = (parseCsv(tokenCsv, { bom: true }) as string[][]).slice(1).map((cells) => cells[3]);
     expect(tokens).toHaveLength(7);
     for (const t of tokens.slice(0, 2))
       await h.http

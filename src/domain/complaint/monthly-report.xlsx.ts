@@ -9,6 +9,7 @@
  * The workbook is built from the report object only; it computes nothing itself.
  */
 import ExcelJS from 'exceljs';
+import { neutraliseWorkbook } from '../../common/export-cells.util';
 import { localParts } from '../../calendar/zoned-time.util';
 import type { CountRow, MonthlyComplaintReport } from './monthly-report';
 
@@ -132,6 +133,8 @@ export async function exportMonthlyReportXlsx({ report }: { report: MonthlyCompl
     if (late) row.getCell(15).font = { color: { argb: 'FFC00000' }, bold: true };
   }
   l.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: LIST_COLUMNS.length } };
+
+  neutraliseWorkbook(wb);
 
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

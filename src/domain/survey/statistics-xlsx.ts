@@ -9,6 +9,7 @@
  * date in the calendar's zone, written as on the printed form (`2026年12月2日`).
  */
 import ExcelJS from 'exceljs';
+import { neutraliseWorkbook } from '../../common/export-cells.util';
 import { dateCn } from '../../documents/template-helpers';
 import type { SurveyStatistics } from './statistics';
 
@@ -147,6 +148,7 @@ export async function exportStatisticsXlsx({
   sheet.getColumn(1).width = 8;
   sheet.getColumn(2).width = 22;
   for (let c = 3; c <= width; c++) sheet.getColumn(c).width = 11;
+  neutraliseWorkbook(workbook);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
