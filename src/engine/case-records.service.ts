@@ -35,9 +35,12 @@ export class CaseRecordsService {
     return mask ? { ...doc, html: redactText(doc.html, mask.values) } : doc;
   }
 
+  /** The case's deadlines; their payloads with the case's personal data masked as on the case. */
   async timers(instanceId: string, actor: Actor) {
     await this.instances.get(instanceId, actor);
-    return this.records.timers(instanceId);
+    const timers = await this.records.timers(instanceId);
+    const mask = await this.instances.personalMaskFor(instanceId, actor);
+    return mask ? timers.map((t) => ({ ...t, payload: maskOutboxParams(t.payload, mask) })) : timers;
   }
 
   async outbox(instanceId: string, actor: Actor) {
@@ -80,9 +83,12 @@ export class CaseRecordsService {
     return out;
   }
 
+  /** The files of a case; a file name quoting the case's personal data is masked as on the case. */
   async attachments(instanceId: string, actor: Actor) {
     await this.instances.get(instanceId, actor);
-    return this.records.attachments(instanceId);
+    const files = await this.records.attachments(instanceId);
+    const mask = await this.instances.personalMaskFor(instanceId, actor);
+    return mask ? files.map((f) => ({ ...f, name: redactText(String(f.name), mask.values) })) : files;
   }
 
   /** One uploaded file; refused unless the reader may read its case. */

@@ -205,6 +205,30 @@ describe.each(DRIVERS)('cases belong to people, personal data masked on %s', (dr
       expect(trail.every((e: { hash: string }) => /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
     });
 
+    it('timers and attachment names are masked too: a file named after the complainant, a deadline payload quoting them', async () => {
+      await h.http
+        .post(`/instances/${complaint}/attachments?name=${encodeURIComponent('王伟的车位照片.png')}`)
+        .set(auth.ca)
+        .set('Content-Type', 'image/png')
+        .send(Buffer.from('photo'))
+        .expect(201);
+      const files = (await call('get', 'mg', `/instances/${complaint}/attachments`)).body.items as { name: string }[];
+      expect(files.map((f) => f.name)).toEqual(['王*的车位照片.png']);
+      expect((await call('get', 'cs', `/instances/${complaint}/attachments`)).body.items.map((f: { name: string }) => f.name)).toEqual(['王伟的车位照片.png']);
+      // A timer row whose payload quotes the complainant (as a deadline's payload expression may).
+      await h.engine.db.transaction((tx) =>
+        tx.run(`UPDATE timers SET payload = $1 WHERE instance_id = $2`, [
+          JSON.stringify({ note: '提醒：联系王伟 13800000001', complainant: '王伟' }),
+          complaint,
+        ]),
+      );
+      for (const who of ['au', 'mg', 'dhEng']) {
+        const timers = await call('get', who, `/instances/${complaint}/timers`);
+        expect({ who, leaks: leaks(timers.text) }).toEqual({ who, leaks: [] });
+      }
+      expect(leaks((await call('get', 'cs', `/instances/${complaint}/timers`)).text)).toEqual(CLEAR);
+    });
+
     it('the CS center and the department handling it see them in clear; /tasks masks for others', async () => {
       for (const who of ['ca', 'cs', 'dhSec']) {
         const view = (await call('get', who, `/instances/${complaint}`)).body;
