@@ -19,6 +19,11 @@ export interface IncomingEvent {
   readonly actor: Actor;
   /** Who started the instance (`instances.created_by`), for `instance.startedBy`. */
   readonly startedBy?: string;
+  /**
+   * Who last sent each event an accepted event names under `notBy` (`$start`: who created the
+   * case), read by the engine from the trail; an event whose `notBy` names the actor is refused.
+   */
+  readonly lastSenders?: Readonly<Record<string, string>>;
   /** ISO-8601. */
   readonly now: string;
   /**

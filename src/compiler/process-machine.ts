@@ -216,6 +216,7 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
       checkVia(found.event, event, def.key);
       if (event.sender !== undefined) checkFrom(found.event, event.sender, state, def.key);
       else checkRoles(found.event, event.actor, state);
+      checkNotBy(found.event, event);
       const payload = event.payload ?? {};
       const payloadErrors = found.event.validatePayload(payload);
       if (payloadErrors.length > 0) {
@@ -282,6 +283,21 @@ function checkVia(event: EventDefinition, incoming: IncomingEvent, definition: s
     `${name} can only be sent through the application service of '${definition}', which records its data in the same step` +
       `${event.api ? `: use ${event.api}` : ''}; it cannot be sent as a plain event (POST /instances/:id/events)`,
     { event: event.type, via: 'service', ...(event.api ? { api: event.api } : {}) },
+  );
+}
+
+/** The refusal of `notBy`, for people. */
+export const SELF_DECISION_REFUSAL = '不能审批本人提交的申请';
+
+/** `notBy:` the one who sent one of the named events last may not send this one. */
+function checkNotBy(event: EventDefinition, incoming: IncomingEvent): void {
+  const asked = (event.notBy ?? []).find((e) => incoming.lastSenders?.[e] === incoming.actor.id);
+  if (asked === undefined) return;
+  throw new AppError(
+    ErrorCode.GuardRejected,
+    `'${event.type}' was refused: ${SELF_DECISION_REFUSAL}`,
+    { event: event.type, notBy: asked },
+    { userMessage: SELF_DECISION_REFUSAL },
   );
 }
 

@@ -85,6 +85,7 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
     from: Array.isArray(rawEvent.from) ? rawEvent.from.filter((k): k is string => typeof k === 'string') : [],
     ...(viaService ? { via: 'service' as const } : {}),
     ...(str(rawEvent.api) ? { api: rawEvent.api as string } : {}),
+    ...notByOf(scope, rawEvent, path),
     compute,
     payloadSchema,
     validatePayload: (payload: unknown) => {
@@ -172,4 +173,23 @@ function buildAssign(scope: DefinitionScope, assign: unknown, path: YamlPath, ch
     }
     return { path: field, value: valueSpec(scope, value, [...path, field], checks) };
   });
+}
+
+/**
+ * `notBy: [event, …]` (`start` for the creation of the case): the latest sender of one of these
+ * events may not send this one. Every name must be an event of the definition.
+ */
+function notByOf(scope: DefinitionScope, rawEvent: Raw, path: YamlPath): { notBy?: readonly string[] } {
+  if (!Array.isArray(rawEvent.notBy)) return {};
+  const events = new Set(scope.tree.rawStates.flatMap((s) => (isMap(s.raw.on) ? Object.keys(s.raw.on) : [])));
+  const names = rawEvent.notBy.filter((n): n is string => typeof n === 'string');
+  names.forEach((name, i) => {
+    if (name !== 'start' && !events.has(name)) {
+      scope.report(
+        [...path, 'notBy', i],
+        `'notBy' names '${name}', which is not an event of this definition; write an event name or 'start' (the creation of the case).${didYouMean(name, [...events, 'start'])}`,
+      );
+    }
+  });
+  return { notBy: names.map((n) => (n === 'start' ? '$start' : n)) };
 }

@@ -83,10 +83,18 @@ describe('loadDefinition', () => {
     expect(result.errors[4].message).toContain("Did you mean 'closed'?");
   });
 
+  it('reads notBy (start = the creation of the case) and refuses a name that is no event, at its position', () => {
+    const good = loadDefinition(doc(['    on:', '      finish: { roles: [clerk], notBy: [start, finish], target: done }']), { file: 'x.yaml' });
+    expect(good.ok && good.definition.states.open.on.finish.notBy).toEqual(['$start', 'finish']);
+    expect(at(errorsOf(doc(['    on:', '      finish: { roles: [clerk], notBy: [fnish], target: done }'])))).toEqual([
+      "18:41 'notBy' names 'fnish', which is not an event of this definition; write an event name or 'start' (the creation of the case). Did you mean 'finish'?",
+    ]);
+  });
+
   it('points an unknown key at the key itself', () => {
     const errors = errorsOf(doc(['    on:', '      finish: { roles: [clerk], tagret: done }']));
     expect(at(errors)).toEqual([
-      "18:33 unknown key 'tagret' in 'states.open.on.finish'. Did you mean 'target'? Allowed keys here: title, description, roles, from, via, api, payload, compute, when, reject, target, assign, actions, branches.",
+      "18:33 unknown key 'tagret' in 'states.open.on.finish'. Did you mean 'target'? Allowed keys here: title, description, roles, from, via, api, notBy, payload, compute, when, reject, target, assign, actions, branches.",
     ]);
     expect(errors[0].path).toBe('states.open.on.finish.tagret');
   });

@@ -200,6 +200,8 @@ export const definitionSchema = {
         via: { enum: ['service'] },
         /** With `via: service`: the API people use instead (named when a plain send is refused). */
         api: text,
+        /** The events (or `start`) whose latest sender may not send this one. */
+        notBy: { type: 'array', minItems: 1, uniqueItems: true, items: named(EVENT_NAME_PATTERN) },
         payload: { type: 'object' },
         compute: {
           type: 'object',

@@ -129,6 +129,11 @@ export interface EventDefinition {
   readonly via?: 'service';
   /** With `via: service`: the API people use instead, named in the refusal of a plain send. */
   readonly api?: string;
+  /**
+   * `notBy:` the events (`$start` for the creation of the case) whose latest sender may not
+   * send this one: the one who asked may not decide. Checked by the engine against the trail.
+   */
+  readonly notBy?: readonly string[];
   readonly payloadSchema: JsonSchema;
   /** Compiled at load time with ajv. Returns [] when the payload is valid. */
   validatePayload(payload: unknown): readonly PayloadValidationError[];

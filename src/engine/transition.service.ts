@@ -248,6 +248,7 @@ export class TransitionService {
       now,
       viaService: options.viaService === true,
       startedBy: row.created_by,
+      lastSenders: await this.lastSenders(row.id, machine.acceptedEvents(row.state).find((a) => a.event.type === input.type)?.event.notBy),
       ...(options.fromProcess !== undefined ? { sender: options.fromProcess } : {}),
     });
     const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
@@ -301,6 +302,21 @@ export class TransitionService {
       throw err;
     }
     return instance;
+  }
+
+  /** Who last sent each of these events on the instance (`notBy`), from its trail; nothing to read when none is named. */
+  private async lastSenders(instanceId: string, events: readonly string[] | undefined): Promise<Record<string, string>> {
+    if (!events || events.length === 0) return {};
+    const marks = events.map((_, i) => `$${i + 2}`).join(', ');
+    const rows = await this.deps.db.read((q) =>
+      q.rows<{ event_type: string; actor: string }>(
+        `SELECT event_type, actor FROM audit_entries WHERE instance_id = $1 AND event_type IN (${marks}) ORDER BY seq DESC`,
+        [instanceId, ...events],
+      ),
+    );
+    const last: Record<string, string> = {};
+    for (const r of rows) if (!Object.prototype.hasOwnProperty.call(last, r.event_type)) last[r.event_type] = r.actor;
+    return last;
   }
 
   private plan(machine: ProcessMachine, instanceId: string, businessKey: string, fromState: string | null, step: StepResult, actor: Actor, now: Date) {
