@@ -9,17 +9,10 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor, StepResult } from '../compiler/process-machine.contract';
 import { jsonCopy } from '../definitions/json-schema.util';
 import type { DomainStore, StoredInstance } from '../engine/domain-functions';
-import type { TransitionPlan } from '../engine/transition-plan';
+import type { TimerRow, TransitionPlan } from '../engine/transition-plan';
 
-/** A timer row as the engine's `timers` table has it. */
-export interface ScenarioTimer {
-  readonly id: string;
-  readonly state: string;
-  readonly deadline: string;
-  readonly eventType: string;
-  readonly payload: Record<string, unknown>;
-  readonly dueAt: string;
-  readonly provisional: boolean;
+/** A timer row as the engine's `timers` table has it: the plan's row, with its status. */
+export interface ScenarioTimer extends Omit<TimerRow, 'basis'> {
   readonly createdSeq: number;
   status: 'pending' | 'fired' | 'cancelled';
   firedAt: string | null;

@@ -26,6 +26,7 @@ import type { BusinessCalendar, BusinessCalendarConfig } from '../calendar/busin
 import { calendarWarning, type CalendarWarning } from '../calendar/calendar-horizon';
 import { recomputeDue, type CalendarBasis } from '../calendar/deadline-spec';
 import { SYSTEM_ACTOR } from './transition-plan';
+import { auditedTimer } from './transition-rows';
 
 /** Event type of the audit entry that records deadlines recomputed after a calendar change. */
 export const DEADLINES_RECOMPUTED_EVENT = '$deadlines.recomputed';
@@ -297,13 +298,7 @@ export class CalendarSync {
             cause: JSON.stringify({ kind: 'calendar', fingerprint: this.calendar.fingerprint() }),
             effects: JSON.stringify({
               effects: [],
-              timers: applied.map((c) => ({
-                id: c.timerId,
-                deadline: c.deadline,
-                event: c.event,
-                dueAt: c.newDueAt,
-                ...(c.provisional ? { provisional: true } : {}),
-              })),
+              timers: applied.map((c) => auditedTimer({ id: c.timerId, deadline: c.deadline, event: c.event, dueAt: c.newDueAt, provisional: c.provisional })),
             }),
           };
           const hash = auditHash(record);

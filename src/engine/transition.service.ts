@@ -18,11 +18,10 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { AppError, ErrorCode } from '../common/app-error';
-import { unstorableText } from '../common/storable-text.util';
 import type { Clock } from '../common/clock';
 import type { IdGenerator } from '../common/ids';
 import type { Actor, ProcessMachine, StepResult } from '../compiler/process-machine.contract';
-import { auditHash, GENESIS_HASH, type AuditRecord } from '../audit/audit-chain';
+import { auditHash, GENESIS_HASH } from '../audit/audit-chain';
 import { insertAuditEntry } from '../audit/audit-entries';
 import type { Database, SqlExecutor } from '../persistence/database';
 import type { TemplateCatalog } from '../documents/template-catalog';
@@ -34,7 +33,8 @@ import type { InstanceView } from './instance.types';
 import { mayActOn } from './access-policy';
 import { computePayload } from './compute-payload';
 import { accepts, missingAcceptance } from '../definitions/definition-acceptance';
-import { planTransition, type TransitionPlan } from './transition-plan';
+import { planTransition } from './transition-plan';
+import { auditRecord, refuseUnstorableKeys, writePlanRows } from './transition-rows';
 
 /** Event type recorded for the creation of an instance (first audit entry). */
 export const START_EVENT = '$start';
@@ -195,7 +195,7 @@ export class TransitionService {
           ],
         );
         await insertAuditEntry(tx, record, hash);
-        await this.writePlan(tx, { id, definition: def.key, businessKey: input.businessKey, context: step.context }, 1, plan, clockNow);
+        await writePlanRows(tx, this.deps.functions, { id, definition: def.key, businessKey: input.businessKey, context: step.context }, 1, plan, clockNow);
         if (options.within) await options.within(tx, { instanceId: id, seq: 1, step });
         await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, 'created', instance, now);
       });
@@ -289,7 +289,14 @@ export class TransitionService {
           if (fired !== 1) throw new AppError(ErrorCode.VersionConflict, `timer ${options.timerId} already fired or was cancelled`);
         }
         await insertAuditEntry(tx, record, hash);
-        await this.writePlan(tx, { id: row.id, definition: row.definition_key, businessKey: row.business_key, context: step.context }, seq, plan, clockNow);
+        await writePlanRows(
+          tx,
+          this.deps.functions,
+          { id: row.id, definition: row.definition_key, businessKey: row.business_key, context: step.context },
+          seq,
+          plan,
+          clockNow,
+        );
         if (options.within) await options.within(tx, { instanceId: row.id, seq, step });
         await this.saveReplay(tx, actor, input.idempotencyKey, requestHash, 'applied', instance, now);
       });
@@ -324,69 +331,6 @@ export class TransitionService {
     return planTransition({ machine, instanceId, businessKey, fromState, step, actor, now, calendar, templates, ids });
   }
 
-  /** Timers cancelled and armed, documents and outbox messages, domain writers: in the transition's transaction. */
-  private async writePlan(
-    tx: SqlExecutor,
-    instance: { id: string; definition: string; businessKey: string; context: Record<string, unknown> },
-    seq: number,
-    plan: TransitionPlan,
-    clockNow: Date,
-  ): Promise<void> {
-    const instanceId = instance.id;
-    const now = clockNow.toISOString();
-    if (plan.cancelAll) {
-      await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
-    } else if (plan.cancelStates.length > 0) {
-      const marks = plan.cancelStates.map((_, i) => `$${i + 2}`).join(', ');
-      await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND state IN (${marks})`, [
-        instanceId,
-        ...plan.cancelStates,
-      ]);
-    }
-    for (const t of plan.timers) {
-      await tx.run(
-        `INSERT INTO timers (id, instance_id, state, deadline, event_type, payload, due_at, status, created_seq, created_at, provisional, basis)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11)`,
-        [
-          t.id,
-          instanceId,
-          t.state,
-          t.deadline,
-          t.eventType,
-          JSON.stringify(t.payload),
-          t.dueAt,
-          seq,
-          now,
-          t.provisional ? 1 : 0,
-          t.basis ? JSON.stringify(t.basis) : null,
-        ],
-      );
-    }
-    for (const d of plan.documents) {
-      await tx.run(
-        `INSERT INTO documents (id, instance_id, audit_seq, template, template_hash, title, html, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [d.id, instanceId, seq, d.template, d.templateHash, d.title, d.html, now],
-      );
-    }
-    for (const o of plan.outbox) {
-      await tx.run(
-        `INSERT INTO outbox (id, instance_id, audit_seq, kind, params, document_id, status, attempts, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)`,
-        [o.id, instanceId, seq, o.kind, JSON.stringify(o.params), o.documentId, now, now],
-      );
-    }
-    for (const a of plan.applies) {
-      const writer = this.deps.functions.writer(a.function);
-      if (!writer)
-        throw new AppError(
-          ErrorCode.Internal,
-          `'apply' names the domain writer '${a.function}', which this engine build does not have: deploy a build that has it`,
-        );
-      await writer({ tx, instance, args: a.args, seq, now: clockNow });
-    }
-  }
-
   /** The instance an identical earlier request with this key produced; refuses a key reused for another request. */
   private async findReplay(actor: Actor, key: string | undefined, requestHash: string): Promise<InstanceView | undefined> {
     if (!key) return undefined;
@@ -413,61 +357,5 @@ export class TransitionService {
       JSON.stringify(instance),
       now,
     ]);
-  }
-}
-
-function auditRecord(
-  instanceId: string,
-  seq: number,
-  prevHash: string,
-  eventType: string,
-  payload: unknown,
-  actor: Actor,
-  fromState: string | null,
-  step: StepResult,
-  plan: TransitionPlan,
-  definitionVersionId: string,
-  at: string,
-  cause?: Cause,
-): AuditRecord {
-  return {
-    instanceId,
-    seq,
-    eventType,
-    payload: JSON.stringify(payload),
-    actor: actor.id,
-    actorRoles: JSON.stringify(actor.roles),
-    actorAttributes: actor.attributes && Object.keys(actor.attributes).length ? JSON.stringify(actor.attributes) : null,
-    fromState,
-    toState: step.state,
-    definitionVersionId,
-    at,
-    prevHash,
-    cause: cause ? JSON.stringify(cause) : null,
-    effects: JSON.stringify({
-      effects: plan.effects,
-      timers: plan.timers.map((t) => ({ id: t.id, deadline: t.deadline, event: t.eventType, dueAt: t.dueAt, ...(t.provisional ? { provisional: true } : {}) })),
-      ...(plan.cancelAll || plan.cancelStates.length ? { cancelledTimersOf: plan.cancelAll ? '*' : plan.cancelStates } : {}),
-    }),
-  };
-}
-
-/**
- * The business key and the idempotency key fill `varchar(200)` columns. Whoever starts the
- * instance (the API, a process service composing a key, a `start:` action), a key the database
- * cannot store is refused here, alike on both databases, naming the field.
- */
-function refuseUnstorableKeys(input: { businessKey: string; idempotencyKey?: string }): void {
-  const errors = (
-    [
-      ['businessKey', input.businessKey],
-      ['idempotencyKey', input.idempotencyKey],
-    ] as const
-  ).flatMap(([field, value]) => {
-    const why = value === undefined ? undefined : unstorableText(value, 200);
-    return why ? [{ path: `$.${field}`, message: why }] : [];
-  });
-  if (errors.length > 0) {
-    throw new AppError(ErrorCode.BadRequest, `the instance cannot be started: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
   }
 }

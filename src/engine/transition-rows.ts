@@ -1,0 +1,139 @@
+/**
+ * What one transition writes besides the instance row: the audit record it appends, the rows of
+ * its plan (timers, documents, outbox, domain writers), and the check that its keys fit their
+ * columns. Used by the write path (`transition.service.ts`); the audit shape of an armed timer is
+ * shared with the deadline recomputation (`calendar-sync.ts`).
+ */
+import { AppError, ErrorCode } from '../common/app-error';
+import { unstorableText } from '../common/storable-text.util';
+import type { Actor, StepResult } from '../compiler/process-machine.contract';
+import type { AuditRecord } from '../audit/audit-chain';
+import type { SqlExecutor } from '../persistence/database';
+import type { DomainFunctionRegistry } from './domain-functions';
+import type { TransitionPlan } from './transition-plan';
+
+/** A timer as an audit entry records it (armed by a step, or moved by a calendar change). */
+export function auditedTimer(t: { id: string; deadline: string; event: string; dueAt: string; provisional: boolean }) {
+  return { id: t.id, deadline: t.deadline, event: t.event, dueAt: t.dueAt, ...(t.provisional ? { provisional: true } : {}) };
+}
+
+/** Timers cancelled and armed, documents and outbox messages, domain writers: in the transition's transaction. */
+export async function writePlanRows(
+  tx: SqlExecutor,
+  functions: Pick<DomainFunctionRegistry, 'writer'>,
+  instance: { id: string; definition: string; businessKey: string; context: Record<string, unknown> },
+  seq: number,
+  plan: TransitionPlan,
+  clockNow: Date,
+): Promise<void> {
+  const instanceId = instance.id;
+  const now = clockNow.toISOString();
+  if (plan.cancelAll) {
+    await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
+  } else if (plan.cancelStates.length > 0) {
+    const marks = plan.cancelStates.map((_, i) => `$${i + 2}`).join(', ');
+    await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND state IN (${marks})`, [
+      instanceId,
+      ...plan.cancelStates,
+    ]);
+  }
+  for (const t of plan.timers) {
+    await tx.run(
+      `INSERT INTO timers (id, instance_id, state, deadline, event_type, payload, due_at, status, created_seq, created_at, provisional, basis)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11)`,
+      [
+        t.id,
+        instanceId,
+        t.state,
+        t.deadline,
+        t.eventType,
+        JSON.stringify(t.payload),
+        t.dueAt,
+        seq,
+        now,
+        t.provisional ? 1 : 0,
+        t.basis ? JSON.stringify(t.basis) : null,
+      ],
+    );
+  }
+  for (const d of plan.documents) {
+    await tx.run(
+      `INSERT INTO documents (id, instance_id, audit_seq, template, template_hash, title, html, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [d.id, instanceId, seq, d.template, d.templateHash, d.title, d.html, now],
+    );
+  }
+  for (const o of plan.outbox) {
+    await tx.run(
+      `INSERT INTO outbox (id, instance_id, audit_seq, kind, params, document_id, status, attempts, next_attempt_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)`,
+      [o.id, instanceId, seq, o.kind, JSON.stringify(o.params), o.documentId, now, now],
+    );
+  }
+  for (const a of plan.applies) {
+    const writer = functions.writer(a.function);
+    if (!writer)
+      throw new AppError(
+        ErrorCode.Internal,
+        `'apply' names the domain writer '${a.function}', which this engine build does not have: deploy a build that has it`,
+      );
+    await writer({ tx, instance, args: a.args, seq, now: clockNow });
+  }
+}
+
+export function auditRecord(
+  instanceId: string,
+  seq: number,
+  prevHash: string,
+  eventType: string,
+  payload: unknown,
+  actor: Actor,
+  fromState: string | null,
+  step: StepResult,
+  plan: TransitionPlan,
+  definitionVersionId: string,
+  at: string,
+  /** What sent the event when no person did (`Cause` of transition.service.ts). */
+  cause?: object,
+): AuditRecord {
+  return {
+    instanceId,
+    seq,
+    eventType,
+    payload: JSON.stringify(payload),
+    actor: actor.id,
+    actorRoles: JSON.stringify(actor.roles),
+    actorAttributes: actor.attributes && Object.keys(actor.attributes).length ? JSON.stringify(actor.attributes) : null,
+    fromState,
+    toState: step.state,
+    definitionVersionId,
+    at,
+    prevHash,
+    cause: cause ? JSON.stringify(cause) : null,
+    effects: JSON.stringify({
+      effects: plan.effects,
+      timers: plan.timers.map((t) => auditedTimer({ id: t.id, deadline: t.deadline, event: t.eventType, dueAt: t.dueAt, provisional: t.provisional })),
+      ...(plan.cancelAll || plan.cancelStates.length ? { cancelledTimersOf: plan.cancelAll ? '*' : plan.cancelStates } : {}),
+    }),
+  };
+}
+
+/**
+ * The business key and the idempotency key fill `varchar(200)` columns. Whoever starts the
+ * instance (the API, a process service composing a key, a `start:` action), a key the database
+ * cannot store is refused here, alike on both databases, naming the field.
+ */
+export function refuseUnstorableKeys(input: { businessKey: string; idempotencyKey?: string }): void {
+  const errors = (
+    [
+      ['businessKey', input.businessKey],
+      ['idempotencyKey', input.idempotencyKey],
+    ] as const
+  ).flatMap(([field, value]) => {
+    const why = value === undefined ? undefined : unstorableText(value, 200);
+    return why ? [{ path: `$.${field}`, message: why }] : [];
+  });
+  if (errors.length > 0) {
+    throw new AppError(ErrorCode.BadRequest, `the instance cannot be started: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+  }
+}
