@@ -6,7 +6,7 @@
  *   page, no cell's content runs out of its cell (a label overprinting its value, a column header
  *   over its neighbour), and no column header or service-item name wraps to more than two lines;
  * - in the PDF (poppler's pdftotext, page by page): no heading is among the last three lines of
- *   a page with its text on the next, and the forms meant for one sheet fit one (two for the two-copy slip).
+ *   a page with its text on the next, no page holds only a sheet's footer, and the forms meant for one sheet fit one (two for the two-copy slip).
  *
  * Set WF_PRINT_DIR to keep the PDFs (then `pdftoppm -png -r 60` them to look at the pages).
  */
@@ -41,9 +41,11 @@ interface LayoutProblem {
 /**
  * Runs in the page (plain JavaScript: the project compiles without the DOM library). Boxes are
  * read at the A4 print width with print media: tables and any element past the page's right
- * edge, cells whose content is wider than the cell, labels on more than two lines.
+ * edge, cells whose content is wider than the cell, labels on more than two lines, long texts in
+ * narrow columns.
  */
 const MEASURE = `(pageWidth) => {
+  const MIN_TEXT_COLUMN_PX = (25 / 25.4) * 96;
   const out = [];
   const short = (el) => (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 40);
   const lines = (el) => {
@@ -57,6 +59,9 @@ const MEASURE = `(pageWidth) => {
   }
   for (const cell of document.querySelectorAll('th, td')) {
     if (cell.scrollWidth > cell.clientWidth + 1) out.push({ kind: 'content runs out of its cell', text: short(cell) });
+    // A long text squeezed into a narrow column reads as a column of two or three characters.
+    if (cell.classList.contains('text') && (cell.textContent || '').trim().length > 40 && cell.getBoundingClientRect().width < MIN_TEXT_COLUMN_PX)
+      out.push({ kind: 'long text in a column narrower than 25mm', text: short(cell) });
     if ((cell.tagName === 'TH' || cell.classList.contains('item')) && lines(cell) > 2) out.push({ kind: 'label wraps to more than two lines', text: short(cell) });
   }
   for (const el of document.querySelectorAll('.sheet-body *')) {
@@ -64,7 +69,8 @@ const MEASURE = `(pageWidth) => {
     if (box.width > 0 && box.right > pageWidth + 0.5) out.push({ kind: el.tagName.toLowerCase() + ' wider than the page', text: short(el) });
   }
   const headings = [...document.querySelectorAll('h1, h2, h3')].map((h) => (h.textContent || '').trim()).filter(Boolean);
-  return { problems: out, headings };
+  const footers = [...document.querySelectorAll('.sheet-footer')].map((f) => (f.textContent || '').trim()).filter(Boolean);
+  return { problems: out, headings, footers };
 }`;
 
 function pdfPages(file: string): string[] {
@@ -108,7 +114,9 @@ describeBrowser('printed layout of every template on A4 (headless Chromium)', ()
     const { page, assertClean } = await watchedPage(context);
     await page.emulateMedia({ media: 'print' });
     await page.setContent(html, { waitUntil: 'load' });
-    const { problems, headings } = await page.evaluate<{ problems: LayoutProblem[]; headings: string[] }>(`(${MEASURE})(${A4_CONTENT_WIDTH_PX})`);
+    const { problems, headings, footers } = await page.evaluate<{ problems: LayoutProblem[]; headings: string[]; footers: string[] }>(
+      `(${MEASURE})(${A4_CONTENT_WIDTH_PX})`,
+    );
 
     const pdf = join(outDir, `${name.replace(/\//g, '_')}.pdf`);
     writeFileSync(pdf, await page.pdf({ preferCSSPageSize: true, printBackground: true }));
@@ -123,6 +131,13 @@ describeBrowser('printed layout of every template on A4 (headless Chromium)', ()
         const heading = headings.find((h) => squash(line) === squash(h));
         if (heading) found.push({ kind: `heading alone at the foot of page ${i + 1}`, text: heading });
       });
+    });
+    // A sheet's footer (organisation, print time) never fills a page of its own.
+    pages.forEach((text, i) => {
+      const lines = text.split('\n').filter((l) => l.trim());
+      if (lines.length > 0 && lines.every((l) => footers.some((f) => squash(f) === squash(l)))) {
+        found.push({ kind: `page ${i + 1} holds nothing but the sheet footer`, text: lines.join(' / ') });
+      }
     });
     if (EXPECTED_PAGES[name] !== undefined && pages.length !== EXPECTED_PAGES[name]) {
       found.push({ kind: `printed on ${pages.length} pages, expected ${EXPECTED_PAGES[name]}`, text: pdf });
