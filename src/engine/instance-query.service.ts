@@ -143,9 +143,10 @@ export class InstanceQueryService {
   }
 
   /**
-   * Instances linked to this one: its parent, its children, and every instance whose events
+   * Instances linked to this one: its parent, its children, every instance whose events
    * reached it (audit entries caused by another instance's outbox message) or that it reached,
-   * each with its full audit trail — e.g. every exclusion and pause request that touched a round.
+   * and every instance a step of which wrote domain data about it (an `apply:` writer given its
+   * id, in that step's own transaction), each with its full audit trail — e.g. every exclusion and pause request that touched a round.
    */
   async related(instanceId: string, actor: Actor): Promise<RelatedInstanceView[]> {
     const row = await this.loadRow(instanceId);
@@ -156,7 +157,12 @@ export class InstanceQueryService {
       const reached = await q.rows<{ instance_id: string; cause: string }>(`SELECT instance_id, cause FROM audit_entries WHERE cause LIKE $1`, [
         `%"instanceId":"${instanceId}"%`,
       ]);
-      return { children, causes, reached };
+      // A step whose `apply:` writer was handed this case's id (e.g. an approved exclusion written into a round).
+      const applied = await q.rows<{ instance_id: string; effects: string }>(
+        `SELECT instance_id, effects FROM audit_entries WHERE instance_id <> $1 AND effects LIKE $2`,
+        [instanceId, `%"${instanceId}"%`],
+      );
+      return { children, causes, reached, applied };
     });
     const relation = new Map<string, string>();
     if (row.parent_id) relation.set(row.parent_id, 'parent');
@@ -169,6 +175,9 @@ export class InstanceQueryService {
       const cause = JSON.parse(r.cause) as { kind: string; instanceId?: string };
       if (cause.instanceId === instanceId && r.instance_id !== instanceId && !relation.has(r.instance_id))
         relation.set(r.instance_id, 'received events from it');
+    }
+    for (const a of links.applied) {
+      if (!relation.has(a.instance_id) && appliesTo(a.effects, instanceId)) relation.set(a.instance_id, 'applied its decision to it');
     }
     const out: RelatedInstanceView[] = [];
     for (const [id, kind] of relation) {
@@ -290,4 +299,10 @@ export function refOf(row: InstanceRow): CaseRef {
       return JSON.parse(row.context) as Record<string, unknown>;
     },
   };
+}
+
+/** Whether an audit entry's effects hold an `apply:` whose arguments name the instance (one argument equal to its id). */
+function appliesTo(effects: string, instanceId: string): boolean {
+  const parsed = JSON.parse(effects) as { effects?: { kind: string; params?: { with?: Record<string, unknown> } }[] };
+  return (parsed.effects ?? []).some((e) => e.kind === 'apply' && Object.values(e.params?.with ?? {}).includes(instanceId));
 }
