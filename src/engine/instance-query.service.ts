@@ -8,6 +8,7 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { AuditRecord } from '../audit/audit-chain';
 import { AUDIT_SELECT } from '../audit/audit-entries';
+import type { ProcessDefinition } from '../definitions/definition.types';
 import type { Database } from '../persistence/database';
 import { readableClause, type AccessPolicy, type CaseRef } from './access-policy';
 import type { DefinitionRegistry } from './definition-registry';
@@ -35,6 +36,17 @@ export interface RelatedInstanceView {
   readonly relation: string;
   readonly instance: InstanceView;
   readonly trail: AuditEntryView[];
+}
+
+/** One step of an instance, as people name it (see `stepOf`). */
+export interface StepSummary {
+  /** The process (definition key) and its title. */
+  readonly definition: string;
+  readonly definitionTitle: string;
+  readonly businessKey: string;
+  readonly eventTitle: string;
+  /** The roles the sender held when taking the step. */
+  readonly roles: readonly string[];
 }
 
 export class InstanceQueryService {
@@ -221,6 +233,41 @@ export class InstanceQueryService {
     return toInstanceView(await this.loadRow(instanceId));
   }
 
+  /**
+   * One step of an instance, for people: the process's title, the case's business key, the
+   * title of the event and the roles its sender held. The outbox dispatcher uses it to tell
+   * them when an effect of that step could not be carried out after the step was answered.
+   */
+  async stepOf(instanceId: string, seq: number): Promise<StepSummary> {
+    const row = await this.loadRow(instanceId);
+    const [entry] = await this.db.read((q) =>
+      q.rows<{ event_type: string; from_state: string | null; actor_roles: string }>(
+        'SELECT event_type, from_state, actor_roles FROM audit_entries WHERE instance_id = $1 AND seq = $2',
+        [instanceId, seq],
+      ),
+    );
+    const def = (await this.registry.machine(row.definition_version_id)).definition;
+    const type = entry?.event_type ?? '';
+    const declared = entry?.from_state ? eventTitleIn(def, type, entry.from_state) : undefined;
+    return {
+      definition: row.definition_key,
+      definitionTitle: def.title,
+      businessKey: row.business_key,
+      eventTitle: declared ?? (type === '$start' ? '新建' : type),
+      roles: entry ? (JSON.parse(entry.actor_roles) as string[]) : [],
+    };
+  }
+
+  /** The title of a process and of one of its events (the newest version), for a message to people; the keys when it has none. */
+  async eventTitle(definition: string, event: string): Promise<{ definitionTitle: string; eventTitle: string }> {
+    try {
+      const def = (await this.registry.machine((await this.registry.latest(definition)).id)).definition;
+      return { definitionTitle: def.title, eventTitle: eventTitleIn(def, event) ?? event };
+    } catch {
+      return { definitionTitle: definition, eventTitle: event };
+    }
+  }
+
   /** The instance of a definition with this business key (unique per definition), if any. */
   async byBusinessKey(definition: string, businessKey: string): Promise<InstanceView | undefined> {
     const [row] = await this.db.read((q) =>
@@ -305,4 +352,12 @@ export function refOf(row: InstanceRow): CaseRef {
 function appliesTo(effects: string, instanceId: string): boolean {
   const parsed = JSON.parse(effects) as { effects?: { kind: string; params?: { with?: Record<string, unknown> } }[] };
   return (parsed.effects ?? []).some((e) => e.kind === 'apply' && Object.values(e.params?.with ?? {}).includes(instanceId));
+}
+
+/** The title of an event as declared in the state (or the states around it), else in any state of the definition. */
+function eventTitleIn(def: ProcessDefinition, event: string, state?: string): string | undefined {
+  for (let s = state ? def.states[state] : undefined; s; s = s.parent ? def.states[s.parent] : undefined) {
+    if (s.on[event]) return s.on[event].title;
+  }
+  return Object.values(def.states).find((s) => s.on[event]?.title)?.on[event]?.title;
 }

@@ -4,6 +4,8 @@
  * household it names that is not yet excluded, and reports the rest to the approver (response),
  * the applicant (notice) and the auditor (trail). No outbox message can fail afterwards. An
  * approval whose effect cannot be applied (the round is held) is refused when it is given.
+ * And where an effect is still delivered after the step (an `emit`/`start` the receiver refuses
+ * then), its failure reaches people: the roles of the one who took the step get a notice.
  */
 import { ManualClock } from '../../src/common/clock';
 import { rosterCsv, rosterRows } from '../fixtures/survey/roster-fixture';
@@ -12,6 +14,52 @@ import { apiAs, startHarness, type Harness } from '../support/http-harness';
 
 const PROJECT = '翠湖花园一期';
 const DAY = 24 * 3600 * 1000;
+
+/** A case whose emit the receiving case refuses once it has moved on (any process, nothing bundled). */
+const HANDOVER_TARGET = `
+key: handover-target
+title: 钥匙交接对象
+roles:
+  clerk: { title: 办事员 }
+start:
+  roles: [clerk]
+initial: waiting
+states:
+  waiting:
+    title: 待交接
+    on:
+      receive: { title: 接收钥匙, from: [handover-request], target: received }
+      lock: { title: 锁定, roles: [clerk], target: locked }
+  locked:
+    title: 已锁定
+    on:
+      unlock: { title: 解锁, roles: [clerk], target: waiting }
+  received:
+    title: 已接收
+    type: final
+`;
+const HANDOVER_REQUEST = `
+key: handover-request
+title: 钥匙交接申请
+roles:
+  clerk: { title: 办事员 }
+start:
+  roles: [clerk]
+initial: open
+states:
+  open:
+    title: 待批准
+    on:
+      approve:
+        title: 批准交接
+        roles: [clerk]
+        target: done
+        actions:
+          - emit: { event: receive, definition: handover-target, to: =context.target }
+  done:
+    title: 已批准
+    type: final
+`;
 
 describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => {
   let h: Harness;
@@ -31,6 +79,9 @@ describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => 
       head: ['project_head'],
       gcr: ['group_cr'],
       au: ['auditor'],
+      po: ['process_owner'],
+      clerk: ['clerk'],
+      admin: ['admin'],
     };
     for (const [name, roles] of Object.entries(users)) auth[name] = { Authorization: `Bearer ${await h.user(name, roles)}` };
   }, 60_000);
@@ -153,5 +204,26 @@ describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => 
     await work();
     expect(await excluded(round)).toEqual([]);
     expect(await failedOutbox(request)).toEqual([]);
+  });
+
+  it('tells the roles of the one who decided when an effect delivered after the decision fails', async () => {
+    for (const yaml of [HANDOVER_TARGET, HANDOVER_REQUEST]) {
+      await h.http.post('/definitions').set(auth.po).set('Content-Type', 'application/yaml').send(yaml).expect(201);
+    }
+    const target = (await call('post', 'clerk', '/instances', { definition: 'handover-target', businessKey: 'KEY-7', context: {} })).body.id as string;
+    const request = (await call('post', 'clerk', '/instances', { definition: 'handover-request', businessKey: 'HR-7', context: { target: 'KEY-7' } })).body
+      .id as string;
+    await send('clerk', target, 'lock');
+    expect((await send('clerk', request, 'approve')).state).toBe('done');
+    await work();
+    const [failed] = await failedOutbox(request);
+    expect(failed).toMatchObject({ kind: 'emit', status: 'failed' });
+    const notices = (await call('get', 'clerk', '/inbox')).body.items.filter((i: { instanceId: string }) => i.instanceId === request);
+    expect(notices.map((i: { message: string }) => i.message)).toEqual([
+      '钥匙交接申请 HR-7 的“批准交接”已办理，但其后续操作未能生效（向“钥匙交接对象”发送“接收钥匙”）：该事项当前的状态下不能进行此操作，请刷新后查看最新状态。请核对相关事项，必要时请流程负责人处理。',
+    ]);
+    // Delivered again (a second worker run) nothing is added twice.
+    await work();
+    expect((await call('get', 'clerk', '/inbox')).body.items.filter((i: { instanceId: string }) => i.instanceId === request)).toHaveLength(1);
   });
 });
