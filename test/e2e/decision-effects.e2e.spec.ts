@@ -167,6 +167,32 @@ describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => 
     expect(await excluded(round)).toEqual(['1栋-1-104']);
   });
 
+  it('two approvals at the same moment: what each says it excluded is exactly what is excluded, by it', async () => {
+    const round = await rosterRound('2026-06');
+    const a = await submitted('EX-H', '2026-06', ['1栋-1-101', '1栋-1-102']);
+    const b = await submitted('EX-I', '2026-06', ['1栋-1-102', '1栋-1-103']);
+    await send('region', a, 'approve');
+    await send('region', b, 'approve');
+    const answers = await Promise.all([a, b].map((id) => h.http.post(`/instances/${id}/events`).set(auth.group).send({ type: 'approve', payload: {} })));
+    // Either both are approved (the later one excluding the rest) or the later is refused with a retry message.
+    for (const res of answers) expect([200, 409]).toContain(res.status);
+    expect(answers.some((r) => r.status === 200)).toBe(true);
+    const rows = (await call('get', 'cs', `/survey/rounds/${round}/households`)).body.items as { id: string; excludedBy: string | null }[];
+    for (const [id, res] of [a, b].map((x, i) => [x, answers[i]] as const)) {
+      const view = await get('au', id);
+      const mine = rows.filter((r) => r.excludedBy === view.context.requestNo).map((r) => r.id);
+      if (res.status === 200) expect(view.context.exclusion.excluded.sort()).toEqual(mine.sort());
+      else {
+        expect(res.body.userMessage).toContain('请刷新后重新审批');
+        expect(view.state).toBe('groupReview');
+        expect(mine).toEqual([]);
+      }
+    }
+    await work();
+    expect(await failedOutbox(a)).toEqual([]);
+    expect(await failedOutbox(b)).toEqual([]);
+  });
+
   it('refuses an approval while the round is held by a pause, instead of approving what cannot be applied', async () => {
     clock.set('2026-05-01T01:00:00.000Z');
     for (const name of Object.keys(auth)) {
