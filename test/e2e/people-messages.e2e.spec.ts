@@ -171,6 +171,36 @@ describe.each(DRIVERS)('messages to people in their language on %s', (driver) =>
     expect(domainRejects.sort()).toEqual([...DOMAIN_TEXT_REJECTS].sort());
   });
 
+  it('refuses starting a case of every bundled definition in Chinese: not your role, and data that does not fit', async () => {
+    const versions = await h.engine.definitions.list();
+    const roles = new Set<string>();
+    for (const v of versions) for (const r of (await h.engine.definitions.machine(v.id)).definition.startRoles) roles.add(r);
+    roles.delete('system'); // the engine's own
+    auth.starter = { Authorization: `Bearer ${await h.user('starter', [...roles])}` };
+    const offenders: string[] = [];
+    let checked = 0;
+    for (const v of versions) {
+      const def = (await h.engine.definitions.machine(v.id)).definition;
+      const names = schemaNames(def.contextSchema);
+      const check = (what: string, body: { code: string; userMessage: string }, code: string) => {
+        checked++;
+        if (body.code !== code || latinWords(body.userMessage, names).length > 0 || !body.userMessage.includes(def.title))
+          offenders.push(`${v.key} ${what}: ${body.code} ${body.userMessage}`);
+      };
+      const start = { definition: v.key, businessKey: `S-${v.key}`, context: {} };
+      const people = def.startRoles.filter((r) => r !== 'system');
+      if (people.length > 0 && !people.includes('auditor')) {
+        check('by a stranger', (await call('post', 'au', '/instances', start, [403])).body, 'FORBIDDEN');
+      }
+      if (people.length > 0) {
+        const bad = await call('post', 'starter', '/instances', { ...start, context: { 未知字段: 1 } }, [422, 201]);
+        if (bad.status === 422) check('with bad data', bad.body, 'CONTEXT_INVALID');
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(versions.length);
+    expect(offenders).toEqual([]);
+  });
+
   it('tells what to do when an event is not accepted now, not allowed, or its data does not fit (complaint over HTTP)', async () => {
     const complaint = (
       await call('post', 'ca', '/instances', {
