@@ -273,6 +273,17 @@ describe.each(DRIVERS)('messages to people in their language on %s', (driver) =>
       .body.id as string;
     await send('cs', round, 'submitPlan', { method: '上门发放', questionnaireVersion: 1, sampleSize: 15 });
     await send('mg', round, 'approvePlan');
+    // A bad roster: every problem told in Chinese, by row and column as the spreadsheet names them.
+    const badCsv = Buffer.from('楼栋,单元,房号,业主姓名,电话,是否入住\n1栋,1,101,王伟,12345,也许\n', 'utf8');
+    const badRoster = await h.http
+      .put(`/survey/rounds/${round}/roster?fileName=roster.csv`)
+      .set(auth.ca)
+      .set('Content-Type', 'text/csv')
+      .send(badCsv)
+      .expect(422);
+    expect(badRoster.body.code).toBe('ROSTER_INVALID');
+    expect(badRoster.body.userMessage).toContain('第 2 行的「是否入住」填的是“也许”');
+    expect(latinWords(badRoster.body.userMessage)).toEqual([]);
     const csv = Buffer.from(rosterCsv(rosterRows(60)), 'utf8');
     await h.http.put(`/survey/rounds/${round}/roster?fileName=roster.csv`).set(auth.ca).set('Content-Type', 'text/csv').send(csv).expect(200);
     await send('cs', round, 'freezeRoster');
