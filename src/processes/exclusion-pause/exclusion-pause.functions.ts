@@ -76,7 +76,8 @@ export const surveyProjectPause: DomainFunction = async ({ args, store }) => {
  */
 export const surveyExcludeHouseholds: DomainWriter = async ({ tx, instance, args, seq, now }) => {
   const households = list(args.households);
-  if (households.length === 0) throw new AppError(ErrorCode.BadRequest, 'an exclusion must name at least one household');
+  if (households.length === 0)
+    throw new AppError(ErrorCode.BadRequest, 'an exclusion must name at least one household', undefined, { userMessage: '剔除申请须至少列明一户住户' });
   const repository = new SurveyRoundRepository(tx);
   const already = new Set((await repository.exclusionsAmong(tx, instance.id, households)).map((a) => a.householdId));
   const remaining = households.filter((h) => !already.has(h));
