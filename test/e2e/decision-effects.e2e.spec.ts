@@ -246,7 +246,7 @@ describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => 
     expect(failed).toMatchObject({ kind: 'emit', status: 'failed' });
     const notices = (await call('get', 'clerk', '/inbox')).body.items.filter((i: { instanceId: string }) => i.instanceId === request);
     expect(notices.map((i: { message: string }) => i.message)).toEqual([
-      '钥匙交接申请 HR-7 的“批准交接”已办理，但其后续操作未能生效（向“钥匙交接对象”发送“接收钥匙”）：该事项当前的状态下不能进行此操作，请刷新后查看最新状态。请核对相关事项，必要时请流程负责人处理。',
+      '钥匙交接申请 HR-7 的“批准交接”已办理，但其后续操作未能生效（向“钥匙交接对象”发送“接收钥匙”）：「接收钥匙」只能在「待交接」时办理，该钥匙交接对象现在处于「已锁定」；现在可以办理的是「解锁」。请刷新页面查看最新状态后再操作。请核对相关事项，必要时请流程负责人处理。',
     ]);
     // Delivered again (a second worker run) nothing is added twice.
     await work();
