@@ -97,6 +97,9 @@ describe.each(DRIVERS)('survey cadence, ad hoc rounds and yearly coverage on %s'
       const mine = tasks.filter((t) => april.some((r) => r.id === t.instance.id));
       expect(mine).toHaveLength(2);
       for (const t of mine) expect(t.events.map((e) => e.type)).toContain('submitPlan');
+      // And they are reminded in their inbox.
+      const inbox = ((await call('get', 'cs', '/inbox')).body.items as { instanceId: string; message: string }[]).filter((i) => i.instanceId === one.id);
+      expect(inbox.map((i) => i.message)).toEqual([`定期满意度调查批次已开启，请编制调研计划并提交经理批准：${one.context.project} 2026-04 季度`]);
 
       await runAt('2026-05-01T09:00:00+08:00');
       await runAt('2026-06-01T09:00:00+08:00');
