@@ -424,6 +424,8 @@ export class SurveyRoundService {
         occupied: h.occupied,
         specialRemark: h.specialRemark ?? null,
         excluded: h.excludedRef !== null,
+        /** The number of the approved exclusion request that excluded it. */
+        excludedBy: h.excludedRef,
         sampled: h.sampled,
       })),
     };
