@@ -100,6 +100,15 @@ describe('calendar text functions', () => {
     expect(evaluate('localMonth(timestamp(context.pause.endsAt))', at)).toBe('2026-01');
   });
 
+  it('addMonths: a date some calendar months later, the day moved back at a short month (003: within 3 months)', () => {
+    expect(evaluate('addMonths("2026-04-30", 3)', at)).toBe('2026-07-30');
+    expect(evaluate('addMonths("2026-11-30", 3)', at)).toBe('2027-02-28');
+    expect(evaluate('addMonths("2026-01-31", -2)', at)).toBe('2025-11-30');
+    expect(evaluate('addMonths(now, 1)', at)).toBe('2026-04-01');
+    expect(evaluate('localDate(now) > addMonths("2025-12-01", 3)', at)).toBe(false);
+    expect(evaluate('localDate(now) > addMonths("2025-11-30", 3)', at)).toBe(true);
+  });
+
   describe('dates for people: dateCn and dateTimeCn', () => {
     // 2026-12-01T18:13:58Z is already 2 December 02:13 in Shanghai.
     const late = { ...scope, now: '2026-12-01T18:13:58.216Z', context: { ...scope.context, pause: { endsAt: '2026-12-01T18:13:58.216Z' } } };

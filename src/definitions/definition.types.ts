@@ -187,6 +187,11 @@ export interface ScheduleDefinition {
   readonly name: string;
   readonly title?: string;
   readonly spec: RecurringSpec;
+  /**
+   * `forEach:`: a list (of maps) evaluated at each run; the schedule starts or sends once per
+   * element, which its expressions read as `payload` (e.g. one survey round per project).
+   */
+  readonly forEach?: ValueSpec;
   /** Start an instance of this definition (`start.roles` includes `system`). */
   readonly start?: {
     readonly businessKey: ValueSpec;

@@ -217,6 +217,7 @@ describe('dates on every form and notice (templates/)', () => {
     'service-complaint-slip': { receivedAt: LATE, replyAt: LATE, deadlines: { contactOverdue: { dueAt: LATE }, replyOverdue: { dueAt: LATE } } },
     'survey-analysis': { surveyedFrom: LATE, surveyedTo: LATE, commonIssues: [{ deadline: '2026-12-02' }], preparedAt: LATE },
     'survey-notice': { publishedAt: LATE },
+    'survey-plan': { occasion: { kind: '新服务项目', serviceItem: '社区食堂', serviceStartedOn: '2026-12-02', reason: '开业' } },
     'survey-questionnaire': { surveyedAt: LATE },
     'survey-statistics': { surveyedFrom: LATE, surveyedTo: LATE, preparedAt: LATE },
   };

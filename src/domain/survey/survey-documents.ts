@@ -11,6 +11,8 @@ import type { SurveyComment } from './statistics';
 
 /** Top-level data fields each template reads (kept equal to TemplateCatalog.referencedRootFields by the spec). */
 export const SURVEY_TEMPLATE_FIELDS = {
+  /** 调研计划. `plan` with `coverage` (survey.yearCoverage); `occasion` (003 四.(二)) when recorded. */
+  'survey-plan': ['batch', 'businessKey', 'occasion', 'plan', 'project', 'renderedAt', 'serviceCenter', 'stage'],
   /** F001. `answers` is optional: given, the boxes are ticked (archived copy); absent, a blank form. */
   'survey-questionnaire': ['answers', 'batch', 'businessKey', 'household', 'project', 'questionnaire', 'renderedAt', 'serviceCenter', 'surveyedAt', 'surveyor'],
   /** F002. `statistics` = surveyStatistics(); `validity` = { valid, threshold, comparison? }. */

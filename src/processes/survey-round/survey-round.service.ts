@@ -60,6 +60,8 @@ export interface StartRoundInput {
   readonly batch: string;
   readonly stage: string;
   readonly businessKey?: string;
+  /** 003 四.(二): the occasion of an ad hoc round (kind, reason, serviceItem, serviceStartedOn, targetGroup), checked by the context schema. */
+  readonly occasion?: Record<string, unknown>;
 }
 
 export interface IssuedToken {
@@ -168,7 +170,14 @@ export class SurveyRoundService {
       {
         definition: ROUND_DEFINITION,
         businessKey,
-        context: { roundKey: businessKey, project: input.project, serviceCenter: input.serviceCenter, batch: input.batch, stage: input.stage },
+        context: {
+          roundKey: businessKey,
+          project: input.project,
+          serviceCenter: input.serviceCenter,
+          batch: input.batch,
+          stage: input.stage,
+          ...(input.occasion ? { occasion: input.occasion } : {}),
+        },
       },
       actor,
     );
