@@ -59,7 +59,10 @@ export function sameToken(a: unknown, b: unknown): boolean {
 /** Refuses a form POST whose `_csrf` field does not match the session. */
 export function requireCsrf(session: WebSession, body: unknown): void {
   const sent = (body as Record<string, unknown> | undefined)?._csrf;
-  if (!sameToken(sent, session.csrf)) throw new AppError(ErrorCode.Forbidden, 'form token (_csrf) missing or wrong: reload the page and try again');
+  if (!sameToken(sent, session.csrf))
+    throw new AppError(ErrorCode.Forbidden, 'form token (_csrf) missing or wrong: reload the page and try again', undefined, {
+      userMessage: '表单已过期或来源不明，没有提交。请刷新页面后重试。',
+    });
 }
 
 function cookie(name: string, value: string, options: { maxAgeSeconds: number; secure: boolean }): string {
