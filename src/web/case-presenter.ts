@@ -157,7 +157,12 @@ export class CasePresenter {
           : e.fromState !== e.toState
             ? `「${this.stateTitle(def, e.fromState)}」→「${this.stateTitle(def, e.toState)}」`
             : '',
-        items: isStart ? [] : Object.entries(payload).map(([k, v]) => ({ label: schema.properties?.[k]?.title ?? labels[k] ?? k, value: this.display(v) })),
+        // What the engine computed into the payload (e.g. the round found) is its own working, not what the person sent.
+        items: isStart
+          ? []
+          : Object.entries(payload)
+              .filter(([k]) => !event?.compute.some((c) => c.field === k))
+              .map(([k, v]) => ({ label: schema.properties?.[k]?.title ?? labels[k] ?? k, value: this.display(v) })),
       };
     });
   }

@@ -48,7 +48,7 @@ button.primary,.button.primary{background:#1456f0;border-color:#1456f0;color:#ff
 button.link{border:0;background:none;color:#1456f0;padding:0;min-height:0}
 form.inline{display:inline}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem}
-.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .75rem;margin:0}
+.facts{display:grid;grid-template-columns:fit-content(40%) minmax(0,1fr);gap:.2rem .75rem;margin:0}
 .facts dt{color:#646a73}.facts dd{margin:0}
 .facts.small{font-size:.85rem}
 .summary{font-size:1.05rem;font-weight:600;margin:0 0 .5rem}
