@@ -96,7 +96,7 @@ export const CASE = `<div class="card">
   {{#if mayAttach}}
   <form method="post" action="/app/cases/{{instance.id}}/attachments" enctype="multipart/form-data" class="card">
     <input type="hidden" name="_csrf" value="{{csrf}}">
-    <div class="field"><label for="file">上传附件（PDF、图片、Word、文本）</label><input id="file" type="file" name="file" accept="image/*,application/pdf,.doc,.docx,.txt" capture="environment" required></div>
+    <div class="field"><label for="file">上传附件（PDF、图片、Word、文本）</label><input id="file" type="file" name="file" accept="image/*,application/pdf,.doc,.docx,.txt" required></div>
     <button type="submit">上传</button>
   </form>
   {{/if}}
