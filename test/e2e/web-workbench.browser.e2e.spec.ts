@@ -173,6 +173,9 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
       .replace('target: done', 'target: nowhere')
       .replace('initial: open', 'initial: opne');
     await page.fill('#source', bad);
+    // As the owner types, the script checks with the same validation and names the first error.
+    await page.type('#source', '\n');
+    await page.locator('[data-test=live-status]', { hasText: '2 处错误' }).waitFor();
     await page.click('button:has-text("检查")');
     const problems = page.locator('.problems li');
     await expect(problems.count()).resolves.toBe(2);
