@@ -7,6 +7,7 @@
 import { chineseLocalTime } from '../calendar/local-time-text.util';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { EventDefinition, JsonSchema, ProcessDefinition, StateDefinition } from '../definitions/definition.types';
+import { fillSummary } from '../definitions/definition-summary';
 import type { Engine } from '../engine/engine';
 import type { AuditEntryView, InstanceView } from '../engine/instance.types';
 
@@ -57,11 +58,13 @@ export class CasePresenter {
   }
 
   /**
-   * The one-line summary of a case: the values of its required plain-text context fields that are
+   * The one-line summary of a case: the definition's `summary:` filled with the case as the
+   * reader sees it; without one, the values of its required plain-text context fields that are
    * not personal data (e.g. "8栋801 · 来访 · 车位被占"), each cut to 30 characters, with the
    * responsible department where the context has one.
    */
   summary(def: ProcessDefinition, instance: InstanceView): string {
+    if (def.summary) return fillSummary(def.summary, instance.context, (v) => this.display(v)) || `${def.title} ${instance.businessKey}`;
     const schema = def.contextSchema as { properties?: Record<string, { type?: unknown; format?: unknown; enum?: unknown }>; required?: string[] };
     const personal = new Set(def.personal.fields);
     const parts: string[] = [];

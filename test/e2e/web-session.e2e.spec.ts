@@ -96,19 +96,15 @@ describe.each(DRIVERS)('工作台 sessions and CSRF on %s', (driver) => {
   it('refuses a form POST without the session-bound token, and escapes every value on the page', async () => {
     const s = await session();
     const before = (await h.engine.instances.list({}, { id: 'wang', roles: ['cs_assistant'] })).total;
-    const refused = await h.http
-      .post('/app/new/complaint')
-      .set('Cookie', s.cookie)
-      .type('form')
-      .send({
-        businessKey: 'TS-CSRF-1',
-        'f.receivedAt': '2026-12-01T09:00',
-        'f.complainant': 'a',
-        'f.unit': 'b',
-        'f.contact': 'c',
-        'f.channel': '来访',
-        'f.content': 'd',
-      });
+    const refused = await h.http.post('/app/new/complaint').set('Cookie', s.cookie).type('form').send({
+      businessKey: 'TS-CSRF-1',
+      'f.receivedAt': '2026-12-01T09:00',
+      'f.complainant': 'a',
+      'f.unit': 'b',
+      'f.contact': 'c',
+      'f.channel': '来访',
+      'f.content': 'd',
+    });
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('表单已过期');
     expect((await h.engine.instances.list({}, { id: 'wang', roles: ['cs_assistant'] })).total).toBe(before);
@@ -134,6 +130,41 @@ describe.each(DRIVERS)('工作台 sessions and CSRF on %s', (driver) => {
     const instance = await h.engine.instances.byBusinessKey('complaint', 'TS-XSS-1');
     // The local time of the form, read in the calendar's zone.
     expect(instance?.context.receivedAt).toBe('2026-12-01T01:00:00.000Z');
+  });
+
+  it("shows a case by its definition's summary line, filled as the reader sees it", async () => {
+    await h.engine.definitions.register(
+      `key: web-repair
+title: 报修
+summary: '{unit} {content} — {department}'
+roles: { cs_assistant: { title: 客服助理 } }
+start: { roles: [cs_assistant] }
+context:
+  type: object
+  properties:
+    unit: { type: string }
+    content: { type: string }
+    department: { type: string }
+initial: open
+states:
+  open:
+    title: 待处理
+    on:
+      finish: { title: 办结, roles: [cs_assistant], target: done }
+  done: { title: 已办结, type: final }
+`,
+      'web-repair.yaml',
+      'system',
+    );
+    await h.engine.transitions.create(
+      { definition: 'web-repair', businessKey: 'WR-1', context: { unit: '5栋101', content: '漏水', department: '工程部' } },
+      { id: 'wang', roles: ['cs_assistant'] },
+    );
+    const s = await session();
+    const home = await h.http.get('/app').set('Cookie', s.cookie).expect(200);
+    expect(home.text).toContain('5栋101 漏水 — 工程部');
+    expect(home.text).toContain('待处理');
+    expect(home.text).not.toMatch(/>open</);
   });
 
   it('ends the token at sign-out (only with the form token) and when the token expires', async () => {
