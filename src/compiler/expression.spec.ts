@@ -39,6 +39,11 @@ describe('compileExpression', () => {
     expect(evaluate('[context.n, "x", now]')).toEqual([2, 'x', '2026-01-01T08:00:00.000Z']);
   });
 
+  it('reads actor.name: the display name printed on forms, the login id when the user has none', () => {
+    expect(evaluate('actor.name', { ...scope, actor: { id: 'cs', roles: ['clerk'], name: '诸葛明月' } })).toBe('诸葛明月');
+    expect(evaluate('actor.name')).toBe('u1');
+  });
+
   it('is deterministic: now comes from the scope, not the clock', () => {
     expect(evaluate('now', { ...scope, now: '2030-05-05T00:00:00Z' })).toBe('2030-05-05T00:00:00.000Z');
   });

@@ -349,7 +349,8 @@ function toCelScope(scope: ExpressionScope): Record<string, unknown> {
     context: toCel(scope.context),
     payload: toCel(scope.payload),
     rules: toCel(scope.rules),
-    actor: { ...(scope.actor.attributes ?? {}), id: scope.actor.id, roles: [...scope.actor.roles] },
+    // `actor.name` is the name printed on forms: the display name, or the login id when there is none.
+    actor: { ...(scope.actor.attributes ?? {}), id: scope.actor.id, roles: [...scope.actor.roles], name: scope.actor.name ?? scope.actor.id },
     now,
     instance: { startedBy: scope.instance?.startedBy ?? '' },
   };

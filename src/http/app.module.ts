@@ -20,6 +20,7 @@ import { DefinitionsController } from './definitions.controller';
 import { InstancesController } from './instances.controller';
 import { RecordsController } from './records.controller';
 import { SurveyController } from './survey.controller';
+import { UsersController } from './users.controller';
 import { WebAdminController } from '../web/web-admin.controller';
 import { WebAuthController } from '../web/web-auth.controller';
 import { WebCasesController } from '../web/web-cases.controller';
@@ -40,6 +41,7 @@ export class AppModule {
         ComplaintsController,
         SurveyController,
         CalendarController,
+        UsersController,
         WebAuthController,
         WebCasesController,
         WebAdminController,

@@ -211,12 +211,12 @@ export class SurveyController {
     }
   }
 
+  /** The owner's page says what went wrong in the message for people; the developer's English stays in the JSON API and the logs. */
   private htmlError(res: Response, err: unknown): void {
     if (!(err instanceof AppError)) throw err;
-    const details = ((err.details?.errors ?? []) as { path?: string; message?: string }[]).map((e) => `<li>${esc(e.path)} ${esc(e.message)}</li>`).join('');
     res
       .status(statusFor(err.code))
       .type('html')
-      .send(page('无法提交问卷', `<p class="err">${esc(err.message)}</p>${details ? `<ul>${details}</ul>` : ''}`));
+      .send(page('无法提交问卷', `<p class="err">${esc(err.userMessage)}</p>`));
   }
 }

@@ -46,7 +46,7 @@ export const SURVEY_TEMPLATE_FIELDS = {
     'validity',
   ],
   /** Open letter / results notice (000 篇3). `replies`: NoticeReply[]. */
-  'survey-notice': ['businessKey', 'hotline', 'managementOffice', 'publishedAt', 'renderedAt', 'replies', 'statistics'],
+  'survey-notice': ['hotline', 'managementOffice', 'publishedAt', 'replies', 'statistics'],
   /** 整改通知 (000 4.7.1). */
   'corrective-action-notice': [
     'businessKey',
