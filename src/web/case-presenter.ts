@@ -143,7 +143,13 @@ export class CasePresenter {
   }
 
   /** The audit trail (already masked for the reader by the engine) as a time line. */
-  timeline(def: ProcessDefinition, trail: readonly AuditEntryView[]) {
+  /** People's display names by login id (the id itself where a user has none). */
+  async names(ids: Iterable<string>): Promise<(id: string) => string> {
+    const names = await this.engine.auth.displayNames(ids);
+    return (id) => names[id] ?? id;
+  }
+
+  timeline(def: ProcessDefinition, trail: readonly AuditEntryView[], nameOf: (id: string) => string = (id) => id) {
     const labels = this.fieldLabels(def);
     return trail.map((e) => {
       const event = this.eventOf(def, e.eventType);
@@ -153,7 +159,7 @@ export class CasePresenter {
       return {
         at: this.time(e.at),
         what: isStart ? '发起' : (event?.title ?? (e.actor === 'system' ? '到期自动处理' : e.eventType)),
-        who: e.actor === 'system' ? '系统' : e.actor,
+        who: e.actor === 'system' ? '系统' : nameOf(e.actor),
         roles: e.actor === 'system' ? '' : e.actorRoles.map((r) => def.roles[r]?.title ?? r).join('、'),
         change: isStart
           ? `进入「${this.stateTitle(def, e.toState)}」`

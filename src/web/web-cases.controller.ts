@@ -210,13 +210,20 @@ export class WebCasesController {
         at: p.time(d.createdAt),
       }),
     );
-    const attachments = (
-      (await this.engine.cases.attachments(id, actor)) as { id: string; name: string; size: number; uploadedBy: string; createdAt: string }[]
-    ).map((a) => ({
+    const attachmentRows = (await this.engine.cases.attachments(id, actor)) as {
+      id: string;
+      name: string;
+      size: number;
+      uploadedBy: string;
+      createdAt: string;
+    }[];
+    const trail = await this.engine.instances.audit(id, actor);
+    const nameOf = await p.names([instance.createdBy, ...trail.map((e) => e.actor), ...attachmentRows.map((a) => a.uploadedBy)]);
+    const attachments = attachmentRows.map((a) => ({
       id: a.id,
       name: a.name,
       size: a.size < 1024 ? `${a.size} 字节` : `${Math.round(a.size / 1024)} KB`,
-      by: a.uploadedBy,
+      by: nameOf(a.uploadedBy),
       at: p.time(a.createdAt),
     }));
     const mayAttach = instance.status === 'active' && (await this.engine.access.mayParticipate(actor, instance));
@@ -226,14 +233,14 @@ export class WebCasesController {
       summary: p.summary(def, instance),
       stateTitle: p.stateTitle(def, instance.state),
       completed: instance.status === 'completed',
-      createdBy: instance.createdBy,
+      createdBy: nameOf(instance.createdBy),
       createdAt: p.time(instance.createdAt),
       steps,
       deadlines: await p.deadlines(instance, def, actor),
       documents,
       attachments,
       mayAttach,
-      timeline: p.timeline(def, await this.engine.instances.audit(id, actor)),
+      timeline: p.timeline(def, trail, nameOf),
       notice,
     });
   }

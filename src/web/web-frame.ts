@@ -17,7 +17,14 @@ export class WebPages {
   async render(name: PageName, session: WebSession | undefined, title: string, current: string | undefined, data: Record<string, unknown>): Promise<string> {
     return renderPage(
       name,
-      { title, current, actor: session?.actor, csrf: session?.csrf, roleTitles: session ? await this.presenter.roleTitles() : {} },
+      {
+        title,
+        current,
+        actor: session?.actor,
+        displayName: session ? (await this.engine.auth.displayNames([session.actor.id]))[session.actor.id] : undefined,
+        csrf: session?.csrf,
+        roleTitles: session ? await this.presenter.roleTitles() : {},
+      },
       { ...data, csrf: session?.csrf ?? data.csrf },
     );
   }

@@ -25,6 +25,8 @@ const PLATFORM_ROLE_TITLES: Record<string, string> = { admin: '系统管理员',
 export interface PageFrame {
   readonly title: string;
   readonly actor?: Actor;
+  /** The person's display name, when the user has one (else the login id is shown). */
+  readonly displayName?: string;
   readonly csrf?: string;
   /** Titles of process roles (from the definitions), by role name. */
   readonly roleTitles?: Readonly<Record<string, string>>;
@@ -44,6 +46,12 @@ function navFor(actor: Actor, current: string | undefined) {
 
 export function renderPage(name: PageName, frame: PageFrame, data: Record<string, unknown>): string {
   const body = pages[name](data);
-  const user = frame.actor ? { name: frame.actor.id, roles: frame.actor.roles.map((r) => PLATFORM_ROLE_TITLES[r] ?? frame.roleTitles?.[r] ?? r) } : undefined;
+  const user = frame.actor
+    ? {
+        name: frame.displayName ?? frame.actor.id,
+        login: frame.actor.id,
+        roles: frame.actor.roles.map((r) => PLATFORM_ROLE_TITLES[r] ?? frame.roleTitles?.[r] ?? r),
+      }
+    : undefined;
   return layout({ title: frame.title, body, user, csrf: frame.csrf, nav: frame.actor ? navFor(frame.actor, frame.current) : [] });
 }

@@ -15,6 +15,8 @@ import { REPO_ROOT } from '../support/databases';
 import { join } from 'node:path';
 
 const XSS = '<script>alert(1)</script>';
+/** People with a display name show by it (header, time line); the others by their login id. */
+const DISPLAY_NAMES: Record<string, string> = { wang: '王小明', li: '李工' };
 
 describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
   let h: Harness;
@@ -32,7 +34,7 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
       ['audit', ['auditor'], undefined],
       ['owner', ['process_owner'], undefined],
     ] as [string, string[], Record<string, string> | undefined][]) {
-      await h.engine.auth.addUser({ username: name, password: PASSWORD, roles, attributes });
+      await h.engine.auth.addUser({ username: name, password: PASSWORD, roles, attributes, displayName: DISPLAY_NAMES[name] });
     }
     browser = await launchBrowser();
   }, 60_000);
@@ -52,7 +54,7 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     await watched.page.fill('#username', username);
     await watched.page.fill('#password', PASSWORD);
     await Promise.all([watched.page.waitForURL(`${h.baseUrl}/app`), watched.page.click('button[type=submit]')]);
-    await expect(watched.page.textContent('[data-test=user]')).resolves.toBe(username);
+    await expect(watched.page.textContent('[data-test=user]')).resolves.toBe(DISPLAY_NAMES[username] ?? username);
     return watched;
   }
 
@@ -149,7 +151,16 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     await page.click('.cards a:has-text("3栋502")');
     const timeline = await page.textContent('[data-test=timeline]');
     expect(timeline).toContain('发起');
-    expect(timeline).toContain('wang');
+    expect(timeline).toContain('王小明（客服助理）');
+    expect(timeline).toContain('李工（部门负责人）');
+    // The auditor reads the printed record with the complainant's contact masked (the API's masking).
+    const record = await page.getAttribute('a:has-text("顾客投诉记录")', 'href');
+    const doc = await page.context().newPage();
+    await doc.goto(`${h.baseUrl}${record}`);
+    const printed = await doc.textContent('body');
+    expect(printed).not.toContain('13800000001');
+    expect(printed).toContain('138****0001');
+    await doc.close();
     await page.click('nav >> text=审计');
     await page.click('text=核验全部审计链');
     await expect(page.textContent('[data-test=verify]')).resolves.toContain('审计链完好');

@@ -17,7 +17,7 @@ export const LAYOUT = `<!doctype html>
     {{#each nav}}<a href="{{href}}"{{#if current}} aria-current="page"{{/if}}>{{label}}</a>{{/each}}
   </nav>
   <div class="who">
-    <span class="user" data-test="user">{{user.name}}</span>
+    <span class="user" data-test="user" title="登录名 {{user.login}}">{{user.name}}</span>
     <span class="roles">{{#each user.roles}}<span class="role">{{this}}</span>{{/each}}</span>
     <form method="post" action="/app/logout" class="inline">
       <input type="hidden" name="_csrf" value="{{csrf}}">
