@@ -72,9 +72,25 @@ export class WebAdminController {
     @Query('definition') definition?: string,
     @Query('businessKey') businessKey?: string,
     @Query('status') status?: string,
+    @Query('state') state?: string,
+    @Query('actor') actedBy?: string,
   ) {
     const p = this.pages.presenter;
-    const filter = { definition: definition || undefined, businessKey: businessKey?.trim() || undefined, status: status || undefined };
+    const filter = {
+      definition: definition || undefined,
+      businessKey: businessKey?.trim() || undefined,
+      status: status || undefined,
+      state: (definition && state) || undefined,
+      actedBy: actedBy?.trim() || undefined,
+    };
+    // The states of the chosen process, by their titles, to search by.
+    const states = definition
+      ? Object.values((await this.engine.definitions.machine((await this.engine.definitions.latest(definition)).id)).definition.states).map((st) => ({
+          name: st.name,
+          title: st.title ?? st.name,
+          selected: st.name === filter.state,
+        }))
+      : [];
     const page = await this.engine.instances.list({ ...filter, limit: 100 }, session.actor);
     const items = await Promise.all(
       page.items.map(async (i) => {
@@ -85,6 +101,7 @@ export class WebAdminController {
     const definitions = (await this.engine.definitions.list()).map((d) => ({ key: d.key, title: d.title, selected: d.key === definition }));
     return this.pages.render('AUDIT', session, '审计', '/app/audit', {
       filter,
+      states,
       definitions,
       items,
       total: page.total,

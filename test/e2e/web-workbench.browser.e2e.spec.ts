@@ -148,6 +148,21 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     await page.click('nav >> text=审计');
     await page.fill('#businessKey', (await h.engine.instances.byId(caseUrl.split('/').pop()!)).businessKey);
     await page.click('button:has-text("查找")');
+    await expect(page.locator('.cards li').count()).resolves.toBe(1);
+    // By the person who acted (li replied), and by the step the case is in.
+    await page.fill('#businessKey', '');
+    await page.fill('#actor', 'li');
+    await page.click('button:has-text("查找")');
+    await expect(page.locator('.cards li').count()).resolves.toBe(1);
+    await page.fill('#actor', 'nobody');
+    await page.click('button:has-text("查找")');
+    await expect(page.locator('.cards li').count()).resolves.toBe(0);
+    await page.fill('#actor', '');
+    await page.selectOption('#definition', 'complaint');
+    await page.click('button:has-text("查找")');
+    await page.selectOption('#state', { label: '已回单，待回访' });
+    await page.click('button:has-text("查找")');
+    await expect(page.locator('.cards li').count()).resolves.toBe(1);
     await page.click('.cards a:has-text("3栋502")');
     const timeline = await page.textContent('[data-test=timeline]');
     expect(timeline).toContain('发起');

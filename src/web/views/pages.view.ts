@@ -116,7 +116,10 @@ export const CASE = `<div class="card">
 export const AUDIT = `<form method="get" action="/app/audit" class="card filters">
   <div class="field"><label for="definition">流程</label>
     <select id="definition" name="definition"><option value="">全部</option>{{#each definitions}}<option value="{{key}}"{{#if selected}} selected{{/if}}>{{title}}</option>{{/each}}</select></div>
+  {{#if states.length}}<div class="field"><label for="state">所处步骤</label>
+    <select id="state" name="state"><option value="">全部</option>{{#each states}}<option value="{{name}}"{{#if selected}} selected{{/if}}>{{title}}</option>{{/each}}</select></div>{{/if}}
   <div class="field"><label for="businessKey">业务编号</label><input id="businessKey" name="businessKey" value="{{filter.businessKey}}"></div>
+  <div class="field"><label for="actor">办理人（登录名）</label><input id="actor" name="actor" value="{{filter.actedBy}}"></div>
   <div class="field"><label for="status">状态</label>
     <select id="status" name="status"><option value="">全部</option><option value="active"{{#if (eq filter.status "active")}} selected{{/if}}>办理中</option><option value="completed"{{#if (eq filter.status "completed")}} selected{{/if}}>已结束</option></select></div>
   <button type="submit" class="primary">查找</button>
