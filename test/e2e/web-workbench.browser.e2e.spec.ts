@@ -12,9 +12,12 @@ import { DRIVERS } from '../support/databases';
 import { describeBrowser, launchBrowser, watchedPage } from '../support/browser';
 import { PASSWORD, startHarness, type Harness } from '../support/http-harness';
 import { REPO_ROOT } from '../support/databases';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const XSS = '<script>alert(1)</script>';
+/** The README's screenshots are rewritten only on request (WF_UPDATE_SCREENSHOTS=1), so a test run leaves the repository clean. */
+const SHOTS = process.env.WF_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs') : tmpdir();
 /** People with a display name show by it (header, time line); the others by their login id. */
 const DISPLAY_NAMES: Record<string, string> = { wang: '王小明', li: '李工' };
 
@@ -96,6 +99,7 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     await Promise.all([page.waitForURL(/done=event/), page.click('form[data-event=dispatch] button[type=submit]')]);
     await expect(page.textContent('[data-test=state]')).resolves.toBe('部门处理中 · 处理中（回单时限内）');
     await expect(page.locator('a:has-text("服务投诉单")').count()).resolves.toBe(1);
+    await page.screenshot({ path: '/tmp/wf-case-1280.png', fullPage: true });
     // The time line names the steps as the YAML does, with the payload's labels.
     const timeline = await page.textContent('[data-test=timeline]');
     expect(timeline).toContain('分类（有效/无效）');
@@ -119,13 +123,19 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     await expect(other.page.textContent('form[data-event=reply] [data-test=refusal]')).resolves.toBe('该投诉已派往工程部，只有该部门负责人可以回单');
     other.assertClean();
 
+    // The README's screenshot: the department head's work list at 1280 px, with its deadline badge.
+    const wide = await signedIn('li');
+    await expect(wide.page.locator('#todo .badge').count()).resolves.toBe(1);
+    await wide.page.screenshot({ path: join(SHOTS, 'worklist.png'), fullPage: true });
+    wide.assertClean();
+
     const { page, assertClean } = await signedIn('li', { width: 390, height: 844 });
     await expect(page.textContent('[data-count=todo]')).resolves.toBe('1');
     const card = page.locator('#todo .task');
     await expect(card.locator('.task-title').textContent()).resolves.toBe('3栋502 · 来电/传真 · 电梯异响 — 工程部');
     await expect(card.locator('.badge').getAttribute('class')).resolves.toMatch(/badge (green|yellow|red)/);
     await expect(noSideScroll(page)).resolves.toBe(true);
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'worklist-390.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'worklist-390.png'), fullPage: true });
     await card.locator('.task-title').click();
     await expect(noSideScroll(page)).resolves.toBe(true);
     await page.screenshot({ path: '/tmp/wf-case-390.png', fullPage: true });
@@ -137,9 +147,11 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     assertClean();
   }, 60_000);
 
-  it('the work list at 1280 px (the README screenshot)', async () => {
+  it('the work list at 1280 px: 待办, 已办 and 我发起的 of the CS assistant', async () => {
     const { page, assertClean } = await signedIn('wang');
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'worklist.png'), fullPage: true });
+    await expect(page.textContent('[data-count=todo]')).resolves.toBe('1');
+    await expect(page.locator('#todo .steps').textContent()).resolves.toContain('回访');
+    await page.screenshot({ path: '/tmp/wf-worklist-wang-1280.png', fullPage: true });
     assertClean();
   }, 60_000);
 
@@ -209,6 +221,7 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     const lines = (await problems.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-line'))))).sort((a, b) => a - b);
     expect(lines).toEqual([lineOf('initial: opne'), lineOf('target: nowhere')].sort((a, b) => a - b));
     await expect(page.locator('.line.bad').count()).resolves.toBe(2);
+    await page.screenshot({ path: '/tmp/wf-editor-1280.png', fullPage: true });
     await page.fill('#source', good.replace('key: my-process', 'key: web-test-process'));
     await page.click('button:has-text("上传新版本")');
     await expect(page.textContent('[role=status]')).resolves.toContain('第 1 版');
