@@ -167,6 +167,26 @@ states:
     expect(home.text).not.toMatch(/>open</);
   });
 
+  it('answers an unknown case, and a case the reader may not read, with the message for people', async () => {
+    await h.engine.auth.addUser({ username: 'visitor', password: PASSWORD, roles: ['visitor'] });
+    const s = await session();
+    const missing = await h.http.get('/app/cases/no-such-case').set('Cookie', s.cookie).expect(404);
+    expect(missing.text).toContain('没有找到');
+    const id = (await h.engine.instances.byBusinessKey('complaint', 'TS-XSS-1'))!.id;
+    const form = await loginForm();
+    const visitor = await h.http
+      .post('/app/login')
+      .set('Cookie', form.cookie)
+      .type('form')
+      .send({ _csrf: form.csrf, username: 'visitor', password: PASSWORD })
+      .expect(303);
+    const cookie = cookieValue(visitor.headers['set-cookie'] as unknown as string[], 'wf_session')!;
+    const refused = await h.http.get(`/app/cases/${id}`).set('Cookie', cookie).expect(403);
+    expect(refused.text).toContain('您没有进行此操作的权限');
+    expect(refused.text).not.toContain('TS-XSS-1');
+    await h.http.get(`/app/documents/x`).set('Cookie', cookie).expect(404);
+  });
+
   it('ends the token at sign-out (only with the form token) and when the token expires', async () => {
     const s = await session();
     await h.http.post('/app/logout').set('Cookie', s.cookie).type('form').send({}).expect(403);
