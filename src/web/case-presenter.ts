@@ -5,6 +5,7 @@
  * CaseRecordsService), so the access policy and the masking of personal data are the API's.
  */
 import { chineseLocalTime } from '../calendar/local-time-text.util';
+import { addLocalDays } from '../calendar/zoned-time.util';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { EventDefinition, JsonSchema, ProcessDefinition, StateDefinition } from '../definitions/definition.types';
 import { fillSummary } from '../definitions/definition-summary';
@@ -102,6 +103,40 @@ export class CasePresenter {
     return pending[0] ? this.badge(pending[0].dueAt, pending[0].provisional) : undefined;
   }
 
+  /**
+   * Why a deadline falls when it does (为什么是这个时限), in words: what the YAML says (N working
+   * days, end of day, a rule and its value), counted from when the step was entered, and the
+   * holidays and adjusted working days on the calendar in between.
+   */
+  why(def: ProcessDefinition, timer: { state: string; deadline: string; createdAt: string; dueAt: string }): string {
+    const spec = def.states[timer.state]?.deadlines.find((d) => d.name === timer.deadline)?.spec;
+    const phrase = (value: unknown): string =>
+      String(value)
+        .replace(/^(\d+)\s*working days?$/, '$1 个工作日')
+        .replace(/^(\d+)\s*days?$/, '$1 个自然日')
+        .replace(/^(\d+)$/, '$1 个自然日');
+    let rule = '';
+    if (spec?.kind === 'workingDays') rule = `${spec.count} 个工作日`;
+    else if (spec?.kind === 'days') rule = `${spec.count} 个自然日`;
+    else if (spec?.kind === 'hours') rule = `${spec.count} 小时`;
+    else if (spec?.kind === 'minutes') rule = `${spec.count} 分钟`;
+    else if (spec?.kind === 'endOfDay') rule = `当天下班前（${this.engine.calendar.endOfDayTime}）`;
+    else if (spec?.kind === 'rule') rule = `规则「${def.rules[spec.name]?.title ?? spec.name}」：${phrase(def.ruleValues[spec.name])}`;
+    else if (spec?.kind === 'context') rule = `案件数据中的时间（${spec.path}）`;
+    const cal = this.engine.calendar;
+    const special: string[] = [];
+    let d = cal.localDate(new Date(timer.createdAt));
+    const last = cal.localDate(new Date(timer.dueAt));
+    for (let i = 0; d <= last && i < 400; i++, d = addLocalDays(d, 1)) {
+      const info = cal.dayInfo(d);
+      if (info.reason === 'holiday' || info.reason === 'closure') special.push(`${d.slice(5)} ${info.title ?? '休息'}${info.provisional ? '（暂定）' : ''}`);
+      if (info.reason === 'adjusted-working-day' || info.reason === 'extra-working-day') special.push(`${d.slice(5)} 调休上班`);
+    }
+    return [`自 ${this.time(timer.createdAt)} 起`, rule, `到期 ${this.time(timer.dueAt)}`, special.length ? `其间：${special.join('、')}` : '']
+      .filter(Boolean)
+      .join('，');
+  }
+
   /** Deadlines of the case, each with its state and status in Chinese. */
   async deadlines(instance: InstanceView, def: ProcessDefinition, actor: Actor) {
     const timers = (await this.engine.cases.timers(instance.id, actor)) as {
@@ -110,6 +145,8 @@ export class CasePresenter {
       provisional: boolean;
       state: string;
       eventType: string;
+      deadline: string;
+      createdAt: string;
     }[];
     const statusText: Record<string, string> = { pending: '未到期', fired: '已到期并处理', cancelled: '已取消（已办结该步）', failed: '到期处理失败' };
     return timers.map((t) => {
@@ -121,6 +158,7 @@ export class CasePresenter {
         title: `${this.stateTitle(def, t.state)}：${event?.title ?? t.eventType}`,
         due: this.time(t.dueAt),
         status: statusText[t.status] ?? t.status,
+        why: this.why(def, t),
       };
     });
   }

@@ -139,6 +139,9 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     await card.locator('.task-title').click();
     await expect(noSideScroll(page)).resolves.toBe(true);
     await page.screenshot({ path: '/tmp/wf-case-390.png', fullPage: true });
+    // 为什么是这个时限: what the YAML says, from when the step began.
+    const why = await page.locator('[data-test=why]').allTextContents();
+    expect(why).toEqual([expect.stringContaining('当天下班前（18:00）'), expect.stringContaining('规则「回单时限」：3 个工作日')]);
     await page.fill('form[data-event=reply] [name="f.method"]', '更换曳引机轴承');
     await page.fill('form[data-event=reply] [name="f.result"]', '异响消除');
     await Promise.all([page.waitForURL(/done=event/), page.click('form[data-event=reply] button[type=submit]')]);

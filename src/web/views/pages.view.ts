@@ -79,7 +79,8 @@ export const CASE = `<div class="card">
 <section class="section">
   <h2>时限</h2>
   {{#if deadlines.length}}<ul class="list">
-  {{#each deadlines}}<li><span class="badge {{tone}}">{{label}}{{#if provisional}}（暂定）{{/if}}</span> {{title}} · 到期 {{due}} · {{status}}</li>{{/each}}
+  {{#each deadlines}}<li><span class="badge {{tone}}">{{label}}{{#if provisional}}（暂定）{{/if}}</span> {{title}} · 到期 {{due}} · {{status}}
+    <details class="why"><summary>为什么是这个时限</summary><p class="hint" data-test="why">{{why}}</p></details></li>{{/each}}
   </ul>{{else}}<p class="empty">没有时限。</p>{{/if}}
 </section>
 <section class="section">
