@@ -67,12 +67,18 @@ details summary{cursor:pointer;margin:.5rem 0}
 `;
 
 /**
- * Live checking in the YAML editor: after a pause in typing, the text goes to
+ * The confirmation before a step is sent, and live checking in the YAML editor: after a pause in typing, the text goes to
  * /app/definitions/validate (the same validation as POST /definitions/validate) and the status
  * line says how many errors there are and where the first is; 检查 shows each at its line.
  */
 export const APP_JS = `(function () {
   'use strict';
+  // A step is a decision recorded for good: ask once before it is sent.
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-confirm]'), function (form) {
+    form.addEventListener('submit', function (event) {
+      if (!window.confirm(form.getAttribute('data-confirm'))) event.preventDefault();
+    });
+  });
   var area = document.querySelector('textarea[data-validate-url]');
   if (!area) return;
   var status = document.querySelector('[data-test="live-status"]');

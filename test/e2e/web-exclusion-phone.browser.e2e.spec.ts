@@ -13,6 +13,7 @@ import { apiAs, PASSWORD, startHarness, type Harness } from '../support/http-har
 import type { Browser, Page } from 'playwright-core';
 
 const PROJECT = '翠湖花园一期';
+const dialogs: string[] = [];
 
 describeBrowser.each(DRIVERS)('an exclusion request decided on a phone on %s', (driver) => {
   let h: Harness;
@@ -43,6 +44,11 @@ describeBrowser.each(DRIVERS)('an exclusion request decided on a phone on %s', (
   async function phone(username: string) {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     const watched = await watchedPage(context);
+    // Every step asks for confirmation; the person confirms (the message names the step).
+    watched.page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
     await watched.page.goto(`${h.baseUrl}/app/login`);
     await watched.page.fill('#username', username);
     await watched.page.fill('#password', PASSWORD);
@@ -93,6 +99,7 @@ describeBrowser.each(DRIVERS)('an exclusion request decided on a phone on %s', (
     await expect(noSideScroll(region.page)).resolves.toBe(true);
     await Promise.all([region.page.waitForURL(/done=event/), region.page.click('form[data-event=approve] button[type=submit]')]);
     await expect(region.page.textContent('[data-test=state]')).resolves.not.toBe('区域平台研判');
+    expect(dialogs).toContain('确定要「研判通过」吗？提交后将记入审计，不能撤回。');
     const timeline = await region.page.textContent('[data-test=timeline]');
     expect(timeline).toContain('研判通过');
     expect(timeline).toContain('诉讼属实');

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const XSS = '<script>alert(1)</script>';
+const dialogs: string[] = [];
 /** The README's screenshots are rewritten only on request (WF_UPDATE_SCREENSHOTS=1), so a test run leaves the repository clean. */
 const SHOTS = process.env.WF_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs') : tmpdir();
 /** People with a display name show by it (header, time line); the others by their login id. */
@@ -52,6 +53,11 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     const context = await browser.newContext({ viewport, locale: 'zh-CN' });
     contexts.push(context);
     const watched = await watchedPage(context);
+    // Every step asks for confirmation; the person confirms (the message names the step).
+    watched.page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
     await watched.page.goto(`${h.baseUrl}/app`);
     expect(new URL(watched.page.url()).pathname).toBe('/app/login');
     await watched.page.fill('#username', username);

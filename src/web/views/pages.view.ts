@@ -64,7 +64,7 @@ export const CASE = `<div class="card">
   <h2>可办理的步骤</h2>
   {{#if steps.length}}
   {{#each steps}}
-  <form method="post" action="/app/cases/{{../instance.id}}/events" class="card step" data-event="{{type}}" novalidate>
+  <form method="post" action="/app/cases/{{../instance.id}}/events" class="card step" data-event="{{type}}" data-confirm="确定要「{{title}}」吗？提交后将记入审计，不能撤回。" novalidate>
     <h3>{{title}}</h3>
     <input type="hidden" name="_csrf" value="{{../csrf}}">
     <input type="hidden" name="type" value="{{type}}">
