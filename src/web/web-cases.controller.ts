@@ -240,6 +240,7 @@ export class WebCasesController {
       documents,
       attachments,
       mayAttach,
+      mayVerify: this.engine.access.has(actor, 'audit.verify'),
       timeline: p.timeline(def, trail, nameOf),
       notice,
     });

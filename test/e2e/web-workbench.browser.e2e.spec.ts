@@ -197,6 +197,8 @@ describeBrowser.each(DRIVERS)('工作台 in the browser on %s', (driver) => {
     expect(printed).not.toContain('13800000001');
     expect(printed).toContain('138****0001');
     await doc.close();
+    await page.click('text=核验此案件的审计链');
+    await expect(page.textContent('[data-test=verify]')).resolves.toContain('核验了 1 个案件');
     await page.click('nav >> text=审计');
     await page.click('text=核验全部审计链');
     await expect(page.textContent('[data-test=verify]')).resolves.toContain('审计链完好');

@@ -104,6 +104,7 @@ export const CASE = `<div class="card">
 </section>
 <section class="section">
   <h2>经过</h2>
+  {{#if mayVerify}}<p><a class="small" href="/app/audit/verify?instanceId={{instance.id}}">核验此案件的审计链</a></p>{{/if}}
   <ol class="timeline" data-test="timeline">
   {{#each timeline}}<li>
     <div class="when">{{at}}</div>
