@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   }
   const app = await createApp(engine);
   await app.listen(config.port, config.host);
-  logger.log(`listening on http://${config.host}:${config.port} (OpenAPI: /docs, /openapi.json)`);
+  logger.log(`listening on http://${config.host}:${config.port} (工作台: /app; OpenAPI: /docs, /openapi.json)`);
   const stop = async () => {
     await app.close();
     await engine.close();

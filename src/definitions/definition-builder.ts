@@ -19,6 +19,7 @@ import { addDeadlines } from './definition-deadlines';
 import { buildDeclarations, checkRoles } from './definition-declarations';
 import { buildPersonal, buildRead } from './definition-privacy';
 import { buildSchedules } from './definition-schedules';
+import { buildSummary } from './definition-summary';
 import { checkReservedNames } from './definition-names';
 import { definitionScope } from './definition-scope';
 import { collectStates } from './definition-state-tree';
@@ -48,6 +49,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
   const schedules = buildSchedules(scope, raw.schedules, states, startRoles);
   const read = buildRead(ctx, declared, raw);
   const personal = buildPersonal(ctx, declared, raw, states);
+  const summary = buildSummary(ctx, raw, declared.contextSchema);
   const { problems } = ctx;
   if (problems.length > 0) return { problems };
 
@@ -56,6 +58,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
     key: raw.key as string,
     title: raw.title as string,
     ...(str(raw.description) ? { description: raw.description as string } : {}),
+    ...(summary ? { summary } : {}),
     roles: declared.roles,
     rules: declared.rules,
     ruleValues: declared.ruleValues,

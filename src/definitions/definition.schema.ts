@@ -65,6 +65,8 @@ export const definitionSchema = {
     key: named(KEY_PATTERN),
     title: text,
     description: { type: 'string' },
+    /** One line for cards and lists, `{field}` naming context fields (definition-summary.ts). */
+    summary: { type: 'string', minLength: 1, maxLength: 300 },
     roles: {
       type: 'object',
       propertyNames: { pattern: ROLE_NAME_PATTERN, maxLength: MAX_NAME_LENGTH },

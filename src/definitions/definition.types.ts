@@ -251,6 +251,11 @@ export interface ProcessDefinition {
   readonly key: string;
   readonly title: string;
   readonly description?: string;
+  /**
+   * The one-line summary of a case for cards and lists, `{field}` placeholders naming context
+   * fields (checked at load), e.g. `'{unit} {content} — {department}'`.
+   */
+  readonly summary?: string;
   readonly roles: Readonly<Record<string, RoleDefinition>>;
   readonly rules: Readonly<Record<string, RuleDefinition>>;
   /** Values of the rules, by name: what expressions see as `rules`. */

@@ -21,6 +21,10 @@ import { InstancesController } from './instances.controller';
 import { RecordsController } from './records.controller';
 import { SurveyController } from './survey.controller';
 import { UsersController } from './users.controller';
+import { WebAdminController } from '../web/web-admin.controller';
+import { WebAuthController } from '../web/web-auth.controller';
+import { WebCasesController } from '../web/web-cases.controller';
+import { WebPages } from '../web/web-frame';
 import { ENGINE } from './tokens';
 
 @Module({})
@@ -38,12 +42,16 @@ export class AppModule {
         SurveyController,
         CalendarController,
         UsersController,
+        WebAuthController,
+        WebCasesController,
+        WebAdminController,
       ],
       providers: [
         { provide: ENGINE, useValue: engine },
         { provide: AuthService, useValue: engine.auth },
         { provide: SurveyRoundService, useValue: SurveyRoundService.forEngine(engine) },
         { provide: ComplaintService, useValue: new ComplaintService(engine) },
+        WebPages,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: AppErrorFilter },
       ],
