@@ -257,6 +257,11 @@ export interface ProcessDefinition {
   readonly startRoles: readonly string[];
   /** Processes (definition keys) whose `start` action may start an instance (`start.from`). */
   readonly startFrom: readonly string[];
+  /**
+   * Context fields (top-level, one scalar value each) other cases find this case by, exactly
+   * (`emit … where:`); stored in an indexed table with each write of the instance.
+   */
+  readonly correlation: readonly string[];
   /** Who reads which cases (see `ReadDefinition`). */
   readonly read: ReadDefinition;
   /** Personal fields and who sees them in clear (see `PersonalDataDefinition`). */

@@ -1,7 +1,7 @@
 /**
  * What one transition writes besides the instance row: the audit record it appends, the rows of
- * its plan (timers, documents, outbox, domain writers), and the check that its keys fit their
- * columns. Used by the write path (`transition.service.ts`); the audit shape of an armed timer is
+ * its plan (timers, documents, outbox, domain writers), the instance's correlation values, and
+ * the check that its keys fit their columns. Used by the write path (`transition.service.ts`); the audit shape of an armed timer is
  * shared with the deadline recomputation (`calendar-sync.ts`).
  */
 import { AppError, ErrorCode } from '../common/app-error';
@@ -9,12 +9,44 @@ import { unstorableText } from '../common/storable-text.util';
 import type { Actor, StepResult } from '../compiler/process-machine.contract';
 import type { AuditRecord } from '../audit/audit-chain';
 import type { SqlExecutor } from '../persistence/database';
+import { correlationHash, correlationValues } from '../definitions/definition-correlation';
+import type { ProcessDefinition } from '../definitions/definition.types';
 import type { DomainFunctionRegistry } from './domain-functions';
 import type { TransitionPlan } from './transition-plan';
 
 /** A timer as an audit entry records it (armed by a step, or moved by a calendar change). */
 export function auditedTimer(t: { id: string; deadline: string; event: string; dueAt: string; provisional: boolean }) {
   return { id: t.id, deadline: t.deadline, event: t.event, dueAt: t.dueAt, ...(t.provisional ? { provisional: true } : {}) };
+}
+
+/**
+ * Keeps the instance's correlation rows (`correlation:` of its definition version) equal to its
+ * context, in the transaction that writes the instance row: nothing is written when no
+ * correlation value changed (`before` is the context before the step; null on creation).
+ */
+export async function writeCorrelations(
+  tx: SqlExecutor,
+  instance: { readonly id: string; readonly definition: string },
+  definition: Pick<ProcessDefinition, 'correlation'>,
+  before: Readonly<Record<string, unknown>> | null,
+  after: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  if (definition.correlation.length === 0) return;
+  const next = correlationValues(definition, after);
+  const previous = before ? correlationValues(definition, before) : {};
+  const names = new Set([...Object.keys(next), ...Object.keys(previous)]);
+  for (const name of names) {
+    if (before && previous[name] === next[name]) continue;
+    if (before) await tx.run('DELETE FROM instance_correlations WHERE instance_id = $1 AND name = $2', [instance.id, name]);
+    if (next[name] === undefined) continue;
+    await tx.run('INSERT INTO instance_correlations (instance_id, name, definition_key, value, value_hash) VALUES ($1, $2, $3, $4, $5)', [
+      instance.id,
+      name,
+      instance.definition,
+      next[name],
+      correlationHash(next[name]),
+    ]);
+  }
 }
 
 /** Timers cancelled and armed, documents and outbox messages, domain writers: in the transition's transaction. */

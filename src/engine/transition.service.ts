@@ -11,6 +11,9 @@
  * instance both read version v; only one UPDATE ... WHERE version = v matches, the other gets
  * VersionConflict and may retry. Nothing is half-written: any failure rolls back.
  *
+ * The same transaction keeps the instance's correlation values (`correlation:`) in their indexed
+ * table, so an `emit … where:` finds exactly the cases whose data match.
+ *
  * The plan cancels the timers of the states left, arms the deadlines of the states entered,
  * stores the documents rendered by the step, and queues its other effects in the outbox
  * (delivered after commit by the worker's outbox dispatcher).
@@ -34,7 +37,7 @@ import { mayActOn } from './access-policy';
 import { computePayload } from './compute-payload';
 import { accepts, missingAcceptance } from '../definitions/definition-acceptance';
 import { planTransition } from './transition-plan';
-import { auditRecord, refuseUnstorableKeys, writePlanRows } from './transition-rows';
+import { auditRecord, refuseUnstorableKeys, writeCorrelations, writePlanRows } from './transition-rows';
 
 /** Event type recorded for the creation of an instance (first audit entry). */
 export const START_EVENT = '$start';
@@ -194,6 +197,7 @@ export class TransitionService {
             row.parent_id,
           ],
         );
+        await writeCorrelations(tx, { id, definition: def.key }, def, null, step.context);
         await insertAuditEntry(tx, record, hash);
         await writePlanRows(tx, this.deps.functions, { id, definition: def.key, businessKey: input.businessKey, context: step.context }, 1, plan, clockNow);
         if (options.within) await options.within(tx, { instanceId: id, seq: 1, step });
@@ -288,6 +292,7 @@ export class TransitionService {
           ]);
           if (fired !== 1) throw new AppError(ErrorCode.VersionConflict, `timer ${options.timerId} already fired or was cancelled`);
         }
+        await writeCorrelations(tx, { id: row.id, definition: row.definition_key }, machine.definition, context, step.context);
         await insertAuditEntry(tx, record, hash);
         await writePlanRows(
           tx,

@@ -272,6 +272,19 @@ export class SurveyExclusionEntity {
   @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
 }
 
+/** A correlation value of an instance (`correlation:`), found exactly by `emit … where:`. */
+@Entity('instance_correlations')
+@Index('ix_instance_correlations_lookup', ['definitionKey', 'name', 'valueHash'])
+export class InstanceCorrelationEntity {
+  @PrimaryColumn('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @PrimaryColumn('varchar', { length: 100 }) name: string;
+  @Column('varchar', { name: 'definition_key', length: 100 }) definitionKey: string;
+  /** Canonical JSON of the value (`"翠湖"`), so a text and a number never match each other. */
+  @Column('text') value: string;
+  /** SHA-256 (hex) of `value`: what the index compares. */
+  @Column('varchar', { name: 'value_hash', length: 64 }) valueHash: string;
+}
+
 @Entity('attachments')
 export class AttachmentEntity {
   @PrimaryColumn('varchar', { length: 36 }) id: string;
@@ -287,6 +300,7 @@ export class AttachmentEntity {
 }
 
 export const ENTITIES = [
+  InstanceCorrelationEntity,
   SignInFailureEntity,
   CalendarRevisionEntity,
   AttachmentEntity,

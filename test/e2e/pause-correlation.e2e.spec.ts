@@ -105,7 +105,7 @@ describe.each(DRIVERS)('pauses hold their own project, keep the collection windo
   const timersOf = async (id: string) => (await call('get', 'au', `/instances/${id}/timers`)).body.items as Timer[];
   const trailOf = async (id: string) => (await call('get', 'au', `/instances/${id}/audit`)).body.items as Entry[];
 
-  it.failing('holds exactly the rounds of the paused project, not those of a project whose name starts the same', async () => {
+  it('holds exactly the rounds of the paused project, not those of a project whose name starts the same', async () => {
     const mine = await approvedRound('翠湖', '2026-03');
     const other = await approvedRound('翠湖-二期', '2026-03');
     const start = new Date(clock.now().getTime() + 3600_000);
