@@ -163,6 +163,16 @@ export const definitionSchema = {
         at: text,
         send: named(EVENT_NAME_PATTERN),
         payload: valueMap,
+        /** The deadline stands still while the case is in these states, and resumes on return. */
+        suspend: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['in', 'resume'],
+          properties: {
+            in: { type: 'array', minItems: 1, uniqueItems: true, items: named(STATE_NAME_PATTERN) },
+            resume: { type: 'string', minLength: 1 },
+          },
+        },
       },
     },
     states: {

@@ -179,7 +179,24 @@ export interface DeadlineDefinition {
   readonly event: string;
   /** Evaluated when the deadline is armed (scope: the context then, payload {}, actor system). */
   readonly payload: Readonly<Record<string, ValueSpec>>;
+  /** `suspend:`: the deadline stands still while the case is in one of `in`, and resumes on return. */
+  readonly suspend?: DeadlineSuspension;
   readonly position: SourcePosition;
+}
+
+/** How a resumed deadline runs again: the time that was left, or its whole period afresh. */
+export type ResumeMode = 'remaining' | 'full';
+export const RESUME_MODES: readonly ResumeMode[] = ['remaining', 'full'];
+
+/**
+ * A deadline that a holding state suspends instead of cancelling (e.g. a collection period
+ * during a pause). Leaving its state for one of `in` keeps the timer as `suspended` with the
+ * moment it stopped; coming back from there re-arms it with the remaining time or the full
+ * period (`resume`, literal or a rule the process owner tunes).
+ */
+export interface DeadlineSuspension {
+  readonly in: readonly string[];
+  readonly resume: { readonly kind: 'mode'; readonly mode: ResumeMode } | { readonly kind: 'rule'; readonly name: string };
 }
 
 /** A top-level recurring schedule: starts an instance of this definition or sends it an event. */

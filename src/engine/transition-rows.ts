@@ -12,11 +12,18 @@ import type { SqlExecutor } from '../persistence/database';
 import { correlationHash, correlationValues } from '../definitions/definition-correlation';
 import type { ProcessDefinition } from '../definitions/definition.types';
 import type { DomainFunctionRegistry } from './domain-functions';
-import type { TransitionPlan } from './transition-plan';
+import type { ResumedTimer, TransitionPlan } from './transition-plan';
 
 /** A timer as an audit entry records it (armed by a step, or moved by a calendar change). */
-export function auditedTimer(t: { id: string; deadline: string; event: string; dueAt: string; provisional: boolean }) {
-  return { id: t.id, deadline: t.deadline, event: t.event, dueAt: t.dueAt, ...(t.provisional ? { provisional: true } : {}) };
+export function auditedTimer(t: { id: string; deadline: string; event: string; dueAt: string; provisional: boolean; resumed?: ResumedTimer }) {
+  return {
+    id: t.id,
+    deadline: t.deadline,
+    event: t.event,
+    dueAt: t.dueAt,
+    ...(t.provisional ? { provisional: true } : {}),
+    ...(t.resumed ? { resumed: t.resumed } : {}),
+  };
 }
 
 /**
@@ -60,8 +67,20 @@ export async function writePlanRows(
 ): Promise<void> {
   const instanceId = instance.id;
   const now = clockNow.toISOString();
+  if (plan.suspend.length > 0) {
+    // Suspended, not cancelled: the time left is kept for the return (`suspend:` on the deadline).
+    const marks = plan.suspend.map((_, i) => `$${i + 3}`).join(', ');
+    await tx.run(`UPDATE timers SET status = 'suspended', suspended_at = $2 WHERE instance_id = $1 AND status = 'pending' AND deadline IN (${marks})`, [
+      instanceId,
+      now,
+      ...plan.suspend,
+    ]);
+  }
+  for (const settled of plan.settleSuspended) {
+    await tx.run(`UPDATE timers SET status = $1 WHERE id = $2 AND status = 'suspended'`, [settled.status, settled.id]);
+  }
   if (plan.cancelAll) {
-    await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
+    await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status IN ('pending', 'suspended')`, [instanceId]);
   } else if (plan.cancelStates.length > 0) {
     const marks = plan.cancelStates.map((_, i) => `$${i + 2}`).join(', ');
     await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND state IN (${marks})`, [
@@ -144,8 +163,19 @@ export function auditRecord(
     cause: cause ? JSON.stringify(cause) : null,
     effects: JSON.stringify({
       effects: plan.effects,
-      timers: plan.timers.map((t) => auditedTimer({ id: t.id, deadline: t.deadline, event: t.eventType, dueAt: t.dueAt, provisional: t.provisional })),
+      timers: plan.timers.map((t) =>
+        auditedTimer({
+          id: t.id,
+          deadline: t.deadline,
+          event: t.eventType,
+          dueAt: t.dueAt,
+          provisional: t.provisional,
+          ...(t.resumed ? { resumed: t.resumed } : {}),
+        }),
+      ),
       ...(plan.cancelAll || plan.cancelStates.length ? { cancelledTimersOf: plan.cancelAll ? '*' : plan.cancelStates } : {}),
+      ...(plan.suspend.length ? { suspendedTimersOf: plan.suspend } : {}),
+      ...(Object.keys(plan.contextUpdates).length ? { contextUpdates: plan.contextUpdates } : {}),
     }),
   };
 }

@@ -110,8 +110,10 @@ export class TimerEntity {
   @Column('varchar', { name: 'event_type', length: 100 }) eventType: string;
   @Column('text') payload: string;
   @Column('varchar', { name: 'due_at', length: 30 }) dueAt: string;
-  /** pending, fired, cancelled or failed. */
+  /** pending, fired, cancelled, failed, suspended (its case waits in a holding state) or resumed (replaced on return). */
   @Column('varchar', { length: 20 }) status: string;
+  /** When a `suspend:` deadline stopped (status suspended or resumed). */
+  @Column('varchar', { name: 'suspended_at', length: 30, nullable: true }) suspendedAt: string | null;
   @Column('integer', { name: 'created_seq' }) createdSeq: number;
   @Column('integer', { name: 'fired_seq', nullable: true }) firedSeq: number | null;
   @Column('varchar', { name: 'fired_at', length: 30, nullable: true }) firedAt: string | null;
