@@ -5,15 +5,17 @@
  *    correlation key (`project`), never by a business-key prefix: pausing 翠湖 leaves the
  *    rounds of 翠湖-二期 (whose keys start the same) alone.
  * 2. A pause during collection suspends the collection deadline; on resume the remaining time
- *    runs again (`rules.collectionResume: remaining`), and the resuming audit entry says so and
- *    names the new due time.
+ *    runs again (`rules.collectionResume: remaining`), or the full period when the process owner
+ *    sets it to `full`; the resuming audit entry says which and names the new due time.
  * 3. An extension requested before the pause ends and still awaiting approval when the period
  *    ends holds the pause until it is decided: approved, the pause goes on to the new end;
  *    declined after the end, the rounds resume then.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ManualClock } from '../../src/common/clock';
 import { rosterCsv, rosterRows } from '../fixtures/survey/roster-fixture';
-import { DRIVERS } from '../support/databases';
+import { DRIVERS, REPO_ROOT } from '../support/databases';
 import { apiAs, PASSWORD, startHarness, type Harness } from '../support/http-harness';
 
 const DAY = 24 * 3600 * 1000;
@@ -44,6 +46,7 @@ describe.each(DRIVERS)('pauses hold their own project, keep the collection windo
       head: ['project_head'],
       gcr: ['group_cr'],
       au: ['auditor'],
+      po: ['process_owner'],
     };
     for (const [name, roles] of Object.entries(users)) auth[name] = { Authorization: `Bearer ${await h.user(name, roles)}` };
   }, 60_000);
@@ -214,5 +217,29 @@ describe.each(DRIVERS)('pauses hold their own project, keep the collection windo
     expect(declined.state).toBe('ended');
     await work();
     expect((await get('cs', round)).state).toBe('roster');
+  });
+  it('restarts the full collection period on resume when the process owner sets rules.collectionResume to full', async () => {
+    const yaml = readFileSync(join(REPO_ROOT, 'definitions', 'survey-round.yaml'), 'utf8');
+    const full = yaml.replace(/(collectionResume:[\s\S]*?value: )remaining/, '$1full');
+    expect(full).not.toBe(yaml);
+    await h.http.post('/definitions?file=survey-round.yaml').set(auth.po).set('Content-Type', 'application/yaml').send(full).expect(201);
+    clock.set('2027-03-01T01:00:00.000Z');
+    await signInAgain();
+    const round = await collectingRound('碧水湾二期', '2027-03');
+    expect((await get('cs', round)).context.collectionDeadline).toBe('2027-03-08T01:00:00.000Z');
+    await approvedPause('PA-C5', '碧水湾二期', new Date('2027-03-02T01:00:00.000Z'), new Date('2027-03-10T01:00:00.000Z'));
+    clock.set('2027-03-02T01:00:00.000Z');
+    await work();
+    expect((await get('cs', round)).state).toBe('held');
+    clock.set('2027-03-10T01:00:00.000Z');
+    await work();
+    const resumed = await get('cs', round);
+    expect(resumed.state).toBe('collecting');
+    // The whole 7-day period again from the resume.
+    expect(resumed.context.collectionDeadline).toBe('2027-03-17T01:00:00.000Z');
+    const entry = (await trailOf(round)).find((e) => e.eventType === 'resume');
+    expect(entry?.effects.timers).toEqual([
+      expect.objectContaining({ dueAt: '2027-03-17T01:00:00.000Z', resumed: expect.objectContaining({ mode: 'full', durationMs: 7 * DAY }) }),
+    ]);
   });
 });
