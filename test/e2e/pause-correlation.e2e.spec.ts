@@ -242,4 +242,20 @@ describe.each(DRIVERS)('pauses hold their own project, keep the collection windo
       expect.objectContaining({ dueAt: '2027-03-17T01:00:00.000Z', resumed: expect.objectContaining({ mode: 'full', durationMs: 7 * DAY }) }),
     ]);
   });
+  it('reaches the rounds started under a version without correlation keys once a version declaring them is uploaded', async () => {
+    const yaml = readFileSync(join(REPO_ROOT, 'definitions', 'survey-round.yaml'), 'utf8');
+    const before = yaml.replace(/^correlation: \[project\]$/m, '');
+    expect(before).not.toBe(yaml);
+    await h.http.post('/definitions?file=survey-round.yaml').set(auth.po).set('Content-Type', 'application/yaml').send(before).expect(201);
+    clock.set('2027-04-01T01:00:00.000Z');
+    await signInAgain();
+    const old = await approvedRound('旧版本花园', '2027-04');
+    // The upgrade: the version that declares the key indexes the round running since before it.
+    await h.http.post('/definitions?file=survey-round.yaml').set(auth.po).set('Content-Type', 'application/yaml').send(`${yaml}# upgraded\n`).expect(201);
+    const start = new Date('2027-04-01T02:00:00.000Z');
+    await approvedPause('PA-C6', '旧版本花园', start, new Date(start.getTime() + 3 * DAY));
+    clock.set(start);
+    await work();
+    expect((await get('cs', old)).state).toBe('held');
+  });
 });
