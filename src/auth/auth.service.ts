@@ -71,12 +71,16 @@ export class AuthService {
     if (builtIn) throw new AppError(ErrorCode.BadRequest, `'${builtIn}' cannot be a role: it is a built-in name of JavaScript objects`);
     const attributes = { ...(input.attributes ?? {}) };
     for (const name of Object.keys(attributes)) {
-      if (!ATTRIBUTE_PATTERN.test(name) || name === 'id' || name === 'roles') {
+      if (!ATTRIBUTE_PATTERN.test(name) || RESERVED_ATTRIBUTES.has(name)) {
         throw new AppError(
           ErrorCode.BadRequest,
-          `attribute name '${name}' must start with a lower-case letter and use letters, digits and _ (not 'id' or 'roles')`,
+          `attribute name '${name}' must start with a lower-case letter and use letters, digits and _ (not 'id', 'roles' or 'name': give the name with --name)`,
         );
       }
+    }
+    const displayName = input.displayName?.trim() || undefined;
+    if (displayName !== undefined && (displayName.length > 200 || [...displayName].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127))) {
+      throw new AppError(ErrorCode.BadRequest, 'the display name must be at most 200 characters, without control characters');
     }
     const passwordHash = await hashPassword(input.password, this.ids.randomBytes(16));
     const createdAt = this.clock.now().toISOString();
@@ -86,7 +90,7 @@ export class AuthService {
           input.username,
           passwordHash,
           JSON.stringify(roles),
-          input.displayName ?? null,
+          displayName ?? null,
           JSON.stringify(attributes),
           createdAt,
         ]),
@@ -95,7 +99,40 @@ export class AuthService {
       if (this.db.isUniqueViolation(err)) throw new AppError(ErrorCode.AlreadyExists, `user '${input.username}' already exists`);
       throw err;
     }
-    return { username: input.username, roles, displayName: input.displayName ?? null, attributes, createdAt };
+    return { username: input.username, roles, displayName: displayName ?? null, attributes, createdAt };
+  }
+
+  /** One user as stored (no password hash), or undefined. */
+  async user(username: string): Promise<UserSummary | undefined> {
+    const [row] = await this.db.read((q) =>
+      q.rows<UserRow & { created_at: string }>('SELECT username, roles, display_name, attributes, created_at FROM users WHERE username = $1', [username]),
+    );
+    if (!row) return undefined;
+    return {
+      username: row.username,
+      roles: JSON.parse(row.roles),
+      displayName: row.display_name,
+      attributes: row.attributes ? JSON.parse(row.attributes) : {},
+      createdAt: row.created_at,
+    };
+  }
+
+  /**
+   * The names to print for these login ids (display name, or the id itself when the user has
+   * none or is unknown, e.g. \`system\`): for time lines and documents, where a person's name belongs.
+   */
+  async displayNames(usernames: Iterable<string>): Promise<Record<string, string>> {
+    const ids = [...new Set(usernames)].filter((u) => USERNAME_PATTERN.test(u));
+    const names: Record<string, string> = {};
+    if (ids.length === 0) return names;
+    const rows = await this.db.read((q) =>
+      q.rows<{ username: string; display_name: string | null }>(
+        `SELECT username, display_name FROM users WHERE username IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`,
+        ids,
+      ),
+    );
+    for (const row of rows) if (row.display_name) names[row.username] = row.display_name;
+    return names;
   }
 
   async countUsers(): Promise<number> {
@@ -167,21 +204,15 @@ export class AuthService {
 
   /** The actor a stored user acts as (roles and attributes as stored now), or undefined when there is no such user. */
   async actorFor(username: string): Promise<Actor | undefined> {
-    const [row] = await this.db.read((q) =>
-      q.rows<{ username: string; roles: string; attributes: string | null }>('SELECT username, roles, attributes FROM users WHERE username = $1', [username]),
-    );
-    if (!row) return undefined;
-    const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, string>) : {};
-    return Object.keys(attributes).length > 0
-      ? { id: row.username, roles: JSON.parse(row.roles), attributes }
-      : { id: row.username, roles: JSON.parse(row.roles) };
+    const [row] = await this.db.read((q) => q.rows<UserRow>('SELECT username, roles, display_name, attributes FROM users WHERE username = $1', [username]));
+    return row ? actorOf(row) : undefined;
   }
 
   /** Resolves a bearer token to the actor it was issued to. */
   async authenticate(token: string): Promise<Actor> {
     const [row] = await this.db.read((q) =>
-      q.rows<{ username: string; roles: string; attributes: string | null; expires_at: string }>(
-        'SELECT t.username, u.roles, u.attributes, t.expires_at FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1',
+      q.rows<UserRow & { expires_at: string }>(
+        'SELECT t.username, u.roles, u.display_name, u.attributes, t.expires_at FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1',
         [sha256(token)],
       ),
     );
@@ -189,11 +220,29 @@ export class AuthService {
     if (row.expires_at <= this.clock.now().toISOString()) {
       throw new AppError(ErrorCode.Unauthenticated, `token expired at ${row.expires_at}: sign in again with POST /auth/token`);
     }
-    const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, string>) : {};
-    return Object.keys(attributes).length > 0
-      ? { id: row.username, roles: JSON.parse(row.roles), attributes }
-      : { id: row.username, roles: JSON.parse(row.roles) };
+    return actorOf(row);
   }
+}
+
+interface UserRow {
+  username: string;
+  roles: string;
+  display_name: string | null;
+  attributes: string | null;
+}
+
+/** Attribute names that would shadow what `actor.<name>` already means in expressions. */
+const RESERVED_ATTRIBUTES = new Set(['id', 'roles', 'name']);
+
+/** The actor a user row acts as: roles, attributes (when any) and display name (when set). */
+function actorOf(row: UserRow): Actor {
+  const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, string>) : {};
+  return {
+    id: row.username,
+    roles: JSON.parse(row.roles),
+    ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+    ...(row.display_name ? { name: row.display_name } : {}),
+  };
 }
 
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

@@ -51,6 +51,11 @@ describe('parseDeadline', () => {
     ['every month on day 1 at 09:00', { kind: 'every', period: 'month', day: 1, time: '09:00' }],
     ['every month on the last day at 09:00', { kind: 'every', period: 'month', day: 'last', time: '09:00' }],
     ['every month on working day 1 at 09:00', { kind: 'every', period: 'monthWorkingDay', workingDay: 1, time: '09:00' }],
+    ['every 3 months on day 1 at 09:00', { kind: 'every', period: 'month', day: 1, time: '09:00', everyMonths: 3 }],
+    ['every quarter on day 1 at 09:00', { kind: 'every', period: 'month', day: 1, time: '09:00', everyMonths: 3 }],
+    ['every half year on day 1 at 09:00', { kind: 'every', period: 'month', day: 1, time: '09:00', everyMonths: 6 }],
+    ['every 6 months on working day 2 at 09:00', { kind: 'every', period: 'monthWorkingDay', workingDay: 2, time: '09:00', everyMonths: 6 }],
+    ['every 1 months on day 5 at 09:00', { kind: 'every', period: 'month', day: 5, time: '09:00' }],
   ])('reads %p', (text, expected) => {
     expect(parseDeadline(text)).toEqual({ ok: true, spec: expected });
   });
@@ -95,6 +100,8 @@ describe('parseDeadline', () => {
       'every month on day 1 at 09:00',
       'every month on the last day at 09:00',
       'every month on working day 2 at 09:00',
+      'every 3 months on day 1 at 09:00',
+      'every 6 months on the last day at 09:00',
       'every working day at 09:00',
     ]) {
       expect(describeDeadline(spec(text))).toBe(text);
@@ -202,6 +209,18 @@ describe('nextOccurrence', () => {
     expect(nextOccurrence(monthly, sh('2026-09-15T10:00:00'), cal)).toEqual(sh('2026-10-01T09:00:00'));
     expect(nextOccurrence(monthly, sh('2026-10-01T09:00:00'), cal)).toEqual(sh('2026-11-01T09:00:00'));
     expect(nextOccurrence(monthly, sh('2026-12-31T23:00:00'), cal)).toEqual(sh('2027-01-01T09:00:00'));
+  });
+
+  it('every quarter and every half year: months counted from January (001 每季度, 000/003 每半年)', () => {
+    const quarterly = every('every quarter on day 1 at 09:00');
+    expect(nextOccurrence(quarterly, sh('2026-03-20T10:00:00'), cal)).toEqual(sh('2026-04-01T09:00:00'));
+    expect(nextOccurrence(quarterly, sh('2026-04-01T09:00:00'), cal)).toEqual(sh('2026-07-01T09:00:00'));
+    expect(nextOccurrence(quarterly, sh('2026-11-02T09:00:00'), cal)).toEqual(sh('2027-01-01T09:00:00'));
+    const halfYearly = every('every half year on day 1 at 09:00');
+    expect(nextOccurrence(halfYearly, sh('2026-01-05T10:00:00'), cal)).toEqual(sh('2026-07-01T09:00:00'));
+    expect(nextOccurrence(halfYearly, sh('2026-07-01T09:00:00'), cal)).toEqual(sh('2027-01-01T09:00:00'));
+    expect(nextOccurrence(every('every 6 months on working day 1 at 09:00'), sh('2026-09-01T10:00:00'), cal)).toEqual(sh('2027-01-04T09:00:00'));
+    expect(errorOf('every 5 months on day 1 at 09:00')).toMatch(/N = 1, 2, 3, 4, 6 or 12/);
   });
 
   it('month ends: day 31 falls on the last day of shorter months', () => {

@@ -20,6 +20,8 @@
  *   every month on day 1 at 09:00      day 29–31 fall on the last day of shorter months
  *   every month on the last day at 09:00
  *   every month on working day 1 at 09:00   the N-th working day of the month
+ *   every 3 months on day 1 at 09:00   also 'every quarter …', 'every half year …', 'every year …':
+ *                                      months counted from January (3: Jan, Apr, Jul, Oct)
  *
  * Chinese shorthands are read too: '3个工作日', '7天', '2小时', '30分钟', '当天'.
  * Recurring times are wall-clock times in the calendar's time zone; `nextOccurrence` returns
@@ -64,8 +66,16 @@ export type RecurringSpec =
   | { readonly kind: 'every'; readonly period: 'day'; readonly time: string }
   | { readonly kind: 'every'; readonly period: 'workingDay'; readonly time: string }
   | { readonly kind: 'every'; readonly period: 'week'; readonly weekday: number; readonly time: string }
-  | { readonly kind: 'every'; readonly period: 'month'; readonly day: number | 'last'; readonly time: string }
-  | { readonly kind: 'every'; readonly period: 'monthWorkingDay'; readonly workingDay: number; readonly time: string };
+  | { readonly kind: 'every'; readonly period: 'month'; readonly day: number | 'last'; readonly time: string; readonly everyMonths?: MonthStep }
+  | { readonly kind: 'every'; readonly period: 'monthWorkingDay'; readonly workingDay: number; readonly time: string; readonly everyMonths?: MonthStep };
+
+/**
+ * Every how many months a monthly schedule runs (`every 3 months on day 1`, `every quarter on
+ * day 1`, `every half year on day 1`): a divisor of 12, counted from January, so 3 runs in
+ * January, April, July and October and 6 in January and July. Absent means every month.
+ */
+export type MonthStep = 2 | 3 | 4 | 6 | 12;
+const MONTH_STEPS: Record<string, MonthStep> = { quarter: 3, 'half year': 6, 'half-year': 6, year: 12 };
 
 export type DurationSpec = WorkingDaysSpec | DaysSpec | HoursSpec | MinutesSpec;
 export type DeadlineReference = RuleRefSpec | ContextRefSpec;
@@ -198,16 +208,29 @@ function parseRecurring(body: string, lower: string): RecurringSpec | string {
     return { kind: 'every', period: 'week', weekday: WEEKDAYS[m[1]], time };
   }
   if (what.startsWith('week')) return `'${body}': name the weekday, e.g. 'every week on monday at 09:00'`;
-  if ((m = /^month on (?:the )?day (\d{1,2})$/.exec(what))) {
-    const day = Number(m[1]);
-    if (day < 1 || day > 31) return `'${body}': the day of the month must be 1–31`;
-    return { kind: 'every', period: 'month', day, time };
-  }
-  if (/^month on (?:the )?last day$/.test(what)) return { kind: 'every', period: 'month', day: 'last', time };
-  if ((m = /^month on (?:the )?working day (\d{1,2})$/.exec(what))) {
-    const n = Number(m[1]);
-    if (n < 1 || n > 23) return `'${body}': the working day of the month must be 1–23`;
-    return { kind: 'every', period: 'monthWorkingDay', workingDay: n, time };
+  const months = /^(month|(\d{1,2}) months|quarter|half[ -]year|year) on (.*)$/.exec(what);
+  if (months) {
+    let step: MonthStep | undefined;
+    if (months[2] !== undefined) {
+      const n = Number(months[2]);
+      if (![1, 2, 3, 4, 6, 12].includes(n)) return `'${body}': a schedule every N months needs N = 1, 2, 3, 4, 6 or 12 (months counted from January)`;
+      step = n === 1 ? undefined : (n as MonthStep);
+    } else if (months[1] !== 'month') {
+      step = MONTH_STEPS[months[1]];
+    }
+    const on = months[3];
+    const every = step === undefined ? {} : { everyMonths: step };
+    if ((m = /^(?:the )?day (\d{1,2})$/.exec(on))) {
+      const day = Number(m[1]);
+      if (day < 1 || day > 31) return `'${body}': the day of the month must be 1–31`;
+      return { kind: 'every', period: 'month', day, time, ...every };
+    }
+    if (/^(?:the )?last day$/.test(on)) return { kind: 'every', period: 'month', day: 'last', time, ...every };
+    if ((m = /^(?:the )?working day (\d{1,2})$/.exec(on))) {
+      const n = Number(m[1]);
+      if (n < 1 || n > 23) return `'${body}': the working day of the month must be 1–23`;
+      return { kind: 'every', period: 'monthWorkingDay', workingDay: n, time, ...every };
+    }
   }
   return `cannot read '${body}': ${EVERY_EXAMPLES}`;
 }
@@ -306,7 +329,15 @@ export function nextOccurrence(spec: RecurringSpec, after: Date, calendar: Busin
     case 'month':
     case 'monthWorkingDay': {
       let { year, month } = parseLocalDate(today);
-      for (let i = 0; i < 24; i++) {
+      for (let i = 0; i < 36; i++) {
+        if (spec.everyMonths !== undefined && (month - 1) % spec.everyMonths !== 0) {
+          month += 1;
+          if (month > 12) {
+            month = 1;
+            year += 1;
+          }
+          continue;
+        }
         const date =
           spec.period === 'month'
             ? formatDate(year, month, spec.day === 'last' ? daysInMonth(year, month) : Math.min(spec.day, daysInMonth(year, month)))
@@ -362,11 +393,15 @@ export function describeDeadline(spec: DeadlineSpec): string {
         case 'week':
           return `every week on ${Object.keys(WEEKDAYS)[spec.weekday]} at ${spec.time}`;
         case 'month':
-          return spec.day === 'last' ? `every month on the last day at ${spec.time}` : `every month on day ${spec.day} at ${spec.time}`;
+          return `every ${monthsPhrase(spec.everyMonths)} on ${spec.day === 'last' ? 'the last day' : `day ${spec.day}`} at ${spec.time}`;
         case 'monthWorkingDay':
-          return `every month on working day ${spec.workingDay} at ${spec.time}`;
+          return `every ${monthsPhrase(spec.everyMonths)} on working day ${spec.workingDay} at ${spec.time}`;
       }
   }
+}
+
+function monthsPhrase(step: MonthStep | undefined): string {
+  return step === undefined ? 'month' : `${step} months`;
 }
 
 /**

@@ -254,6 +254,49 @@ describe('wf simulate', () => {
     expect(result.out).toContain('  expectation not met: state: expected classified, got invalid');
   });
 
+  it('refuses a decision by the one who asked (notBy), as the engine does, and lets a colleague decide', async () => {
+    const dir = workspace();
+    writeFileSync(
+      join(dir, 'definitions/self.yaml'),
+      [
+        'key: self-check',
+        'title: 自审检查',
+        'roles: { clerk: { title: 经办人 }, lead: { title: 负责人 } }',
+        'start: { roles: [clerk] }',
+        'context: { type: object, additionalProperties: false, properties: { note: { type: string } } }',
+        'initial: draft',
+        'states:',
+        '  draft:',
+        '    on: { submit: { roles: [clerk], target: review } }',
+        '  review:',
+        '    on:',
+        '      approve: { roles: [lead], notBy: [submit], target: done }',
+        '      close: { roles: [lead], notBy: [start], target: done }',
+        '  done: { type: final }',
+      ].join('\n'),
+    );
+    const both = '{ id: li, roles: [clerk, lead] }';
+    writeFileSync(
+      join(dir, 'self.yaml'),
+      [
+        `actor: ${both}`,
+        'steps:',
+        '  - event: submit',
+        '  - { event: approve, expect: { error: GUARD_REJECTED } }',
+        '  - { event: close, expect: { error: GUARD_REJECTED } }',
+        '  - { event: approve, actor: { id: wang, roles: [lead] }, expect: { state: done } }',
+      ].join('\n'),
+    );
+    const result = await wf(dir, 'simulate', 'definitions/self.yaml', 'self.yaml');
+    expect(result.err).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.out.filter((l) => l.includes('refused as expected'))).toEqual([
+      expect.stringMatching(/^step 2: approve by li .*refused as expected: GUARD_REJECTED .*不能审批本人提交的申请/),
+      expect.stringMatching(/^step 3: close by li .*refused as expected: GUARD_REJECTED .*不能审批本人提交的申请/),
+    ]);
+    expect(result.out).toContain('final state: done (done)');
+  });
+
   it('exits 1 and prints the error when a step is refused', async () => {
     const dir = workspace();
     writeFileSync(

@@ -4,6 +4,7 @@
  * need the database should import it inside their action, so `wf validate` stays light.
  */
 import type { Command } from 'commander';
+import { registerBackupCommands } from './backup.command';
 import { registerCalendarImportCommand } from './calendar-import.command';
 import type { CliIo } from './cli-io';
 import { registerCalendarReloadCommand } from './calendar-reload.command';
@@ -26,5 +27,6 @@ export const commandRegistrars: CommandRegistrar[] = [
   // `wf calendar …`: each subcommand hangs itself on the group from ./calendar.command.
   registerCalendarImportCommand,
   registerCalendarReloadCommand,
+  registerBackupCommands,
   // ---- Register further commands here (e.g. `registerUserCommands` from ./user-add.command). ----
 ];

@@ -148,6 +148,8 @@ async function play(io: CliIo, fail: (line: string) => void, { def, scenario, ca
   printEffects(io, step);
   printTimers(io, null, [], started, now);
 
+  // Who sent each event last, as the engine reads it from the trail for `notBy` (the start counts as `$start`).
+  const lastSenders: Record<string, string> = { [START_EVENT]: scenario.actor.id };
   for (const [i, s] of scenario.steps.entries()) {
     const actor = s.actor ?? scenario.actor;
     if (s.at) now = new Date(s.at).toISOString();
@@ -175,7 +177,15 @@ async function play(io: CliIo, fail: (line: string) => void, { def, scenario, ca
         store,
       });
       // The simulator plays every part, the processes' application services included (`via: service`).
-      next = machine.send(stored.state, stored.context, { type: s.event, payload, actor, now, viaService: true });
+      next = machine.send(stored.state, stored.context, {
+        type: s.event,
+        payload,
+        actor,
+        now,
+        viaService: true,
+        startedBy: scenario.actor.id,
+        lastSenders: { ...lastSenders },
+      });
       planned = plan(stored.state, next, actor, now);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -197,6 +207,7 @@ async function play(io: CliIo, fail: (line: string) => void, { def, scenario, ca
       plan: planned,
       ...(timer ? { timerId: timer.id } : {}),
     });
+    lastSenders[s.event] = actor.id;
     if (timer) io.out(`  deadline fired: ${timer.eventType} (due at ${timer.dueAt})`);
     printTimers(io, step.statePath, cancelled, planned, now);
     step = next;

@@ -42,8 +42,8 @@ export function evaluatePayload(deadline: DeadlineDefinition, scope: ExpressionS
 }
 
 /** The scope of a schedule's expressions: no instance yet, so `context` and `payload` are empty. */
-export function scheduleScope(definition: ProcessDefinition, now: string): ExpressionScope {
-  return { context: {}, payload: {}, rules: definition.ruleValues, actor: SYSTEM_EXPRESSION_ACTOR, now };
+export function scheduleScope(definition: ProcessDefinition, now: string, payload: Record<string, unknown> = {}): ExpressionScope {
+  return { context: {}, payload, rules: definition.ruleValues, actor: SYSTEM_EXPRESSION_ACTOR, now };
 }
 
 export type ScheduledAction =
@@ -56,7 +56,36 @@ export type ScheduledAction =
  * Throws `ExpressionFailed` when an expression fails or the business key is not a non-empty text.
  */
 export function evaluateSchedule(definition: ProcessDefinition, schedule: ScheduleDefinition, now: string): ScheduledAction {
-  const scope = scheduleScope(definition, now);
+  return evaluateScheduleFor(definition, schedule, scheduleScope(definition, now));
+}
+
+/**
+ * What a schedule does at `now`: one action, or with `forEach` one per element of the list
+ * (the element is `payload` in its expressions), in the list's order.
+ */
+export function evaluateScheduleRun(definition: ProcessDefinition, schedule: ScheduleDefinition, now: string): ScheduledAction[] {
+  if (!schedule.forEach) return [evaluateSchedule(definition, schedule, now)];
+  const list = evaluateValue(schedule.forEach, scheduleScope(definition, now));
+  if (!Array.isArray(list)) {
+    throw new AppError(
+      ErrorCode.ExpressionFailed,
+      `schedule '${schedule.name}' of '${definition.key}': forEach must give a list, but it gives ${JSON.stringify(list) ?? 'nothing'}`,
+      { schedule: schedule.name },
+    );
+  }
+  return list.map((element, i) => {
+    if (typeof element !== 'object' || element === null || Array.isArray(element)) {
+      throw new AppError(
+        ErrorCode.ExpressionFailed,
+        `schedule '${schedule.name}' of '${definition.key}': element ${i + 1} of forEach is ${JSON.stringify(element)}; each element must be a map (read as payload)`,
+        { schedule: schedule.name },
+      );
+    }
+    return evaluateScheduleFor(definition, schedule, scheduleScope(definition, now, element as Record<string, unknown>));
+  });
+}
+
+function evaluateScheduleFor(definition: ProcessDefinition, schedule: ScheduleDefinition, scope: ExpressionScope): ScheduledAction {
   const key = (spec: ValueSpec, what: string): string => {
     const value = evaluateValue(spec, scope);
     if (typeof value !== 'string' || value.trim() === '') {

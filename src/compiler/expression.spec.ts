@@ -39,6 +39,11 @@ describe('compileExpression', () => {
     expect(evaluate('[context.n, "x", now]')).toEqual([2, 'x', '2026-01-01T08:00:00.000Z']);
   });
 
+  it('reads actor.name: the display name printed on forms, the login id when the user has none', () => {
+    expect(evaluate('actor.name', { ...scope, actor: { id: 'cs', roles: ['clerk'], name: '诸葛明月' } })).toBe('诸葛明月');
+    expect(evaluate('actor.name')).toBe('u1');
+  });
+
   it('is deterministic: now comes from the scope, not the clock', () => {
     expect(evaluate('now', { ...scope, now: '2030-05-05T00:00:00Z' })).toBe('2030-05-05T00:00:00.000Z');
   });
@@ -93,6 +98,15 @@ describe('calendar text functions', () => {
     expect(evaluate('"report-" + previousMonth(now)', { ...at, now: '2027-01-01T01:00:00.000Z' })).toBe('report-2026-12');
     expect(evaluate('localDate(now, "America/Los_Angeles")', at)).toBe('2026-02-28');
     expect(evaluate('localMonth(timestamp(context.pause.endsAt))', at)).toBe('2026-01');
+  });
+
+  it('addMonths: a date some calendar months later, the day moved back at a short month (003: within 3 months)', () => {
+    expect(evaluate('addMonths("2026-04-30", 3)', at)).toBe('2026-07-30');
+    expect(evaluate('addMonths("2026-11-30", 3)', at)).toBe('2027-02-28');
+    expect(evaluate('addMonths("2026-01-31", -2)', at)).toBe('2025-11-30');
+    expect(evaluate('addMonths(now, 1)', at)).toBe('2026-04-01');
+    expect(evaluate('localDate(now) > addMonths("2025-12-01", 3)', at)).toBe(false);
+    expect(evaluate('localDate(now) > addMonths("2025-11-30", 3)', at)).toBe(true);
   });
 
   describe('dates for people: dateCn and dateTimeCn', () => {

@@ -78,6 +78,20 @@ function buildEnvironment(): Environment {
     env.registerFunction(`${name}(${TS}): string`, (t: Date) => fn(t, DEFAULT_TIME_ZONE));
     env.registerFunction(`${name}(${TS}, string): string`, (t: Date, zone: string) => fn(t, zone));
   }
+  // addMonths("2026-04-30", 3) = "2026-07-30": a date (text, or a timestamp read in the zone)
+  // some calendar months later, the day kept or moved back to the month's last day
+  // (addMonths("2026-11-30", 3) = "2027-02-28"); dates compare as texts (localDate(now) > …).
+  const addMonths = (date: string, n: bigint) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.slice(0, 10));
+    if (!m) throw new Error(`addMonths: '${date}' is not a date (YYYY-MM-DD)`);
+    const index = Number(m[1]) * 12 + (Number(m[2]) - 1) + Number(n);
+    const year = Math.floor(index / 12);
+    const month = (index % 12) + 1;
+    const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(Number(m[3]), last)).padStart(2, '0')}`;
+  };
+  env.registerFunction('addMonths(string, int): string', (date: string, n: bigint) => addMonths(date, n));
+  env.registerFunction(`addMonths(${TS}, int): string`, (t: Date, n: bigint) => addMonths(localDateOf(t, DEFAULT_TIME_ZONE), n));
   // Dates for people (messages, refusals, titles), like the templates' helpers: dateCn(x) =
   // "2026年12月2日", dateTimeCn(x) = "2026年12月2日 02:13" (a date alone when x has no time).
   // x is a timestamp, ISO text (stored instants are strings) or null (""); a text that is not
@@ -349,7 +363,8 @@ function toCelScope(scope: ExpressionScope): Record<string, unknown> {
     context: toCel(scope.context),
     payload: toCel(scope.payload),
     rules: toCel(scope.rules),
-    actor: { ...(scope.actor.attributes ?? {}), id: scope.actor.id, roles: [...scope.actor.roles] },
+    // `actor.name` is the name printed on forms: the display name, or the login id when there is none.
+    actor: { ...(scope.actor.attributes ?? {}), id: scope.actor.id, roles: [...scope.actor.roles], name: scope.actor.name ?? scope.actor.id },
     now,
     instance: { startedBy: scope.instance?.startedBy ?? '' },
   };

@@ -10,6 +10,8 @@ export interface Actor {
   readonly roles: readonly string[];
   /** Facts about the user a process may check, e.g. `{ department: '工程部' }` (read as `actor.department`). */
   readonly attributes?: Readonly<Record<string, string>>;
+  /** The person's display name (`users.display_name`), read as `actor.name` (the id when the user has none). */
+  readonly name?: string;
 }
 
 /** What the engine hands in: the event plus who sent it and when (from the engine's clock). */

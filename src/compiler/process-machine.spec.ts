@@ -79,8 +79,9 @@ describe('createProcessMachine on complaint.yaml', () => {
       'archived',
     ]);
     expect(steps[2].statePath).toEqual(['handling', 'inProgress']);
-    expect(steps[2].effects.map((e) => e.kind)).toEqual(['render', 'notify']);
-    expect(steps[2].effects[1].params).toEqual({ role: 'dept_head', message: '新的投诉单：3栋1201（保安部）' });
+    // The slip, then the complaint record again with the reply deadline the dispatch arms.
+    expect(steps[2].effects.map((e) => e.kind)).toEqual(['render', 'render', 'notify']);
+    expect(steps[2].effects[2].params).toEqual({ role: 'dept_head', message: '新的投诉单：3栋1201（保安部）' });
     expect(steps[3].context.contactedAt).toBe('2026-01-08T02:00:00.000Z');
     expect(steps[5].context).toMatchObject({ reopenCount: 1, returnVisit: { satisfied: false, comment: '仍不满意', by: 'zhang' } });
     expect(steps[5].effects).toEqual([{ kind: 'notify', params: { role: 'dept_head', message: '顾客不满意，投诉重新处理：3栋1201' }, state: 'returnVisit' }]);
@@ -130,6 +131,7 @@ describe('createProcessMachine on complaint.yaml', () => {
     ]);
     expect(steps[2].effects.map((e) => `${e.kind}:${String(e.params.role ?? e.params.template)}`)).toEqual([
       'render:service-complaint-slip',
+      'render:complaint-record',
       'notify:dept_head',
       'notify:manager',
     ]);

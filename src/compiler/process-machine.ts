@@ -24,6 +24,7 @@ import type {
 import { accepts, missingAcceptance } from '../definitions/definition-acceptance';
 import { jsonCopy } from '../definitions/json-schema.util';
 import type { AcceptedEvent, Actor, IncomingEvent, ProcessMachine, StepResult } from './process-machine.contract';
+import { contextInvalidText, noConditionText, notAcceptedText, notYourRoleText, onlyThroughServiceText, payloadInvalidText } from './refusal-text';
 
 /** The event as XState sees it. */
 interface MachineEvent {
@@ -211,11 +212,12 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
             ? `'${event.type}' is not accepted: the instance is in '${state}', which accepts no events`
             : `'${event.type}' is not accepted in '${state}'; accepted now: ${accepted.map((a) => a.event.type).join(', ')}`,
           { state, event: event.type, accepted: accepted.map((a) => a.event.type) },
+          { userMessage: notAcceptedText({ def, state, type: event.type, accepted: accepted.map((a) => a.event) }) },
         );
       }
-      checkVia(found.event, event, def.key);
+      checkVia(def, found.event, event);
       if (event.sender !== undefined) checkFrom(found.event, event.sender, state, def.key);
-      else checkRoles(found.event, event.actor, state);
+      else checkRoles(def, found.event, event.actor, state);
       checkNotBy(found.event, event);
       const payload = event.payload ?? {};
       const payloadErrors = found.event.validatePayload(payload);
@@ -224,6 +226,7 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
           ErrorCode.PayloadInvalid,
           `the data sent with '${event.type}' is not valid: ${payloadErrors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
           { errors: payloadErrors },
+          { userMessage: payloadInvalidText({ def, event: found.event, errors: payloadErrors }) },
         );
       }
       const machineEvent: MachineEvent = {
@@ -254,6 +257,7 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
           ErrorCode.GuardRejected,
           `'${event.type}' was refused in '${state}': none of its conditions holds (${found.event.branches.map((b) => `\`${b.when?.source}\``).join(', ')})`,
           { state, event: event.type, conditions: found.event.branches.map((b) => b.when?.source ?? null) },
+          { userMessage: noConditionText({ def, event: found.event }) },
         );
       }
 
@@ -265,6 +269,7 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
           ErrorCode.ContextInvalid,
           `after '${event.type}' the instance data would not be valid: ${checked.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
           { errors: checked.errors },
+          { userMessage: contextInvalidText({ def, errors: checked.errors }) },
         );
       }
       return toResult(snapshot, actions, checked.value);
@@ -275,14 +280,16 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
 }
 
 /** An event declared `via: service` comes only from the process's application service. */
-function checkVia(event: EventDefinition, incoming: IncomingEvent, definition: string): void {
+function checkVia(def: ProcessDefinition, event: EventDefinition, incoming: IncomingEvent): void {
   if (event.via !== 'service' || incoming.viaService === true) return;
+  const definition = def.key;
   const name = event.title ? `'${event.type}' (${event.title})` : `'${event.type}'`;
   throw new AppError(
     ErrorCode.Forbidden,
     `${name} can only be sent through the application service of '${definition}', which records its data in the same step` +
       `${event.api ? `: use ${event.api}` : ''}; it cannot be sent as a plain event (POST /instances/:id/events)`,
     { event: event.type, via: 'service', ...(event.api ? { api: event.api } : {}) },
+    { userMessage: onlyThroughServiceText({ def, event }) },
   );
 }
 
@@ -301,7 +308,7 @@ function checkNotBy(event: EventDefinition, incoming: IncomingEvent): void {
   );
 }
 
-function checkRoles(event: EventDefinition, actor: Actor, state: string): void {
+function checkRoles(def: ProcessDefinition, event: EventDefinition, actor: Actor, state: string): void {
   if (event.roles.some((r) => actor.roles.includes(r))) return;
   throw new AppError(
     ErrorCode.Forbidden,
@@ -309,6 +316,7 @@ function checkRoles(event: EventDefinition, actor: Actor, state: string): void {
       ? `nobody may send '${event.type}' in '${state}'`
       : `'${event.type}' may only be sent by ${event.roles.join(', ')}; ${actor.id} has ${actor.roles.length ? actor.roles.join(', ') : 'no role'}`,
     { event: event.type, roles: event.roles },
+    { userMessage: notYourRoleText({ def, event }) },
   );
 }
 

@@ -8,7 +8,17 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { LogLevel } from '../common/logging';
 import { MAX_DEFINITION_BYTES } from '../definitions/definition-limits';
 
-export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      readonly schema?: string;
+      /** Most connections the service opens (`WF_PG_POOL_MAX`). */
+      readonly poolMax?: number;
+      /** How long a request waits for a free connection before it is answered 503 (`WF_PG_POOL_WAIT_MS`). */
+      readonly poolWaitMs?: number;
+    };
 
 export interface AppConfig {
   readonly host: string;
@@ -73,7 +83,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
       throw new ConfigError(`WF_DATABASE_SCHEMA must be a lower-case SQL identifier, got '${schema}'`);
     }
-    database = { kind: 'postgres', url, schema };
+    database = {
+      kind: 'postgres',
+      url,
+      schema,
+      poolMax: intVar(env, 'WF_PG_POOL_MAX', 10, 1, 1000),
+      poolWaitMs: intVar(env, 'WF_PG_POOL_WAIT_MS', 10_000, 1, 600_000),
+    };
   } else {
     database = { kind: 'sqlite', file: resolve(dataDir, env.WF_SQLITE_FILE || 'workflow.sqlite') };
   }

@@ -17,7 +17,7 @@ import type { YamlPath } from './yaml-locator';
  * Fields the engine adds to the data of every rendered template, besides the context:
  * a template may read them whatever the context schema says.
  */
-export const TEMPLATE_META_FIELDS = ['businessKey', 'renderedAt', 'instanceId', 'definitionTitle', 'stateTitle'] as const;
+export const TEMPLATE_META_FIELDS = ['businessKey', 'renderedAt', 'instanceId', 'definitionTitle', 'stateTitle', 'deadlines'] as const;
 
 /** Action parameters that are names, never expressions. */
 const NAME_PARAMS: Readonly<Record<string, readonly string[]>> = {

@@ -204,6 +204,50 @@ describe('schedules', () => {
     );
     expect(at(errors)).toEqual(["20:39 unknown rule 'limt' in `rules.limt`; declared rules: 'limit'. Did you mean 'limit'?"]);
   });
+
+  it('repeats by a rule holding the phrase, and starts once per element of forEach', () => {
+    const text = doc(
+      ['    on:', '      finish: { roles: [clerk], target: done }'],
+      [
+        'schedules:',
+        '  regular:',
+        '    every: rules.cadence',
+        '    forEach: =rules.teams',
+        '    start: { businessKey: \'="r-" + payload.team\', context: { note: =payload.team } }',
+      ],
+    )
+      .replace('start: { roles: [clerk] }', 'start: { roles: [clerk, system] }')
+      .replace('rules: { limit: { value: 2 working days } }', 'rules: { cadence: { value: half year on day 1 at 09:00 }, teams: { value: [{ team: A }] } }');
+    const result = loadDefinition(text, { file: 'x.yaml' });
+    if (!result.ok) throw new Error(at(result.errors).join('\n'));
+    expect(result.definition.schedules[0]).toMatchObject({ spec: { period: 'month', day: 1, everyMonths: 6 }, forEach: { kind: 'expression' } });
+  });
+
+  it('refuses a cadence rule that is missing or holds no phrase, and a forEach that is no list', () => {
+    const errors = errorsOf(
+      doc(
+        ['    on:', '      remind: { roles: [system] }', '      finish: { roles: [clerk], target: done }'],
+        [
+          'schedules:',
+          '  a:',
+          '    every: rules.cadense',
+          '    send: { event: remind, to: x }',
+          '  b:',
+          '    every: rules.limit',
+          '    send: { event: remind, to: x }',
+          '  c:',
+          '    every: day at 09:00',
+          '    forEach: 3',
+          '    send: { event: remind, to: x }',
+        ],
+      ),
+    );
+    expect(at(errors)).toEqual([
+      "19:12 the schedule repeats by the rule 'cadense', which is not declared under 'rules'.",
+      "22:12 '2 working days' happens once, but a schedule repeats: write e.g. 'every: month on day 1 at 09:00' (a one-off deadline belongs under a state's 'deadlines')",
+      "26:14 'forEach' takes a list, or an expression giving one (e.g. '=rules.surveyedProjects'); each element is 'payload' in the schedule's expressions",
+    ]);
+  });
 });
 
 describe('actions', () => {

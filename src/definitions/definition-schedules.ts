@@ -1,7 +1,9 @@
 /**
- * Top-level `schedules:`: a recurring phrase (`every: month on day 1 at 09:00`) that either
- * starts an instance of this process (then `start.roles` must include `system`) or sends an
- * event to one found by business key (then every state accepting it must accept `system`).
+ * Top-level `schedules:`: a recurring phrase (`every: month on day 1 at 09:00`, or a rule
+ * holding one: `every: rules.surveyCadence`) that either starts an instance of this process
+ * (then `start.roles` must include `system`) or sends an event to one found by business key
+ * (then every state accepting it must accept `system`); with `forEach:` once per element of a
+ * list, which the schedule's expressions read as `payload`.
  */
 import { parseDeadline, type RecurringSpec } from '../calendar/deadline-spec';
 import type { ScheduleDefinition, StateDefinition } from './definition.types';
@@ -27,7 +29,27 @@ export function buildSchedules(
     const path: YamlPath = ['schedules', name];
     let spec: RecurringSpec | undefined;
     if (typeof item.every === 'string') {
-      const phrase = item.every.trim();
+      let phrase = item.every.trim();
+      const ruleRef = /^rules\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(phrase);
+      if (ruleRef) {
+        const { ruleNames, ruleValues } = scope.declared;
+        const value = ruleValues[ruleRef[1]];
+        if (!ruleNames.has(ruleRef[1])) {
+          report(
+            [...path, 'every'],
+            `the schedule repeats by the rule '${ruleRef[1]}', which is not declared under 'rules'.${didYouMean(ruleRef[1], [...ruleNames])}`,
+          );
+          continue;
+        }
+        if (typeof value !== 'string') {
+          report(
+            [...path, 'every'],
+            `the rule '${ruleRef[1]}' is ${JSON.stringify(value)}: a schedule's rule must hold a repeating phrase such as 'half year on day 1 at 09:00'`,
+          );
+          continue;
+        }
+        phrase = value.trim();
+      }
       const parsed = parseDeadline(/^every\s/i.test(phrase) ? phrase : `every ${phrase}`);
       if (!parsed.ok) {
         const alone = parseDeadline(phrase);
@@ -42,6 +64,13 @@ export function buildSchedules(
       }
     }
     const scheduleChecks = expressionChecks(scope.declared, undefined);
+    const forEach = item.forEach === undefined ? undefined : valueSpec(scope, item.forEach, [...path, 'forEach'], scheduleChecks);
+    if (forEach?.kind === 'literal' && !Array.isArray(forEach.value)) {
+      report(
+        [...path, 'forEach'],
+        "'forEach' takes a list, or an expression giving one (e.g. '=rules.surveyedProjects'); each element is 'payload' in the schedule's expressions",
+      );
+    }
     const hasStart = isMap(item.start);
     const hasSend = isMap(item.send);
     if (hasStart === hasSend) {
@@ -97,6 +126,7 @@ export function buildSchedules(
         name,
         ...(str(item.title) ? { title: item.title as string } : {}),
         spec,
+        ...(forEach ? { forEach } : {}),
         ...(start ? { start } : {}),
         ...(send ? { send } : {}),
         position: pos(path, 'key'),

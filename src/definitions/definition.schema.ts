@@ -135,6 +135,7 @@ export const definitionSchema = {
         title: text,
         description: { type: 'string' },
         every: text,
+        forEach: value,
         start: {
           type: 'object',
           additionalProperties: false,

@@ -41,7 +41,7 @@ export interface ExpressionScope {
   readonly context: Readonly<Record<string, unknown>>;
   readonly payload: Readonly<Record<string, unknown>>;
   readonly rules: Readonly<Record<string, unknown>>;
-  readonly actor: { readonly id: string; readonly roles: readonly string[]; readonly attributes?: Readonly<Record<string, string>> };
+  readonly actor: { readonly id: string; readonly roles: readonly string[]; readonly attributes?: Readonly<Record<string, string>>; readonly name?: string };
   /** ISO-8601 time of the event, from the engine's clock (never the wall clock inside the compiler). */
   readonly now: string;
   /** What the engine recorded about the case (`instance.startedBy`); absent where no case exists yet (schedules). */
@@ -204,6 +204,11 @@ export interface ScheduleDefinition {
   readonly name: string;
   readonly title?: string;
   readonly spec: RecurringSpec;
+  /**
+   * `forEach:`: a list (of maps) evaluated at each run; the schedule starts or sends once per
+   * element, which its expressions read as `payload` (e.g. one survey round per project).
+   */
+  readonly forEach?: ValueSpec;
   /** Start an instance of this definition (`start.roles` includes `system`). */
   readonly start?: {
     readonly businessKey: ValueSpec;

@@ -103,9 +103,35 @@ describe('TemplateCatalog (templates/)', () => {
       expect(sheet).toContain('当天安排电工更换灯具');
       expect(sheet).toContain('<th>回单日期</th><td>2026年2月24日</td>');
       expect(sheet).toContain('&lt;script&gt;');
-      expect(sheet).not.toContain('13812345678'); // the slip does not carry the contact
+      // The department must 迅速上门与投诉人联系 (003 四.(八).2): the slip carries the contact.
+      expect(sheet).toContain('<th>联系方式</th><td colspan="3">13812345678</td>');
     }
     expect(html).toContain('.sheet + .sheet { break-before: page; page-break-before: always; }');
+  });
+
+  it('prints the deadlines the dispatch armed on both copies, saying when the reply deadline is provisional', () => {
+    const { html } = catalog.render('service-complaint-slip', {
+      ...complaint,
+      deadlines: {
+        contactOverdue: { dueAt: '2026-02-13T10:00:00.000Z', provisional: false },
+        replyOverdue: { dueAt: '2026-02-25T10:00:00.000Z', provisional: true },
+      },
+    });
+    expect(html.match(/<th>联系投诉人<\/th><td>当天，2026年2月13日 18:00前<\/td>/g)).toHaveLength(2);
+    expect(html.match(/<th>回单时限<\/th><td>2026年2月25日 18:00（暂定：节假日安排公布后可能调整）<\/td>/g)).toHaveLength(2);
+    const final = catalog.render('service-complaint-slip', {
+      ...complaint,
+      deadlines: { replyOverdue: { dueAt: '2026-02-25T10:00:00.000Z', provisional: false } },
+    });
+    expect(final.html).toContain('<th>回单时限</th><td>2026年2月25日 18:00</td>');
+  });
+
+  it('prints the reply deadline on 《顾客投诉记录》 rendered at dispatch', () => {
+    const { html } = catalog.render('complaint-record', {
+      ...complaint,
+      deadlines: { replyOverdue: { dueAt: '2026-02-25T10:00:00.000Z', provisional: true } },
+    });
+    expect(html).toContain('<th>回单时限</th><td>2026年2月25日 18:00（暂定：节假日安排公布后可能调整）</td>');
   });
 
   it('leaves lines for the department head to fill in by hand', () => {
@@ -122,7 +148,11 @@ describe('TemplateCatalog (templates/)', () => {
       'complainant',
       'contact',
       'content',
+      'deadlines.replyOverdue',
+      'deadlines.replyOverdue.dueAt',
+      'deadlines.replyOverdue.provisional',
       'department',
+      'dispatchedAt',
       'explanation',
       'handlingMethod',
       'invalidReason',
@@ -142,7 +172,10 @@ describe('TemplateCatalog (templates/)', () => {
     expect(catalog.referencedFields('service-complaint-slip')).toEqual([
       'businessKey',
       'complainant',
+      'contact',
       'content',
+      'deadlines.contactOverdue',
+      'deadlines.replyOverdue',
       'department',
       'handlingMethod',
       'receivedAt',
@@ -164,6 +197,9 @@ describe('TemplateCatalog (templates/)', () => {
   });
 });
 
+/** Documents for owners: printed without internal numbers or a print-time footer. */
+const PUBLIC_TEMPLATES = ['manager-service-card', 'survey-notice'];
+
 describe('dates on every form and notice (templates/)', () => {
   // 2026-12-01T18:13:58Z is 2 December 02:13 in Shanghai: a UTC date would be a day off.
   const LATE = '2026-12-01T18:13:58.216Z';
@@ -172,14 +208,16 @@ describe('dates on every form and notice (templates/)', () => {
     'complaint-monthly-report': {
       report: { periodStart: '2026-11-01', periodEnd: '2026-11-30', lateComplaints: [{ receivedAt: LATE, replyDeadline: LATE, firstReplyAt: LATE }] },
     },
-    'complaint-record': { receivedAt: LATE, replyAt: LATE, returnVisit: { at: LATE } },
+    'complaint-record': { receivedAt: LATE, replyAt: LATE, dispatchedAt: LATE, returnVisit: { at: LATE }, deadlines: { replyOverdue: { dueAt: LATE } } },
     'corrective-action-notice': { deadline: '2026-12-02', issuedAt: LATE, verification: { verifiedAt: LATE } },
     'exclusion-application': { regionalDecision: { at: LATE } },
+    'manager-service-card': {},
     'opinion-record': { opinions: [{ returnVisit: { at: LATE } }] },
     'pause-application': { submittedAt: LATE, startsAt: LATE, endsAt: LATE },
-    'service-complaint-slip': { receivedAt: LATE, replyAt: LATE },
+    'service-complaint-slip': { receivedAt: LATE, replyAt: LATE, deadlines: { contactOverdue: { dueAt: LATE }, replyOverdue: { dueAt: LATE } } },
     'survey-analysis': { surveyedFrom: LATE, surveyedTo: LATE, commonIssues: [{ deadline: '2026-12-02' }], preparedAt: LATE },
     'survey-notice': { publishedAt: LATE },
+    'survey-plan': { occasion: { kind: '新服务项目', serviceItem: '社区食堂', serviceStartedOn: '2026-12-02', reason: '开业' } },
     'survey-questionnaire': { surveyedAt: LATE },
     'survey-statistics': { surveyedFrom: LATE, surveyedTo: LATE, preparedAt: LATE },
   };
@@ -191,9 +229,12 @@ describe('dates on every form and notice (templates/)', () => {
 
   it.each(Object.keys(DATES))('%s prints local Chinese dates, never ISO or UTC text', (name) => {
     const { html } = catalog.render(name, { ...DATES[name], renderedAt: LATE });
-    expect(html).toContain('打印时间：2026年12月2日 02:13');
+    // What owners read (the open letter, the manager's card) carries no print-time footer.
+    const forOwners = PUBLIC_TEMPLATES.includes(name);
+    if (forOwners) expect(html).not.toContain('打印时间');
+    else expect(html).toContain('打印时间：2026年12月2日 02:13');
     const dates = JSON.stringify(DATES[name]).split(LATE).length - 1 + (JSON.stringify(DATES[name]).match(/2026-12-02/g) ?? []).length;
-    expect(html.split('2026年12月2日').length - 1).toBeGreaterThanOrEqual(dates + 1);
+    expect(html.split('2026年12月2日').length - 1).toBeGreaterThanOrEqual(dates + (forOwners ? 0 : 1));
     expect(html).not.toMatch(/\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}|2026年12月1日/);
   });
 

@@ -45,6 +45,8 @@ export const PLATFORM_PERMISSIONS = {
   'calendar.reload': [PLATFORM_ROLES.admin],
   /** Read the history of calendar changes. */
   'calendar.revisions': [PLATFORM_ROLES.auditor, PLATFORM_ROLES.admin],
+  /** Print another user's 经理服务卡 (anyone may print their own). */
+  'users.serviceCard': [PLATFORM_ROLES.processOwner, PLATFORM_ROLES.admin],
 } as const satisfies Record<string, readonly string[]>;
 
 export type PlatformPermission = keyof typeof PLATFORM_PERMISSIONS;

@@ -9,6 +9,7 @@ import type { Actor } from '../compiler/process-machine.contract';
 import type { AuditRecord } from '../audit/audit-chain';
 import { AUDIT_SELECT } from '../audit/audit-entries';
 import { correlationHash, correlationText } from '../definitions/definition-correlation';
+import type { ProcessDefinition } from '../definitions/definition.types';
 import type { Database } from '../persistence/database';
 import { readableClause, type AccessPolicy, type CaseRef } from './access-policy';
 import type { DefinitionRegistry } from './definition-registry';
@@ -36,6 +37,17 @@ export interface RelatedInstanceView {
   readonly relation: string;
   readonly instance: InstanceView;
   readonly trail: AuditEntryView[];
+}
+
+/** One step of an instance, as people name it (see `stepOf`). */
+export interface StepSummary {
+  /** The process (definition key) and its title. */
+  readonly definition: string;
+  readonly definitionTitle: string;
+  readonly businessKey: string;
+  readonly eventTitle: string;
+  /** The roles the sender held when taking the step. */
+  readonly roles: readonly string[];
 }
 
 export class InstanceQueryService {
@@ -144,9 +156,10 @@ export class InstanceQueryService {
   }
 
   /**
-   * Instances linked to this one: its parent, its children, and every instance whose events
+   * Instances linked to this one: its parent, its children, every instance whose events
    * reached it (audit entries caused by another instance's outbox message) or that it reached,
-   * each with its full audit trail — e.g. every exclusion and pause request that touched a round.
+   * and every instance a step of which wrote domain data about it (an `apply:` writer given its
+   * id, in that step's own transaction), each with its full audit trail — e.g. every exclusion and pause request that touched a round.
    */
   async related(instanceId: string, actor: Actor): Promise<RelatedInstanceView[]> {
     const row = await this.loadRow(instanceId);
@@ -157,7 +170,12 @@ export class InstanceQueryService {
       const reached = await q.rows<{ instance_id: string; cause: string }>(`SELECT instance_id, cause FROM audit_entries WHERE cause LIKE $1`, [
         `%"instanceId":"${instanceId}"%`,
       ]);
-      return { children, causes, reached };
+      // A step whose `apply:` writer was handed this case's id (e.g. an approved exclusion written into a round).
+      const applied = await q.rows<{ instance_id: string; effects: string }>(
+        `SELECT instance_id, effects FROM audit_entries WHERE instance_id <> $1 AND effects LIKE $2`,
+        [instanceId, `%"${instanceId}"%`],
+      );
+      return { children, causes, reached, applied };
     });
     const relation = new Map<string, string>();
     if (row.parent_id) relation.set(row.parent_id, 'parent');
@@ -170,6 +188,9 @@ export class InstanceQueryService {
       const cause = JSON.parse(r.cause) as { kind: string; instanceId?: string };
       if (cause.instanceId === instanceId && r.instance_id !== instanceId && !relation.has(r.instance_id))
         relation.set(r.instance_id, 'received events from it');
+    }
+    for (const a of links.applied) {
+      if (!relation.has(a.instance_id) && appliesTo(a.effects, instanceId)) relation.set(a.instance_id, 'applied its decision to it');
     }
     const out: RelatedInstanceView[] = [];
     for (const [id, kind] of relation) {
@@ -211,6 +232,41 @@ export class InstanceQueryService {
   /** One instance, whoever asks; NotFound when there is none. */
   async byId(instanceId: string): Promise<InstanceView> {
     return toInstanceView(await this.loadRow(instanceId));
+  }
+
+  /**
+   * One step of an instance, for people: the process's title, the case's business key, the
+   * title of the event and the roles its sender held. The outbox dispatcher uses it to tell
+   * them when an effect of that step could not be carried out after the step was answered.
+   */
+  async stepOf(instanceId: string, seq: number): Promise<StepSummary> {
+    const row = await this.loadRow(instanceId);
+    const [entry] = await this.db.read((q) =>
+      q.rows<{ event_type: string; from_state: string | null; actor_roles: string }>(
+        'SELECT event_type, from_state, actor_roles FROM audit_entries WHERE instance_id = $1 AND seq = $2',
+        [instanceId, seq],
+      ),
+    );
+    const def = (await this.registry.machine(row.definition_version_id)).definition;
+    const type = entry?.event_type ?? '';
+    const declared = entry?.from_state ? eventTitleIn(def, type, entry.from_state) : undefined;
+    return {
+      definition: row.definition_key,
+      definitionTitle: def.title,
+      businessKey: row.business_key,
+      eventTitle: declared ?? (type === '$start' ? '新建' : type),
+      roles: entry ? (JSON.parse(entry.actor_roles) as string[]) : [],
+    };
+  }
+
+  /** The title of a process and of one of its events (the newest version), for a message to people; the keys when it has none. */
+  async eventTitle(definition: string, event: string): Promise<{ definitionTitle: string; eventTitle: string }> {
+    try {
+      const def = (await this.registry.machine((await this.registry.latest(definition)).id)).definition;
+      return { definitionTitle: def.title, eventTitle: eventTitleIn(def, event) ?? event };
+    } catch {
+      return { definitionTitle: definition, eventTitle: event };
+    }
   }
 
   /** The instance of a definition with this business key (unique per definition), if any. */
@@ -308,4 +364,18 @@ export function refOf(row: InstanceRow): CaseRef {
       return JSON.parse(row.context) as Record<string, unknown>;
     },
   };
+}
+
+/** Whether an audit entry's effects hold an `apply:` whose arguments name the instance (one argument equal to its id). */
+function appliesTo(effects: string, instanceId: string): boolean {
+  const parsed = JSON.parse(effects) as { effects?: { kind: string; params?: { with?: Record<string, unknown> } }[] };
+  return (parsed.effects ?? []).some((e) => e.kind === 'apply' && Object.values(e.params?.with ?? {}).includes(instanceId));
+}
+
+/** The title of an event as declared in the state (or the states around it), else in any state of the definition. */
+function eventTitleIn(def: ProcessDefinition, event: string, state?: string): string | undefined {
+  for (let s = state ? def.states[state] : undefined; s; s = s.parent ? def.states[s.parent] : undefined) {
+    if (s.on[event]) return s.on[event].title;
+  }
+  return Object.values(def.states).find((s) => s.on[event]?.title)?.on[event]?.title;
 }

@@ -24,6 +24,7 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { Clock } from '../common/clock';
 import type { IdGenerator } from '../common/ids';
 import type { Actor, ProcessMachine, StepResult } from '../compiler/process-machine.contract';
+import { contextInvalidText, notYourCaseText, startRefusalText } from '../compiler/refusal-text';
 import { auditHash, GENESIS_HASH } from '../audit/audit-chain';
 import { insertAuditEntry } from '../audit/audit-entries';
 import type { Database, SqlExecutor } from '../persistence/database';
@@ -160,11 +161,18 @@ export class TransitionService {
       throw new AppError(
         ErrorCode.Forbidden,
         `you may not start '${def.key}': it needs one of the roles ${def.startRoles.join(', ') || '(none declared)'}; you have ${actor.roles.join(', ') || 'none'}`,
+        undefined,
+        { userMessage: startRefusalText(def) },
       );
     }
     const checked = def.validateContext(input.context ?? {});
     if (checked.errors.length > 0) {
-      throw new AppError(ErrorCode.ContextInvalid, `the context does not match the context schema of '${def.key}'`, { errors: checked.errors });
+      throw new AppError(
+        ErrorCode.ContextInvalid,
+        `the context does not match the context schema of '${def.key}'`,
+        { errors: checked.errors },
+        { userMessage: contextInvalidText({ def, errors: checked.errors }) },
+      );
     }
     const clockNow = this.deps.clock.now();
     const now = clockNow.toISOString();
@@ -246,7 +254,12 @@ export class TransitionService {
     const now = clockNow.toISOString();
     const context = JSON.parse(row.context);
     if (!mayActOn(machine.definition, actor, { createdBy: row.created_by, context })) {
-      throw new AppError(ErrorCode.Forbidden, `this '${row.definition_key}' case is not yours: your role acts only on the cases you started or that name you`);
+      throw new AppError(
+        ErrorCode.Forbidden,
+        `this '${row.definition_key}' case is not yours: your role acts only on the cases you started or that name you`,
+        undefined,
+        { userMessage: notYourCaseText(machine.definition) },
+      );
     }
     const payload = await computePayload({
       machine,

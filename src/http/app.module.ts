@@ -20,6 +20,7 @@ import { DefinitionsController } from './definitions.controller';
 import { InstancesController } from './instances.controller';
 import { RecordsController } from './records.controller';
 import { SurveyController } from './survey.controller';
+import { UsersController } from './users.controller';
 import { ENGINE } from './tokens';
 
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         ComplaintsController,
         SurveyController,
         CalendarController,
+        UsersController,
       ],
       providers: [
         { provide: ENGINE, useValue: engine },

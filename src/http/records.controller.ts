@@ -18,7 +18,7 @@ export const ATTACHMENT_CONTENT_TYPES = [
 ];
 
 /** Rendered documents are shown as-is: no scripts, no remote content, inline styles only. */
-const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+export const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 const PREVIEW = {
   type: 'object',

@@ -32,6 +32,8 @@ const START = {
     batch: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' },
     stage: { type: 'string', minLength: 1, maxLength: 50 },
     businessKey: { type: 'string', minLength: 1, maxLength: 200 },
+    /** 003 四.(二): why the round is made (regular, new service item, major failure) and for whom; checked by the definition's context. */
+    occasion: { type: 'object' },
   },
 };
 const PAPER = {
@@ -40,7 +42,14 @@ const PAPER = {
   required: ['householdId', 'answers'],
   properties: { householdId: { type: 'string', minLength: 1, maxLength: 200 }, answers: { type: 'object' } },
 };
-const parseStart = bodyValidator<{ project: string; serviceCenter: string; batch: string; stage: string; businessKey?: string }>(START);
+const parseStart = bodyValidator<{
+  project: string;
+  serviceCenter: string;
+  batch: string;
+  stage: string;
+  businessKey?: string;
+  occasion?: Record<string, unknown>;
+}>(START);
 const parsePaper = bodyValidator<{ householdId: string; answers: unknown }>(PAPER);
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -211,12 +220,12 @@ export class SurveyController {
     }
   }
 
+  /** The owner's page says what went wrong in the message for people; the developer's English stays in the JSON API and the logs. */
   private htmlError(res: Response, err: unknown): void {
     if (!(err instanceof AppError)) throw err;
-    const details = ((err.details?.errors ?? []) as { path?: string; message?: string }[]).map((e) => `<li>${esc(e.path)} ${esc(e.message)}</li>`).join('');
     res
       .status(statusFor(err.code))
       .type('html')
-      .send(page('无法提交问卷', `<p class="err">${esc(err.message)}</p>${details ? `<ul>${details}</ul>` : ''}`));
+      .send(page('无法提交问卷', `<p class="err">${esc(err.userMessage)}</p>`));
   }
 }

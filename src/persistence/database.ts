@@ -78,9 +78,13 @@ export class Database {
         url: config.url,
         schema: config.schema,
         // The application name tells an operator (and pg_stat_activity) which service and schema a connection serves.
-        extra: config.schema
-          ? { options: `-c search_path=${config.schema}`, max: 10, application_name: `workflow-engine/${config.schema}` }
-          : { max: 10, application_name: 'workflow-engine' },
+        // A request that finds every connection busy waits at most poolWaitMs, then is a retryable 503 (never an endless wait).
+        extra: {
+          max: config.poolMax ?? 10,
+          connectionTimeoutMillis: config.poolWaitMs ?? 10_000,
+          application_name: config.schema ? `workflow-engine/${config.schema}` : 'workflow-engine',
+          ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
+        },
         entities: ENTITIES,
         migrations: MIGRATIONS,
         logging: options.logging ?? false,

@@ -12,6 +12,7 @@ import { COMPLAINT_FUNCTIONS } from './complaint/complaint.functions';
 import { EXCLUSION_PAUSE_FUNCTIONS, EXCLUSION_PAUSE_WRITERS } from './exclusion-pause/exclusion-pause.functions';
 import { participationCheckRound } from './survey-round/participation.functions';
 import { SURVEY_ROUND_FUNCTIONS } from './survey-round/survey-round.functions';
+import { surveyYearCoverage } from './survey-round/year-coverage.functions';
 
 /**
  * Every domain function available to `compute:` and every writer available to `apply:` in
@@ -25,6 +26,7 @@ export function createProcessFunctions(options: { definitionsDir?: string } = {}
       'participation.checkRound': participationCheckRound(options.definitionsDir ?? 'definitions'),
       ...EXCLUSION_PAUSE_FUNCTIONS,
       ...SURVEY_ROUND_FUNCTIONS,
+      'survey.yearCoverage': surveyYearCoverage,
     },
     { ...EXCLUSION_PAUSE_WRITERS },
   );

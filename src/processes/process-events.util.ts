@@ -7,6 +7,7 @@
  */
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor, ProcessMachine } from '../compiler/process-machine.contract';
+import { notAcceptedText, notYourRoleText } from '../compiler/refusal-text';
 import type { EventDefinition } from '../definitions/definition.types';
 
 /** The event when the current state (or an ancestor) accepts it now; undefined otherwise. */
@@ -37,9 +38,12 @@ function declarations(machine: ProcessMachine, type: string): { state: string; e
 export function requireMayTrigger({ machine, actor, type, what }: { machine: ProcessMachine; actor: Actor; type: string; what: string }): void {
   const roles = [...new Set(declarations(machine, type).flatMap((d) => d.event.roles))];
   if (actor.roles.some((r) => roles.includes(r))) return;
+  const event = declarations(machine, type)[0]?.event;
   throw new AppError(
     ErrorCode.Forbidden,
     `${what} needs one of the roles ${roles.join(', ') || '(none declared)'} (event '${type}' of ${machine.definition.key}); you have ${actor.roles.join(', ') || 'none'}`,
+    undefined,
+    event ? { userMessage: notYourRoleText({ def: machine.definition, event: { ...event, roles } }) } : {},
   );
 }
 
@@ -54,6 +58,7 @@ export function requireAcceptedNow({
   type,
   what,
   hint = '',
+  userHint = '',
 }: {
   machine: ProcessMachine;
   /** The instance's current state. */
@@ -63,6 +68,8 @@ export function requireAcceptedNow({
   type: string;
   what: string;
   hint?: string;
+  /** `hint` for people (Chinese); the message for people names the states by their titles either way. */
+  userHint?: string;
 }): EventDefinition {
   const event = acceptedNow({ machine, state, type });
   if (event) return event;
@@ -71,5 +78,6 @@ export function requireAcceptedNow({
     ErrorCode.EventNotAccepted,
     `${what} is possible only while ${label} is in ${where || '(no state)'}; it is in '${stateTitle({ machine, state })}'${hint ? `: ${hint}` : ''}`,
     { state, event: type },
+    { userMessage: notAcceptedText({ def: machine.definition, state, type, hint: userHint, accepted: machine.acceptedEvents(state).map((a) => a.event) }) },
   );
 }

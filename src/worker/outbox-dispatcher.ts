@@ -16,6 +16,13 @@
  * recipient, another process's event or start the receiver does not accept from it, ...)
  * fails at once. Either way the status, attempts and last error stay visible
  * through the API; after `maxAttempts` the message is `failed`.
+ *
+ * A failed message is an effect of a step already answered to a person ("approved", "raised"):
+ * it must not fail silently. When the dispatcher gives up, the same transaction puts a notice
+ * in the inbox of each role the step's sender held (the administrators' when the engine or
+ * another process took the step), naming the case, the step, what could not be done and why in
+ * people's words. Domain data a decision changes belongs in the decision's own transaction
+ * (`apply:`); this is for the effects that can still fail after it.
  */
 import { AppError, ErrorCode, isRetryable } from '../common/app-error';
 import type { Clock } from '../common/clock';
@@ -27,6 +34,7 @@ import type { Cause, TransitionService } from '../engine/transition.service';
 import { processActor } from '../engine/transition-plan';
 import type { Mailer } from '../notices/mailer';
 import type { Database, SqlExecutor } from '../persistence/database';
+import { createHash } from 'node:crypto';
 
 interface OutboxClaim {
   id: string;
@@ -64,7 +72,7 @@ export class OutboxDispatcher {
   constructor(
     private readonly db: Database,
     private readonly transitions: Pick<TransitionService, 'create' | 'send'>,
-    private readonly instances: Pick<InstanceQueryService, 'byId' | 'activeIds'>,
+    private readonly instances: Pick<InstanceQueryService, 'byId' | 'activeIds' | 'stepOf' | 'eventTitle'>,
     private readonly mailer: Mailer,
     private readonly clock: Clock,
     ids: IdGenerator,
@@ -119,14 +127,69 @@ export class OutboxDispatcher {
       const next = new Date(this.clock.now().getTime() + backoffSeconds(attempts, this.options.baseDelaySeconds ?? 30) * 1000);
       // A partly delivered broadcast keeps what it did deliver visible beside the error.
       const partial = err instanceof AppError && err.details && 'result' in err.details ? JSON.stringify(err.details.result) : null;
-      await this.db.transaction((tx) =>
-        tx.run(
+      // A notice cannot report its own failure through the inbox.
+      const notice = gaveUp && message.kind !== 'notify' ? await this.failureNotice(message, params, err) : undefined;
+      await this.db.transaction(async (tx) => {
+        await tx.run(
           `UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, result = COALESCE($5, result), claimed_by = NULL, claimed_until = NULL WHERE id = $6`,
           [gaveUp ? 'failed' : 'pending', attempts, next.toISOString(), text, partial, message.id],
-        ),
-      );
+        );
+        for (const role of notice?.roles ?? []) {
+          await insertIgnore(tx, 'INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)', [
+            failureNoticeId(message.id, role),
+            role,
+            message.instance_id,
+            notice?.message ?? '',
+            this.clock.now().toISOString(),
+          ]);
+        }
+      });
       this.log.warn(`${message.kind} ${message.id} (instance ${message.instance_id}) attempt ${attempts} failed${gaveUp ? ', giving up' : ''}: ${text}`);
       return false;
+    }
+  }
+
+  /**
+   * The notice for people when a message is given up: to the roles the step's sender held
+   * (`admin` when no person took the step), in Chinese, with the error's message for people.
+   * Reading what to say must not keep the failure from being recorded: on a fault it says less.
+   */
+  private async failureNotice(message: OutboxClaim, params: Record<string, unknown>, err: unknown): Promise<{ roles: string[]; message: string }> {
+    const why = err instanceof AppError ? err.userMessage : '系统多次重试仍未完成。';
+    try {
+      const step = await this.instances.stepOf(message.instance_id, Number(message.audit_seq));
+      const people = step.roles.filter((r) => r !== 'system' && r !== 'process');
+      const what = await this.effectForPeople(message.kind, params, step.definition);
+      return {
+        roles: people.length > 0 ? people : ['admin'],
+        message: `${step.definitionTitle} ${step.businessKey} 的“${step.eventTitle}”已办理，但其后续操作未能生效（${what}）：${why}请核对相关事项，必要时请流程负责人处理。`,
+      };
+    } catch {
+      return { roles: ['admin'], message: `一项已办理事项的后续操作未能生效：${why}请在该事项的待发送记录中查看原因。` };
+    }
+  }
+
+  /** What the message was to do, as people say it. */
+  private async effectForPeople(kind: string, params: Record<string, unknown>, sender: string): Promise<string> {
+    switch (kind) {
+      case 'emit': {
+        if (params.to === 'parent') return `通知上级事项“${String(params.event)}”`;
+        const target = await this.instances.eventTitle(
+          typeof params.definition === 'string' && params.definition ? params.definition : sender,
+          String(params.event),
+        );
+        return `向“${target.definitionTitle}”发送“${target.eventTitle}”`;
+      }
+      case 'start': {
+        const target = await this.instances.eventTitle(String(params.definition), '');
+        return `新建“${target.definitionTitle}” ${String(params.businessKey)}`;
+      }
+      case 'email':
+        return `发送邮件“${String(params.subject ?? '')}”`;
+      case 'post':
+        return `张贴公告“${String(params.title ?? '')}”`;
+      default:
+        return kind;
     }
   }
 
@@ -280,4 +343,10 @@ export class OutboxDispatcher {
 async function insertIgnore(tx: SqlExecutor, sql: string, params: unknown[]): Promise<{ inserted: boolean }> {
   const inserted = await tx.run(`${sql} ON CONFLICT (id) DO NOTHING`, params);
   return { inserted: inserted === 1 };
+}
+
+/** The id of the failure notice to one role: derived from the message, so a second attempt to record it adds nothing. */
+function failureNoticeId(outboxId: string, role: string): string {
+  const h = createHash('sha256').update(`${outboxId}:failed:${role}`, 'utf8').digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

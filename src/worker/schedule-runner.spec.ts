@@ -69,4 +69,33 @@ describe('ScheduleRunner', () => {
     expect(await f.schedules.tick()).toBe(1);
     expect((await schedules())[0].last_error).toBeNull();
   });
+
+  it('a new version with another cadence moves a run still ahead to the new phrase (a process owner tunes the cadence)', async () => {
+    const quarterly = DIGEST.replace(
+      / {2}monthly:\n {4}title: 每月汇总\n {4}every: month on day 1 at 09:00\n/,
+      '  monthly:\n    title: 每季汇总\n    every: rules.cadence\n',
+    ).replace(/^context:/m, 'rules:\n  cadence: { title: 汇总周期, value: quarter on day 1 at 09:00 }\ncontext:');
+    await f.definitions.register(quarterly, 'digest.yaml', 'owner');
+    await f.schedules.sync();
+    expect((await schedules())[0].next_run_at).toBe('2026-04-01T01:00:00.000Z');
+    f.clock.set('2026-04-01T01:00:00.000Z');
+    expect(await f.schedules.tick()).toBe(1);
+    expect((await schedules())[0].next_run_at).toBe('2026-07-01T01:00:00.000Z');
+  });
+
+  it('forEach starts one case per element, read as payload; one that fails does not stop the others', async () => {
+    const perClerk = DIGEST.replace(
+      '    start:\n      businessKey: \'="digest-" + previousMonth(now)\'\n      context:\n        month: =previousMonth(now)\n',
+      '    forEach: \'=[{"team": "A"}, {"team": "B"}, {"team": "C"}]\'\n    start:\n      businessKey: \'="digest-" + payload.team + "-" + previousMonth(now)\'\n      context:\n        month: \'=payload.team + " " + previousMonth(now)\'\n',
+    );
+    expect(perClerk).not.toBe(DIGEST);
+    await f.definitions.register(perClerk, 'digest.yaml', 'owner');
+    await f.schedules.sync();
+    await f.transitions.create({ definition: 'digest', businessKey: 'digest-B-2026-02', context: { month: 'by hand' } }, SYSTEM_ACTOR);
+    f.clock.set('2026-03-01T01:00:00.000Z');
+    expect(await f.schedules.tick()).toBe(0);
+    expect(await digests()).toEqual(['digest-A-2026-02', 'digest-B-2026-02', 'digest-C-2026-02']);
+    expect((await f.instances.byBusinessKey('digest', 'digest-C-2026-02'))!.context.month).toBe('C 2026-02');
+    expect((await schedules())[0].last_error).toBe("element 2: an instance of 'digest' with business key 'digest-B-2026-02' already exists");
+  });
 });

@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../common/clock';
 import type { Log } from '../common/logging';
-import { evaluateSchedule } from '../compiler/deadlines';
+import { evaluateScheduleRun, type ScheduledAction } from '../compiler/deadlines';
 import type { DefinitionRegistry } from '../engine/definition-registry';
 import type { InstanceQueryService } from '../engine/instance-query.service';
 import type { TransitionService } from '../engine/transition.service';
@@ -37,10 +37,20 @@ export class ScheduleRunner {
       const names = def.schedules.map((s) => s.name);
       await this.db.transaction(async (tx) => {
         for (const schedule of def.schedules) {
+          const next = nextOccurrence(schedule.spec, now, this.calendar).toISOString();
           await tx.run(`INSERT INTO schedules (definition_key, name, next_run_at) VALUES ($1, $2, $3) ON CONFLICT (definition_key, name) DO NOTHING`, [
             def.key,
             schedule.name,
-            nextOccurrence(schedule.spec, now, this.calendar).toISOString(),
+            next,
+          ]);
+          // A new version may repeat at another time (a process owner changed the cadence): a
+          // run still ahead moves to the new phrase's next occurrence. A run already due (missed
+          // while no process was up) stays, so it still happens once.
+          await tx.run('UPDATE schedules SET next_run_at = $1 WHERE definition_key = $2 AND name = $3 AND next_run_at > $4 AND next_run_at <> $1', [
+            next,
+            def.key,
+            schedule.name,
+            now.toISOString(),
           ]);
         }
         const keep = names.map((_, i) => `$${i + 2}`).join(', ');
@@ -77,32 +87,21 @@ export class ScheduleRunner {
       if (claimed !== 1) continue;
       const cause = { kind: 'schedule' as const, definition: def.key, schedule: schedule.name, runAt: row.next_run_at };
       try {
-        const action = evaluateSchedule(def, schedule, row.next_run_at);
-        if (action.kind === 'start') {
-          await this.transitions.create(
-            {
-              definition: def.key,
-              businessKey: action.businessKey,
-              context: action.context,
-              idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}`,
-            },
-            SYSTEM_ACTOR,
-            { cause },
-          );
-        } else {
-          for (const target of await this.instances.activeIds({ definition: def.key, businessKey: action.to })) {
-            await this.transitions.send(
-              target,
-              {
-                type: action.event,
-                payload: action.payload,
-                idempotencyKey: `schedule:${def.key}:${schedule.name}:${row.next_run_at}:${target}`,
-              },
-              SYSTEM_ACTOR,
-              { cause },
-            );
+        const actions = evaluateScheduleRun(def, schedule, row.next_run_at);
+        // One run of a `forEach` schedule does one action per element, each with its own key; one
+        // that fails (e.g. a case with that business key was already opened by hand) does not
+        // stop the others, and its error is kept on the row.
+        const failures: string[] = [];
+        for (const [i, action] of actions.entries()) {
+          const runKey = `schedule:${def.key}:${schedule.name}:${row.next_run_at}${schedule.forEach ? `:${i}` : ''}`;
+          try {
+            await this.runAction(def.key, action, runKey, cause);
+          } catch (err) {
+            if (!schedule.forEach) throw err;
+            failures.push(`element ${i + 1}: ${err instanceof Error ? err.message : String(err)}`);
           }
         }
+        if (failures.length > 0) throw new Error(failures.join('; '));
         await this.db.transaction((tx) => tx.run('UPDATE schedules SET last_error = NULL WHERE definition_key = $1 AND name = $2', [def.key, schedule.name]));
         ran += 1;
       } catch (err) {
@@ -115,4 +114,16 @@ export class ScheduleRunner {
     }
     return ran;
   }
+
+  private async runAction(definition: string, action: ScheduledAction, runKey: string, cause: ScheduleCause): Promise<void> {
+    if (action.kind === 'start') {
+      await this.transitions.create({ definition, businessKey: action.businessKey, context: action.context, idempotencyKey: runKey }, SYSTEM_ACTOR, { cause });
+      return;
+    }
+    for (const target of await this.instances.activeIds({ definition, businessKey: action.to })) {
+      await this.transitions.send(target, { type: action.event, payload: action.payload, idempotencyKey: `${runKey}:${target}` }, SYSTEM_ACTOR, { cause });
+    }
+  }
 }
+
+type ScheduleCause = { kind: 'schedule'; definition: string; schedule: string; runAt: string };

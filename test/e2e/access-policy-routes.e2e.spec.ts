@@ -134,6 +134,7 @@ describe.each(DRIVERS)('every route against the access policy on %s', (driver) =
     'GET /calendar': { kind: 'signedIn' },
     'GET /calendar/revisions': { kind: 'platform', as: 'au' },
     'POST /calendar/reload': { kind: 'platform', as: 'admin' },
+    'GET /users/{username}/service-card': { kind: 'platform', as: 'po', ok: [200, 400] },
   };
 
   function concrete(path: string): string {
@@ -143,6 +144,7 @@ describe.each(DRIVERS)('every route against the access policy on %s', (driver) =
       .replace('{key}', 'complaint')
       .replace('{name}', 'service-complaint-slip')
       .replace('{month}', '2026-02')
+      .replace('{username}', 'cs')
       .replace('{token}', 'x'.repeat(32));
   }
 

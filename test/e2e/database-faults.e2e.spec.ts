@@ -128,6 +128,45 @@ describePg('a PostgreSQL connection terminated while a request runs', () => {
   });
 });
 
+describePg('every PostgreSQL connection busy', () => {
+  const POOL_MAX = 2;
+  let h: Harness;
+  let operator: Client;
+  let alice: { Authorization: string };
+  let schema: string;
+
+  beforeAll(async () => {
+    h = await startHarness('postgres', { env: { WF_PG_POOL_MAX: String(POOL_MAX), WF_PG_POOL_WAIT_MS: '300' } });
+    ({ alice } = await setUp(h));
+    const database = h.engine.config.database;
+    schema = database.kind === 'postgres' ? (database.schema as string) : '';
+    operator = new Client({ connectionString: process.env.WF_TEST_PG_URL });
+    await operator.connect();
+  }, 60_000);
+  afterAll(async () => {
+    await operator.end();
+    await h.close();
+  });
+
+  it('answers a request that finds no free connection with 503 after the configured wait, not an endless wait', async () => {
+    await operator.query('BEGIN');
+    // Every signed-in request reads api_tokens first: while the lock is held no request can finish on its own.
+    await operator.query(`LOCK TABLE "${schema}"."api_tokens" IN ACCESS EXCLUSIVE MODE`);
+    const requests = Array.from({ length: POOL_MAX * 3 }, () => Promise.resolve(h.http.get('/definitions').set(alice)));
+    let first: Response | 'none';
+    try {
+      first = await Promise.race([...requests, new Promise<'none'>((resolve) => setTimeout(() => resolve('none'), 20_000))]);
+    } finally {
+      await operator.query('ROLLBACK');
+    }
+    // The first answer came while the lock was held: a request that found every connection taken, told to retry.
+    expect(first).not.toBe('none');
+    expectUnavailable(first as Response);
+    for (const res of await Promise.all(requests)) expect([200, 503]).toContain(res.status);
+    await h.http.get('/definitions').set(alice).expect(200);
+  });
+});
+
 describe('a SQLite database file locked by another process', () => {
   let h: Harness;
   let alice: { Authorization: string };

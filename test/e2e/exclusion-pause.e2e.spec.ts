@@ -126,13 +126,20 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
         .sort(),
     ).toEqual(['1栋-1-101', '1栋-1-102']);
     expect(households).toHaveLength(60);
-    const roundTrail = (await call('get', 'au', `/instances/${round}/audit`)).body.items;
-    expect(roundTrail.find((e: { eventType: string }) => e.eventType === 'applyExclusion')).toMatchObject({
-      actor: 'process:exclusion-request',
-      actorRoles: ['process'],
-      cause: { kind: 'outbox', instanceId: req, definition: 'exclusion-request' },
-      payload: { requestKey: 'EX-1', households: ['1栋-1-101', '1栋-1-102'] },
-    });
+    // Applied by the approval itself, in its own transaction: each row names the request.
+    expect(households.filter((x) => x.excluded).map((x) => (x as unknown as { excludedBy: string }).excludedBy)).toEqual(['EX-1', 'EX-1']);
+    const approval = (await call('get', 'au', `/instances/${req}/audit`)).body.items.at(-1);
+    expect(approval.effects.effects).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'apply',
+          params: expect.objectContaining({
+            function: 'survey.excludeFromRound',
+            with: expect.objectContaining({ round, households: ['1栋-1-101', '1栋-1-102'] }),
+          }),
+        }),
+      ]),
+    );
 
     // Refused: the same household again; two stages at once; self-approval.
     const again = await exclusionRequest('EX-2', ['1栋-1-102']);
@@ -153,7 +160,7 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     // An auditor sees every request that touched the round, with its chain of decisions.
     const related = (await call('get', 'au', `/instances/${round}/related`)).body.items;
     const ex1 = related.find((r: { instance: { businessKey: string } }) => r.instance.businessKey === 'EX-1');
-    expect(ex1.relation).toBe('sent events to it');
+    expect(ex1.relation).toBe('applied its decision to it');
     expect(ex1.trail.map((e: { eventType: string; actor: string }) => `${e.eventType}:${e.actor}`)).toEqual([
       '$start:lead',
       'submit:lead',

@@ -128,7 +128,7 @@ describe.each(DRIVERS)('survey round bad input on %s', (driver) => {
           .post(`/survey/answer/${tokens[4]}`)
           .send({ ratings: { order: 'satisfied' } })
           .expect(409)
-      ).body.message,
+      ).body.userMessage,
     ).toMatch(/已结束/);
     const docs = (await h.http.get(`/instances/${id}/documents`).set(auth.cs).expect(200)).body;
     expect(JSON.stringify(docs)).not.toContain('survey-notice');

@@ -119,6 +119,16 @@ describe.each(DRIVERS)('engine persistence on %s', (driver) => {
       const again = await runCli(['node', 'wf', 'user', 'add', 'carol', '--roles', 'x', '--password', 'long enough pw'], io2);
       expect(again).toBe(1);
       expect(lines.at(-1)).toBe("ERR error: user 'carol' already exists");
+      // --name: the person's name that forms and time lines print (actor.name), kept in users.display_name.
+      const named = await runCli(['node', 'wf', 'user', 'add', 'dave', '--roles', 'cs_supervisor', '--name', '张三', '--password', 'long enough pw'], {
+        ...io,
+        exitCode: 0,
+      });
+      expect(named).toBe(0);
+      expect(lines.at(-1)).toBe('created user dave (张三) with roles cs_supervisor');
+      await expect(engine.auth.user('dave')).resolves.toMatchObject({ username: 'dave', displayName: '张三' });
+      await expect(engine.auth.actorFor('dave')).resolves.toEqual({ id: 'dave', roles: ['cs_supervisor'], name: '张三' });
+      await expect(engine.auth.displayNames(['dave', 'carol', 'system'])).resolves.toEqual({ dave: '张三' });
     } finally {
       process.env = env;
     }

@@ -66,9 +66,9 @@ describe('templates/complaint-monthly-report.hbs', () => {
     cell('本月受理已结案', '2');
     cell('月末未结案', '1');
     cell('平均回单用时', `${report.averageWorkingDaysToReply} 个工作日`);
-    expect(html).toContain('<td>设备设施　2</td>');
-    expect(html).toContain('<td>管理服务　1</td>');
-    expect(html).toContain('<td>收费　0</td>');
+    expect(html).toContain('<span class="tally">设备设施　2</span>');
+    expect(html).toContain('<span class="tally">管理服务　1</span>');
+    expect(html).toContain('<span class="tally">收费　0</span>');
     expect(html).toContain('主要类别：设备设施（2）、管理服务（1）');
     expect(html).toContain('投诉内容关键词：电梯（3）');
     expect(html).toContain('打印时间：2026年3月4日 09:00');

@@ -306,6 +306,8 @@ describe('checkRoundAllowed', () => {
       ruleIds: ['P2'],
       titles: ['含有居住功能的公寓类产品只调研“准、磨”阶段业主'],
       message: expect.stringContaining('stage 稳定期 of 翠湖花园 二期 is not surveyed (rule P2: 含有居住功能的公寓类产品只调研“准、磨”阶段业主)'),
+      userMessage:
+        '按参与调研规则，翠湖花园 二期的稳定期阶段不参加满意度调研（规则 P2：含有居住功能的公寓类产品只调研“准、磨”阶段业主）。如属特殊情况，须由集团客户关系部作出特殊情况判定后，再提交调研计划。',
     });
   });
 

@@ -183,6 +183,7 @@ export function checkRoundAllowed({
       ruleIds: ids,
       titles: titleOf(ids),
       message: `stage ${s} of ${project.name ?? 'this project/phase'} is not surveyed (${named}). A special case needs a decision of the group CR department (集团客户关系部) as an override`,
+      userMessage: `按参与调研规则，${project.name ?? '该项目/分期'}的${s}阶段不参加满意度调研（${ids.map((id) => `规则 ${id}：${titleOf([id])[0]}`).join('；')}）。如属特殊情况，须由集团客户关系部作出特殊情况判定后，再提交调研计划。`,
     });
   }
   const assessed = override?.assess ?? reason.assessed;
@@ -217,7 +218,12 @@ export function checkRoundAllowed({
 export function assertRoundAllowed(args: Parameters<typeof checkRoundAllowed>[0]): Extract<RoundCheck, { allowed: true }> {
   const result = checkRoundAllowed(args);
   if (!result.allowed) {
-    throw new AppError(ErrorCode.StageNotParticipating, result.message, { stage: result.stage, ruleIds: result.ruleIds, titles: result.titles });
+    throw new AppError(
+      ErrorCode.StageNotParticipating,
+      result.message,
+      { stage: result.stage, ruleIds: result.ruleIds, titles: result.titles },
+      { userMessage: result.userMessage },
+    );
   }
   return result;
 }

@@ -204,8 +204,10 @@ export interface RoundRefused {
   /** The rules that excluded the stage (or the survey fallback when no row included it). */
   readonly ruleIds: readonly string[];
   readonly titles: readonly string[];
-  /** A sentence naming the project, the stage and each rule with its title. */
+  /** A sentence naming the project, the stage and each rule with its title (English, for developers). */
   readonly message: string;
+  /** The same for people (Chinese): what the table says and who may decide a special case. */
+  readonly userMessage: string;
 }
 
 export type RoundCheck = RoundAllowed | RoundRefused;

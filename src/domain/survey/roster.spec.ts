@@ -76,13 +76,43 @@ describe('parseRoster: headers and values', () => {
     const result = await parseRoster(csv(text));
     expect(result.households).toEqual([]);
     expect(result.errors).toEqual([
-      { row: 3, column: '楼栋', value: '', message: '楼栋 is empty: every household needs it' },
-      { row: 3, column: '是否入住', value: '也许', message: expect.stringContaining('write 是 or 否') },
-      { row: 3, column: '电话', value: '1381234567', message: expect.stringContaining("'1381234567' is not a phone number") },
-      { row: 5, column: '业主姓名', value: '', message: '业主姓名 is empty: every household needs it' },
-      { row: 6, column: '房号', value: '101', message: 'household 1栋-1-101 appears twice, on rows 2 and 6: keep one' },
-      { row: 7, column: '是否入住', value: '', message: '是否入住 is empty: write 是 or 否' },
-      { row: 7, column: '电话', value: 'phone', message: expect.stringContaining('is not a phone number') },
+      { row: 3, column: '楼栋', value: '', message: '楼栋 is empty: every household needs it', userMessage: '第 3 行的「楼栋」没有填写，每户都须填写' },
+      {
+        row: 3,
+        column: '是否入住',
+        value: '也许',
+        message: expect.stringContaining('write 是 or 否'),
+        userMessage: '第 3 行的「是否入住」填的是“也许”，请填“是”或“否”',
+      },
+      {
+        row: 3,
+        column: '电话',
+        value: '1381234567',
+        message: expect.stringContaining("'1381234567' is not a phone number"),
+        userMessage: expect.stringContaining('第 3 行的电话“1381234567”不是有效号码'),
+      },
+      {
+        row: 5,
+        column: '业主姓名',
+        value: '',
+        message: '业主姓名 is empty: every household needs it',
+        userMessage: '第 5 行的「业主姓名」没有填写，每户都须填写',
+      },
+      {
+        row: 6,
+        column: '房号',
+        value: '101',
+        message: 'household 1栋-1-101 appears twice, on rows 2 and 6: keep one',
+        userMessage: '住户 1栋-1-101 在第 2 行和第 6 行重复出现，请只保留一行',
+      },
+      { row: 7, column: '是否入住', value: '', message: '是否入住 is empty: write 是 or 否', userMessage: '第 7 行的「是否入住」没有填写，请填“是”或“否”' },
+      {
+        row: 7,
+        column: '电话',
+        value: 'phone',
+        message: expect.stringContaining('is not a phone number'),
+        userMessage: expect.stringContaining('不是有效号码'),
+      },
     ]);
     const err = (() => {
       try {
@@ -95,6 +125,11 @@ describe('parseRoster: headers and values', () => {
     expect(err.message).toContain('roster roster.csv has 7 error(s); nothing was stored');
     expect(err.message).toContain("row 6, 房号 '101': household 1栋-1-101 appears twice, on rows 2 and 6");
     expect(err.details).toEqual({ errors: result.errors });
+    expect(err.userMessage).toBe(
+      '业主名单有 7 处错误，未导入任何数据：第 3 行的「楼栋」没有填写，每户都须填写；第 3 行的「是否入住」填的是“也许”，请填“是”或“否”；' +
+        '第 3 行的电话“1381234567”不是有效号码：请填写 11 位手机号或带区号的固定电话（如 0755-12345678），多个号码之间用 / 分隔；' +
+        '第 5 行的「业主姓名」没有填写，每户都须填写；住户 1栋-1-101 在第 2 行和第 6 行重复出现，请只保留一行；另有 2 处。请修改后重新上传。',
+    );
   });
 
   it('returns the households from assertRosterValid when there is no error', async () => {
@@ -105,8 +140,8 @@ describe('parseRoster: headers and values', () => {
   it('names the missing required columns on the header row', async () => {
     const result = await parseRoster(csv('序号,楼栋,单元,姓名\n1,1栋,1,张三\n'));
     expect(result.errors).toEqual([
-      { row: 1, column: '房号', value: '', message: 'the column 房号 (room) is missing' },
-      { row: 1, column: '是否入住', value: '', message: 'the column 是否入住 (occupied) is missing' },
+      { row: 1, column: '房号', value: '', message: 'the column 房号 (room) is missing', userMessage: '缺少「房号」列，请补上这一列' },
+      { row: 1, column: '是否入住', value: '', message: 'the column 是否入住 (occupied) is missing', userMessage: '缺少「是否入住」列，请补上这一列' },
     ]);
   });
 

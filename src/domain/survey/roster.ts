@@ -32,7 +32,10 @@ export interface RosterError {
   /** The column header as written in the file (or the expected header when it is missing). */
   readonly column: string;
   readonly value: string;
+  /** For developers (English). */
   readonly message: string;
+  /** The same for the person uploading the file (Chinese): what to change in the spreadsheet. */
+  readonly userMessage: string;
 }
 
 export interface RosterParseResult {
@@ -97,9 +100,15 @@ export function assertRosterValid({ fileName, result }: { fileName: string; resu
   if (result.errors.length === 0) return result.households;
   const shown = result.errors.slice(0, 200).map((e) => `row ${e.row}, ${e.column}${e.value ? ` '${e.value}'` : ''}: ${e.message}`);
   const more = result.errors.length > shown.length ? `\n… and ${result.errors.length - shown.length} more` : '';
-  throw new AppError(ErrorCode.RosterInvalid, `roster ${fileName} has ${result.errors.length} error(s); nothing was stored:\n${shown.join('\n')}${more}`, {
-    errors: result.errors,
-  });
+  const forPeople = result.errors.slice(0, 5).map((e) => e.userMessage);
+  throw new AppError(
+    ErrorCode.RosterInvalid,
+    `roster ${fileName} has ${result.errors.length} error(s); nothing was stored:\n${shown.join('\n')}${more}`,
+    { errors: result.errors },
+    {
+      userMessage: `业主名单有 ${result.errors.length} 处错误，未导入任何数据：${forPeople.join('；')}${result.errors.length > forPeople.length ? `；另有 ${result.errors.length - forPeople.length} 处` : ''}。请修改后重新上传。`,
+    },
+  );
 }
 
 /** One spreadsheet row: its 1-based number and its cells as trimmed text. */
@@ -119,6 +128,7 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
       column: '',
       value: '',
       message: `no header row found in the first ${HEADER_SEARCH_ROWS} rows: name the columns 楼栋, 单元, 房号, 业主姓名, 电话, 是否入住, 特殊备注 (or building, unit, room, ownerName, phone, occupied, specialRemark)`,
+      userMessage: `前 ${HEADER_SEARCH_ROWS} 行中没有找到表头：请在第一行写上列名 楼栋、单元、房号、业主姓名、电话、是否入住、特殊备注`,
     });
     return { households: [], errors };
   }
@@ -135,12 +145,19 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
         column: text,
         value: text,
         message: `two columns mean ${HEADERS[field][0]} ('${existing.name}' and '${text}'): keep one`,
+        userMessage: `「${existing.name}」和「${text}」两列都表示${HEADERS[field][0]}，请只保留一列`,
       });
     } else columns.set(field, { index, name: text });
   });
   for (const field of REQUIRED_COLUMNS) {
     if (!columns.has(field)) {
-      errors.push({ row: header.row, column: HEADERS[field][0], value: '', message: `the column ${HEADERS[field][0]} (${HEADERS[field][1]}) is missing` });
+      errors.push({
+        row: header.row,
+        column: HEADERS[field][0],
+        value: '',
+        message: `the column ${HEADERS[field][0]} (${HEADERS[field][1]}) is missing`,
+        userMessage: `缺少「${HEADERS[field][0]}」列，请补上这一列`,
+      });
     }
   }
   if (errors.length) return { households: [], errors };
@@ -168,7 +185,14 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
       ['room', room],
       ['ownerName', ownerName],
     ] as const) {
-      if (value === '') errors.push({ row: r.row, column: name(field), value, message: `${HEADERS[field][0]} is empty: every household needs it` });
+      if (value === '')
+        errors.push({
+          row: r.row,
+          column: name(field),
+          value,
+          message: `${HEADERS[field][0]} is empty: every household needs it`,
+          userMessage: `第 ${r.row} 行的「${name(field)}」没有填写，每户都须填写`,
+        });
     }
     let occupied = false;
     const o = occupiedText.toLowerCase();
@@ -179,6 +203,10 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
         column: name('occupied'),
         value: occupiedText,
         message: occupiedText === '' ? '是否入住 is empty: write 是 or 否' : `'${occupiedText}' is not a 是否入住 value: write 是 or 否 (or true/false, 1/0)`,
+        userMessage:
+          occupiedText === ''
+            ? `第 ${r.row} 行的「${name('occupied')}」没有填写，请填“是”或“否”`
+            : `第 ${r.row} 行的「${name('occupied')}」填的是“${occupiedText}”，请填“是”或“否”`,
       });
     }
     if (phone !== '') {
@@ -192,6 +220,7 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
           column: name('phone'),
           value: phone,
           message: `'${bad[0]}' is not a phone number: write a mobile (11 digits, 1…) or a landline (0755-12345678); separate several with /`,
+          userMessage: `第 ${r.row} 行的电话“${bad[0]}”不是有效号码：请填写 11 位手机号或带区号的固定电话（如 0755-12345678），多个号码之间用 / 分隔`,
         });
       }
     }
@@ -199,7 +228,13 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
       const id = `${building}-${unit}-${room}`;
       const first = firstRowOf.get(id);
       if (first !== undefined) {
-        errors.push({ row: r.row, column: name('room'), value: room, message: `household ${id} appears twice, on rows ${first} and ${r.row}: keep one` });
+        errors.push({
+          row: r.row,
+          column: name('room'),
+          value: room,
+          message: `household ${id} appears twice, on rows ${first} and ${r.row}: keep one`,
+          userMessage: `住户 ${id} 在第 ${first} 行和第 ${r.row} 行重复出现，请只保留一行`,
+        });
       } else firstRowOf.set(id, r.row);
       if (errors.length === before) {
         households.push({
@@ -216,23 +251,42 @@ function checkRows({ rows, onProgress }: { rows: SheetRow[]; onProgress?: (done:
     }
     if (onProgress && ((i + 1) % PROGRESS_EVERY === 0 || i + 1 === data.length)) onProgress(i + 1, data.length);
   });
-  if (data.length === 0) errors.push({ row: header.row, column: '', value: '', message: 'the roster has a header but no households' });
+  if (data.length === 0)
+    errors.push({
+      row: header.row,
+      column: '',
+      value: '',
+      message: 'the roster has a header but no households',
+      userMessage: '名单只有表头，没有住户，请填写住户后重新上传',
+    });
   return { households: errors.length ? [] : households, errors };
 }
 
 function looksLikeXlsx(fileName: string, content: Buffer): boolean {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.xls')) {
-    throw new AppError(ErrorCode.RosterInvalid, `${fileName} is an old Excel 97–2003 file: save it as .xlsx (Excel workbook) or CSV UTF-8 and upload again`);
+    throw new AppError(
+      ErrorCode.RosterInvalid,
+      `${fileName} is an old Excel 97–2003 file: save it as .xlsx (Excel workbook) or CSV UTF-8 and upload again`,
+      undefined,
+      {
+        userMessage: `${fileName} 是旧版 Excel 97–2003 文件：请另存为 Excel 工作簿（.xlsx）或“CSV UTF-8（逗号分隔）”后重新上传。`,
+      },
+    );
   }
   const zip = content.length >= 4 && content[0] === 0x50 && content[1] === 0x4b && content[2] === 0x03 && content[3] === 0x04;
   if (lower.endsWith('.xlsx')) {
-    if (!zip) throw new AppError(ErrorCode.RosterInvalid, `${fileName} is not an .xlsx workbook: open it in Excel and save as .xlsx`);
+    if (!zip)
+      throw new AppError(ErrorCode.RosterInvalid, `${fileName} is not an .xlsx workbook: open it in Excel and save as .xlsx`, undefined, {
+        userMessage: `${fileName} 不是有效的 Excel 工作簿：请用 Excel 打开后另存为 .xlsx 再上传。`,
+      });
     return true;
   }
   if (lower.endsWith('.csv') || lower.endsWith('.txt')) return false;
   if (zip) return true;
-  throw new AppError(ErrorCode.RosterInvalid, `${fileName}: upload the roster as .xlsx or .csv (UTF-8)`);
+  throw new AppError(ErrorCode.RosterInvalid, `${fileName}: upload the roster as .xlsx or .csv (UTF-8)`, undefined, {
+    userMessage: `${fileName} 不是可导入的名单文件：请上传 Excel 工作簿（.xlsx）或“CSV UTF-8（逗号分隔）”文件。`,
+  });
 }
 
 function readCsv(fileName: string, content: Buffer): SheetRow[] {
@@ -243,6 +297,10 @@ function readCsv(fileName: string, content: Buffer): SheetRow[] {
     throw new AppError(
       ErrorCode.RosterInvalid,
       `${fileName} is not UTF-8 text (Excel saves "CSV" as GBK by default): save it as "CSV UTF-8 (逗号分隔)" or upload the .xlsx`,
+      undefined,
+      {
+        userMessage: `${fileName} 不是 UTF-8 编码的文件（Excel 默认另存的 CSV 是 GBK 编码）：请另存为“CSV UTF-8（逗号分隔）”，或直接上传 Excel 工作簿（.xlsx）。`,
+      },
     );
   }
   let records: string[][];
@@ -250,7 +308,9 @@ function readCsv(fileName: string, content: Buffer): SheetRow[] {
     records = parseCsv(text, { bom: true, relax_column_count: true, skip_empty_lines: false, trim: false }) as string[][];
   } catch (err) {
     const e = err as { lines?: number; message: string };
-    throw new AppError(ErrorCode.RosterInvalid, `${fileName} cannot be read as CSV${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}`);
+    throw new AppError(ErrorCode.RosterInvalid, `${fileName} cannot be read as CSV${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}`, undefined, {
+      userMessage: `${fileName} 无法按 CSV 读取${e.lines ? `（第 ${e.lines} 行附近）` : ''}：请用 Excel 打开检查后另存为“CSV UTF-8（逗号分隔）”或 .xlsx 再上传。`,
+    });
   }
   return records.map((cells, i) => ({ row: i + 1, cells: cells.map(clean) }));
 }
@@ -260,10 +320,15 @@ async function readXlsx(fileName: string, content: Buffer): Promise<SheetRow[]> 
   try {
     await workbook.xlsx.load(content as unknown as ArrayBuffer);
   } catch (err) {
-    throw new AppError(ErrorCode.RosterInvalid, `${fileName} cannot be opened as an .xlsx workbook: ${(err as Error).message}`);
+    throw new AppError(ErrorCode.RosterInvalid, `${fileName} cannot be opened as an .xlsx workbook: ${(err as Error).message}`, undefined, {
+      userMessage: `${fileName} 无法作为 Excel 工作簿打开：请用 Excel 打开后另存为 .xlsx 再上传。`,
+    });
   }
   const sheet = workbook.worksheets[0];
-  if (!sheet) throw new AppError(ErrorCode.RosterInvalid, `${fileName} has no worksheet`);
+  if (!sheet)
+    throw new AppError(ErrorCode.RosterInvalid, `${fileName} has no worksheet`, undefined, {
+      userMessage: `${fileName} 中没有工作表，请把名单填在第一个工作表中再上传。`,
+    });
   const rows: SheetRow[] = [];
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const values = row.values as unknown[]; // 1-based: values[0] is unused

@@ -30,7 +30,8 @@ function text(html: string): string {
 describe('survey templates', () => {
   it.each(Object.keys(SURVEY_TEMPLATE_FIELDS) as SurveyTemplateName[])('%s reads exactly the fields listed in SURVEY_TEMPLATE_FIELDS', (name) => {
     expect(catalog.referencedRootFields(name)).toEqual([...SURVEY_TEMPLATE_FIELDS[name]].sort());
-    expect([...catalog.partialsUsedBy(name)].sort()).toEqual(['layout', 'sheet']);
+    // The open letter is for owners: the public sheet, without the business key or a print-time footer.
+    expect([...catalog.partialsUsedBy(name)].sort()).toEqual(['layout', name === 'survey-notice' ? 'public-sheet' : 'sheet']);
   });
 
   it('F001 questionnaire: items × levels as boxes, ticked from answers, 调查人/日期, escaped', () => {
@@ -164,6 +165,9 @@ describe('survey templates', () => {
     expect(html).toContain('&lt;b&gt;并督促&lt;/b&gt;');
     expect(t).toContain('再一次衷心地感谢广大业主');
     expect(t).toMatch(/E花园管理处 ?2026年7月5日/);
+    expect(html).not.toContain('KY-2026-H1');
+    expect(t).not.toContain('编号');
+    expect(t).not.toContain('打印时间');
   });
 
   it('open letter without common issues says so', () => {

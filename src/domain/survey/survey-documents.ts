@@ -11,6 +11,8 @@ import type { SurveyComment } from './statistics';
 
 /** Top-level data fields each template reads (kept equal to TemplateCatalog.referencedRootFields by the spec). */
 export const SURVEY_TEMPLATE_FIELDS = {
+  /** 调研计划. `plan` with `coverage` (survey.yearCoverage); `occasion` (003 四.(二)) when recorded. */
+  'survey-plan': ['batch', 'businessKey', 'occasion', 'plan', 'project', 'renderedAt', 'serviceCenter', 'stage'],
   /** F001. `answers` is optional: given, the boxes are ticked (archived copy); absent, a blank form. */
   'survey-questionnaire': ['answers', 'batch', 'businessKey', 'household', 'project', 'questionnaire', 'renderedAt', 'serviceCenter', 'surveyedAt', 'surveyor'],
   /** F002. `statistics` = surveyStatistics(); `validity` = { valid, threshold, comparison? }. */
@@ -46,7 +48,7 @@ export const SURVEY_TEMPLATE_FIELDS = {
     'validity',
   ],
   /** Open letter / results notice (000 篇3). `replies`: NoticeReply[]. */
-  'survey-notice': ['businessKey', 'hotline', 'managementOffice', 'publishedAt', 'renderedAt', 'replies', 'statistics'],
+  'survey-notice': ['hotline', 'managementOffice', 'publishedAt', 'replies', 'statistics'],
   /** 整改通知 (000 4.7.1). */
   'corrective-action-notice': [
     'businessKey',

@@ -22,7 +22,7 @@ export const COMPLAINT_DEFINITION = 'complaint';
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** The parts of the engine the service uses: its public API only. */
-export type ComplaintEngine = Pick<Engine, 'instances' | 'records' | 'clock' | 'calendar'>;
+export type ComplaintEngine = Pick<Engine, 'instances' | 'records' | 'clock' | 'calendar' | 'auth'>;
 
 export interface WorkingViewFilter {
   /** A state name; a compound state (`handling`) includes its inner states. */
@@ -107,7 +107,9 @@ export class ComplaintService {
           trail: stored.trail.map((e) => ({ ...e, payload: redactDeep(e.payload, masked.values) })),
         }
       : stored;
-    return { items: complaintTimeline({ record: complaintRecordFromStored({ instance }), timeZone: this.engine.calendar.timeZone }) };
+    // People appear by their display names (login ids only for users without one).
+    const actorNames = await this.engine.auth.displayNames(instance.trail.map((e) => e.actor));
+    return { items: complaintTimeline({ record: complaintRecordFromStored({ instance }), actorNames, timeZone: this.engine.calendar.timeZone }) };
   }
 
   /** The monthly figures for `YYYY-MM`, recomputed from every stored complaint. */

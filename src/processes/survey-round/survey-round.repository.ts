@@ -206,16 +206,32 @@ export class SurveyRoundRepository {
     }));
   }
 
-  /** Households of the round excluded by approved requests (whether or not the roster is imported yet). */
-  async excludedIds(roundId: string): Promise<string[]> {
-    const rows = await this.reads.rows<{ household_id: string }>('SELECT household_id FROM survey_exclusions WHERE round_id = $1', [roundId]);
-    return rows.map((r) => r.household_id);
+  /** The round's exclusions: each household with the request that excluded it. */
+  async exclusionsOf(roundId: string): Promise<{ householdId: string; requestKey: string }[]> {
+    const rows = await this.reads.rows<{ household_id: string; request_key: string }>(
+      'SELECT household_id, request_key FROM survey_exclusions WHERE round_id = $1 ORDER BY household_id',
+      [roundId],
+    );
+    return rows.map((r) => ({ householdId: r.household_id, requestKey: r.request_key }));
   }
 
   /** Ids of the households on the imported roster (none before the import). */
   async rosterIds(roundId: string): Promise<string[]> {
     const rows = await this.reads.rows<{ household_id: string }>('SELECT household_id FROM survey_households WHERE round_id = $1', [roundId]);
     return rows.map((r) => r.household_id);
+  }
+
+  /**
+   * The round's row, read inside a writing transaction and locked on PostgreSQL until it commits,
+   * so a step of the round (freezing the roster, a hold) cannot interleave with a write about
+   * it made by another case's step (SQLite runs one transaction at a time anyway).
+   */
+  async roundForUpdate(tx: SqlExecutor, roundId: string): Promise<{ state: string; status: string; context: Record<string, unknown> } | undefined> {
+    const lock = tx.manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
+    const [row] = await tx.rows<{ state: string; status: string; context: string }>(`SELECT state, status, context FROM instances WHERE id = $1${lock}`, [
+      roundId,
+    ]);
+    return row ? { state: row.state, status: row.status, context: JSON.parse(row.context) as Record<string, unknown> } : undefined;
   }
 
   /** Which of the households are already excluded in the round, and by which request (read inside the writing transaction). */

@@ -118,10 +118,15 @@ describe('SurveyRoundService on a real SQLite engine', () => {
 
     // 2 of 5 returned: below the threshold; the page closes and the statistics say who may extend.
     expect((await send(round.id, 'closeCollection', cs)).state).toBe('belowThreshold');
-    expect((await rejection(service.tokenForm(tokens[3].token))).message).toContain('本次调查已结束');
+    const closedPage = await rejection(service.tokenForm(tokens[3].token));
+    expect(closedPage.message).toBe('the collection of this round is closed; the token has expired');
+    expect(closedPage.userMessage).toBe('本次调查已结束，问卷不再接收，感谢您的关注。');
     const paperLate = await rejection(service.enterPaperForm(round.id, tokens[3].householdId, { ratings: {} }, ca));
     expect(paperLate.message).toBe(
       `entering a paper form is possible only while round ${round.businessKey} is in '回收问卷'; it is in '回收率未达标，待决定': the collection is closed`,
+    );
+    expect(paperLate.userMessage).toBe(
+      '「回收一份问卷（网上或纸质）」只能在「回收问卷」时办理，该客户满意度调研现在处于「回收率未达标，待决定」（问卷回收已截止）；现在可以办理的是「延长回收期限」、「作为无效调查结束（不发布正式数据）」。请刷新页面查看最新状态后再操作。',
     );
     expect((await rejection(service.statistics(round.id, mg))).message).toMatch(
       /did not exceed 85\.0%, so it has no official figures; 服务中心经理 may extend the collection$/,

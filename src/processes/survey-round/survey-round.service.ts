@@ -28,6 +28,7 @@ import { previousSampledRound, ROUND_EVENTS } from '../../domain/survey/round-tr
 import { drawSample, newSeed, type SampleDraw } from '../../domain/survey/sampling';
 import { exportStatisticsXlsx } from '../../domain/survey/statistics-xlsx';
 import type { SurveyStatistics } from '../../domain/survey/statistics';
+import { startRefusalText } from '../../compiler/refusal-text';
 import { acceptedNow, requireAcceptedNow, requireMayTrigger, roleTitles, stateTitle } from '../process-events.util';
 import { SurveyRoundRepository, type StoredHousehold } from './survey-round.repository';
 
@@ -42,6 +43,14 @@ const DRAW_SAMPLE = 'drawSample';
 const EXTEND_COLLECTION = 'extendCollection';
 const RETRIES = 8;
 
+/** What a refusal adds about why: for developers (English) and for people (Chinese). */
+interface Hint {
+  readonly en: string;
+  readonly zh: string;
+}
+const hint = (en: string, zh: string): Hint => ({ en, zh });
+const NO_HINT: Hint = hint('', '');
+
 /** The parts of the engine the service uses: its public API, never its database. */
 export type SurveyRoundEngine = Pick<Engine, 'instances' | 'transitions' | 'definitions' | 'records' | 'clock' | 'calendar' | 'ids'>;
 
@@ -51,6 +60,8 @@ export interface StartRoundInput {
   readonly batch: string;
   readonly stage: string;
   readonly businessKey?: string;
+  /** 003 四.(二): the occasion of an ad hoc round (kind, reason, serviceItem, serviceStartedOn, targetGroup), checked by the context schema. */
+  readonly occasion?: Record<string, unknown>;
 }
 
 export interface IssuedToken {
@@ -93,7 +104,9 @@ export class SurveyRoundService {
   async round(roundId: string, actor: Actor): Promise<InstanceView> {
     const round = await this.engine.instances.get(roundId, actor);
     if (round.definition !== ROUND_DEFINITION)
-      throw new AppError(ErrorCode.NotFound, `instance ${roundId} is not a survey round (it is a '${round.definition}')`);
+      throw new AppError(ErrorCode.NotFound, `instance ${roundId} is not a survey round (it is a '${round.definition}')`, undefined, {
+        userMessage: '没有找到这个调研批次，请从调研批次列表中重新打开。',
+      });
     return round;
   }
 
@@ -101,11 +114,12 @@ export class SurveyRoundService {
    * The round, once the actor may trigger the event (its roles in survey-round.yaml) and the
    * round's current state accepts it; `hint` says what to do otherwise.
    */
-  private async roundFor(roundId: string, actor: Actor, type: string, what: string, hint: (round: InstanceView) => string): Promise<InstanceView> {
+  private async roundFor(roundId: string, actor: Actor, type: string, what: string, hint: (round: InstanceView) => Hint): Promise<InstanceView> {
     const round = await this.round(roundId, actor);
     const machine = await this.machine(round);
     requireMayTrigger({ machine, actor, type, what });
-    requireAcceptedNow({ machine, state: round.state, label: `round ${round.businessKey}`, type, what, hint: hint(round) });
+    const { en, zh } = hint(round);
+    requireAcceptedNow({ machine, state: round.state, label: `round ${round.businessKey}`, type, what, hint: en, userHint: zh });
     return round;
   }
 
@@ -136,18 +150,34 @@ export class SurveyRoundService {
       throw new AppError(
         ErrorCode.Forbidden,
         `you may not start '${ROUND_DEFINITION}': it needs one of the roles ${definition.startRoles.join(', ')}; you have ${actor.roles.join(', ') || 'none'}`,
+        undefined,
+        { userMessage: startRefusalText(definition) },
       );
     }
     const stages = (definition.ruleValues.stages ?? []) as string[];
     if (!stages.includes(input.stage)) {
-      throw new AppError(ErrorCode.BadRequest, `unknown stage '${input.stage}'; the stages of ${ROUND_DEFINITION} (rule stages) are ${stages.join('、')}`);
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `unknown stage '${input.stage}'; the stages of ${ROUND_DEFINITION} (rule stages) are ${stages.join('、')}`,
+        undefined,
+        {
+          userMessage: `调研阶段「${input.stage}」不在可选范围内，请从以下阶段中选择：${stages.join('、')}。`,
+        },
+      );
     }
     const businessKey = input.businessKey ?? `SR-${input.project}-${input.batch}-${input.stage}`;
     const created = await this.engine.transitions.create(
       {
         definition: ROUND_DEFINITION,
         businessKey,
-        context: { roundKey: businessKey, project: input.project, serviceCenter: input.serviceCenter, batch: input.batch, stage: input.stage },
+        context: {
+          roundKey: businessKey,
+          project: input.project,
+          serviceCenter: input.serviceCenter,
+          batch: input.batch,
+          stage: input.stage,
+          ...(input.occasion ? { occasion: input.occasion } : {}),
+        },
       },
       actor,
     );
@@ -166,12 +196,15 @@ export class SurveyRoundService {
   ): Promise<InstanceView> {
     await this.roundFor(roundId, actor, ROUND_EVENTS.importRoster, 'importing the roster', (round) =>
       round.context.rosterFrozenAt
-        ? 'the roster is frozen; changes now come only through approved exclusion requests'
+        ? hint('the roster is frozen; changes now come only through approved exclusion requests', '名单已冻结，此后只能通过已批准的剔除申请变更')
         : (round.context.plan as { approvedAt?: string } | undefined)?.approvedAt
-          ? ''
-          : 'the plan must be approved first',
+          ? NO_HINT
+          : hint('the plan must be approved first', '调研计划须先经批准'),
     );
-    if (file.content.length === 0) throw new AppError(ErrorCode.RosterInvalid, `roster ${file.fileName} is empty; nothing was stored`);
+    if (file.content.length === 0)
+      throw new AppError(ErrorCode.RosterInvalid, `roster ${file.fileName} is empty; nothing was stored`, undefined, {
+        userMessage: '上传的业主名单是空文件，未导入任何数据，请选择填好的名单文件重新上传。',
+      });
     const households = assertRosterValid({ fileName: file.fileName, result: await parseRoster({ ...file, onProgress }) });
     const rows = households.map((h, i) => ({ ...h, rowNo: i + 1 }));
     return this.sendAs(
@@ -219,7 +252,11 @@ export class SurveyRoundService {
    */
   async drawSample(roundId: string, actor: Actor): Promise<InstanceView> {
     const round = await this.roundFor(roundId, actor, DRAW_SAMPLE, 'drawing the sample', (r) =>
-      !r.context.roster ? 'import and freeze the roster first' : !r.context.rosterFrozenAt ? 'freeze the roster first' : '',
+      !r.context.roster
+        ? hint('import and freeze the roster first', '请先导入并冻结业主名单')
+        : !r.context.rosterFrozenAt
+          ? hint('freeze the roster first', '请先冻结业主名单')
+          : NO_HINT,
     );
     const rules = await this.rules(round);
     const households = await this.store.households(roundId);
@@ -229,6 +266,8 @@ export class SurveyRoundService {
       throw new AppError(
         ErrorCode.BadRequest,
         `the plan asks for ${draw.required} households but only ${draw.eligible} are occupied and not excluded; lower the plan's sample size`,
+        undefined,
+        { userMessage: `调研计划要求抽取 ${draw.required} 户，但名单中已入住且未剔除的只有 ${draw.eligible} 户，请调低计划样本量后再抽样。` },
       );
     }
     return this.sendAs(
@@ -257,6 +296,8 @@ export class SurveyRoundService {
       throw new AppError(
         ErrorCode.EventNotAccepted,
         `round ${round.businessKey} has no sample yet (it is in '${stateTitle({ machine: await this.machine(round), state: round.state })}')`,
+        undefined,
+        { userMessage: `该调研批次尚未抽样（现在处于「${stateTitle({ machine: await this.machine(round), state: round.state })}」），抽样后才能核验。` },
       );
     }
     const households = await this.store.households(roundId);
@@ -279,7 +320,11 @@ export class SurveyRoundService {
    */
   async issueTokens(roundId: string, actor: Actor): Promise<{ round: InstanceView; tokens: IssuedToken[] }> {
     await this.roundFor(roundId, actor, ROUND_EVENTS.issueTokens, 'issuing the questionnaires', (r) =>
-      !r.context.sample ? 'draw the sample first' : Number(r.context.issued ?? 0) > 0 ? 'tokens were already issued; they are shown only once' : '',
+      !r.context.sample
+        ? hint('draw the sample first', '请先抽样')
+        : Number(r.context.issued ?? 0) > 0
+          ? hint('tokens were already issued; they are shown only once', '答卷码已发放过，只在发放时显示一次')
+          : NO_HINT,
     );
     const sampled = (await this.store.households(roundId)).filter((h) => h.sampled);
     const tokens = sampled.map((h) => ({
@@ -311,12 +356,19 @@ export class SurveyRoundService {
       throw new AppError(ErrorCode.NotFound, '调查码无效：请核对问卷上的调查码或链接。(unknown survey token)', undefined, {
         userMessage: '调查码无效：请核对问卷上的调查码或链接。',
       });
-    if (!acceptedNow({ machine: await this.machine(round), state: round.state, type: ROUND_EVENTS.recordResponse })) {
+    const machine = await this.machine(round);
+    if (!acceptedNow({ machine, state: round.state, type: ROUND_EVENTS.recordResponse })) {
+      // Closed for good (collection ended, or the round is over), or only not now (e.g. paused).
+      const ended = Boolean(round.context.surveyedTo) || machine.definition.states[round.state]?.kind === 'final';
       throw new AppError(
         ErrorCode.EventNotAccepted,
-        '本次调查已结束，问卷不再接收，感谢您的关注。(the collection of this round is closed; the token has expired)',
-        undefined,
-        { userMessage: '本次调查已结束，问卷不再接收，感谢您的关注。' },
+        ended
+          ? 'the collection of this round is closed; the token has expired'
+          : `round ${round.businessKey} does not take answers now: it is in '${stateTitle({ machine, state: round.state })}'`,
+        { state: round.state },
+        {
+          userMessage: ended ? '本次调查已结束，问卷不再接收，感谢您的关注。' : '本次调查目前暂停接收问卷，恢复后您仍可凭此答卷码填写，感谢您的耐心。',
+        },
       );
     }
     if (row.usedAt) {
@@ -333,9 +385,12 @@ export class SurveyRoundService {
   private checkAnswers(questionnaire: Questionnaire, answers: unknown): RoundAnswers {
     const errors = validateAnswers({ questionnaire, answers });
     if (errors.length) {
-      throw new AppError(ErrorCode.PayloadInvalid, `the answers do not fit the questionnaire: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, {
-        errors,
-      });
+      throw new AppError(
+        ErrorCode.PayloadInvalid,
+        `the answers do not fit the questionnaire: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+        { errors },
+        { userMessage: '问卷内容有误：请逐项选择调查表中列出的评价等级，意见请填写在对应的栏内，然后重新提交。' },
+      );
     }
     return answers as RoundAnswers;
   }
@@ -371,24 +426,38 @@ export class SurveyRoundService {
 
   /** A paper form typed in by staff; spends the household's token so it cannot answer twice. */
   async enterPaperForm(roundId: string, householdId: string, answers: unknown, actor: Actor): Promise<InstanceView> {
+    // The state's title says why (e.g. paused); the hint only what that title cannot.
     const round = await this.roundFor(roundId, actor, ROUND_EVENTS.recordResponse, 'entering a paper form', (r) =>
-      r.context.surveyedTo ? 'the collection is closed' : Number(r.context.issued ?? 0) > 0 ? '' : 'the questionnaires have not been issued yet',
+      Number(r.context.issued ?? 0) === 0
+        ? hint('the questionnaires have not been issued yet', '问卷尚未发放')
+        : r.context.surveyedTo
+          ? hint('the collection is closed', '问卷回收已截止')
+          : NO_HINT,
     );
     const household = (await this.store.households(roundId)).find((h) => h.id === householdId);
-    if (!household) throw new AppError(ErrorCode.NotFound, `household '${householdId}' is not on the roster of round ${round.businessKey}`);
+    if (!household)
+      throw new AppError(ErrorCode.NotFound, `household '${householdId}' is not on the roster of round ${round.businessKey}`, undefined, {
+        userMessage: `住户 ${householdId} 不在本批次的业主名单中，请核对问卷上的住户编号。`,
+      });
     if (!household.sampled)
       throw new AppError(
         ErrorCode.BadRequest,
         `household '${householdId}' was not sampled in round ${round.businessKey}; only sampled households return forms`,
+        undefined,
+        { userMessage: `住户 ${householdId} 不是本批次抽中的住户，只有抽中的住户的问卷才能录入，请核对住户编号。` },
       );
     if (await this.store.hasResponse(roundId, householdId)) {
-      throw new AppError(ErrorCode.AlreadyExists, `household '${householdId}' already returned a form in round ${round.businessKey}`);
+      throw new AppError(ErrorCode.AlreadyExists, `household '${householdId}' already returned a form in round ${round.businessKey}`, undefined, {
+        userMessage: `住户 ${householdId} 的问卷已经回收，每户只能交一份，无须重复录入。`,
+      });
     }
     const checked = this.checkAnswers(round.context.questionnaire as Questionnaire, answers);
     return this.sendAs(roundId, actor, ROUND_EVENTS.recordResponse, { householdId, channel: 'paper', answers: checked }, async (tx, t) => {
       const at = this.engine.clock.now().toISOString();
       if (!(await this.store.spendToken(tx, roundId, householdId, t.seq, at))) {
-        throw new AppError(ErrorCode.AlreadyExists, `household '${householdId}' already answered (its token was used)`);
+        throw new AppError(ErrorCode.AlreadyExists, `household '${householdId}' already answered (its token was used)`, undefined, {
+          userMessage: `住户 ${householdId} 已经在网上答过卷，每户只能交一份，无须再录入纸质问卷。`,
+        });
       }
       await this.store.insertResponse(tx, roundId, { householdId, channel: 'paper', answers: checked, auditSeq: t.seq, recordedBy: actor.id, receivedAt: at });
     });
@@ -415,6 +484,8 @@ export class SurveyRoundService {
         occupied: h.occupied,
         specialRemark: h.specialRemark ?? null,
         excluded: h.excludedRef !== null,
+        /** The number of the approved exclusion request that excluded it. */
+        excludedBy: h.excludedRef,
         sampled: h.sampled,
       })),
     };
@@ -431,12 +502,20 @@ export class SurveyRoundService {
       throw new AppError(
         ErrorCode.EventNotAccepted,
         `round ${round.businessKey} is invalid: its response rate ${((figures?.responseRate ?? 0) * 100).toFixed(1)}% did not exceed ${(validity.threshold * 100).toFixed(1)}%, so it has no official figures${extend ? `; ${roleTitles({ machine, roles: extend.roles })} may extend the collection` : ''}`,
+        undefined,
+        {
+          userMessage: `本批次回收率 ${((figures?.responseRate ?? 0) * 100).toFixed(1)}% 未超过 ${(validity.threshold * 100).toFixed(1)}%，调查无效，没有正式统计数据${extend ? `；${roleTitles({ machine, roles: extend.roles })}可以延长回收期` : ''}。`,
+        },
       );
     }
     if (!round.context.statistics) {
       throw new AppError(
         ErrorCode.EventNotAccepted,
         `round ${round.businessKey} has no statistics yet (it is in '${stateTitle({ machine: await this.machine(round), state: round.state })}'); they are computed after a valid collection closes`,
+        undefined,
+        {
+          userMessage: `本批次还没有统计数据（现在处于「${stateTitle({ machine: await this.machine(round), state: round.state })}」），有效回收结束后才会生成统计表。`,
+        },
       );
     }
     return { round, statistics: round.context.statistics as SurveyStatistics };
