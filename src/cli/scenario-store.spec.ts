@@ -21,6 +21,9 @@ const plan = (p: Partial<TransitionPlan> = {}): TransitionPlan => ({
   applies: [],
   cancelStates: [],
   cancelAll: false,
+  suspend: [],
+  settleSuspended: [],
+  contextUpdates: {},
   timers: [],
   documents: [],
   outbox: [],
@@ -88,5 +91,42 @@ describe('ScenarioStore', () => {
     await expect(new ScenarioStore().query('SELECT household_id\n  FROM survey_households WHERE round_id = $1', ['r'])).rejects.toThrow(
       "wf simulate has no database, so a domain function cannot read the domain's own tables (it asked: SELECT household_id FROM survey_households WHERE round_id = $1)",
     );
+  });
+  it('suspends, resumes and writes back a suspend: deadline as the engine does', () => {
+    const store = new ScenarioStore();
+    store.create(instance, {
+      eventType: '$start',
+      payload: {},
+      actor: clerk,
+      at: '2026-03-02T01:00:00.000Z',
+      step: step('open', { dueAt: '2026-03-09T01:00:00.000Z' }),
+      plan: plan({ timers: [timer('t1', 'open', 'due', '2026-03-09T01:00:00.000Z')] }),
+    });
+    store.transition('i1', {
+      eventType: 'hold',
+      payload: {},
+      actor: clerk,
+      at: '2026-03-03T01:00:00.000Z',
+      step: step('held'),
+      plan: plan({ suspend: ['open#0'], cancelStates: ['open'] }),
+    });
+    expect(store.suspended('i1')).toEqual([
+      { id: 't1', deadline: 'open#0', dueAt: '2026-03-09T01:00:00.000Z', suspendedAt: '2026-03-03T01:00:00.000Z', createdAt: '2026-03-02T01:00:00.000Z' },
+    ]);
+    store.transition('i1', {
+      eventType: 'resume',
+      payload: {},
+      actor: clerk,
+      at: '2026-03-20T01:00:00.000Z',
+      step: step('open', { dueAt: '2026-03-09T01:00:00.000Z' }),
+      plan: plan({
+        settleSuspended: [{ id: 't1', status: 'resumed' }],
+        contextUpdates: { dueAt: '2026-03-26T01:00:00.000Z' },
+        timers: [timer('t2', 'open', 'due', '2026-03-26T01:00:00.000Z')],
+      }),
+    });
+    expect(store.suspended('i1')).toEqual([]);
+    expect(store.instance('i1').context).toEqual({ dueAt: '2026-03-26T01:00:00.000Z' });
+    expect(store.dueTimer('i1', 'due', '2026-03-26T01:00:00.000Z')).toMatchObject({ id: 't2' });
   });
 });

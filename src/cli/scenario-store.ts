@@ -9,13 +9,17 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor, StepResult } from '../compiler/process-machine.contract';
 import { jsonCopy } from '../definitions/json-schema.util';
 import type { DomainStore, StoredInstance } from '../engine/domain-functions';
-import type { TimerRow, TransitionPlan } from '../engine/transition-plan';
+import type { SuspendedTimer, TimerRow, TransitionPlan } from '../engine/transition-plan';
 
 /** A timer row as the engine's `timers` table has it: the plan's row, with its status. */
 export interface ScenarioTimer extends Omit<TimerRow, 'basis'> {
   readonly createdSeq: number;
-  status: 'pending' | 'fired' | 'cancelled';
+  status: 'pending' | 'fired' | 'cancelled' | 'suspended' | 'resumed';
   firedAt: string | null;
+  /** When a `suspend:` deadline stopped. */
+  suspendedAt?: string;
+  /** When it was armed (the start of its full period). */
+  readonly createdAt?: string;
 }
 
 interface ScenarioInstance {
@@ -86,7 +90,21 @@ export class ScenarioStore implements DomainStore {
       toState: t.step.state,
       payload: jsonCopy(t.payload),
     });
-    const cancelled = instance.timers.filter((timer) => timer.status === 'pending' && (t.plan.cancelAll || t.plan.cancelStates.includes(timer.state)));
+    // As the engine does: suspend (`suspend:`), settle what was suspended, then cancel.
+    for (const timer of instance.timers) {
+      if (timer.status === 'pending' && t.plan.suspend.includes(timer.deadline)) {
+        timer.status = 'suspended';
+        timer.suspendedAt = t.at;
+      }
+    }
+    for (const settled of t.plan.settleSuspended) {
+      const timer = instance.timers.find((x) => x.id === settled.id && x.status === 'suspended');
+      if (timer) timer.status = settled.status;
+    }
+    const cancelled = instance.timers.filter(
+      (timer) =>
+        (timer.status === 'pending' && (t.plan.cancelAll || t.plan.cancelStates.includes(timer.state))) || (t.plan.cancelAll && timer.status === 'suspended'),
+    );
     for (const timer of cancelled) timer.status = 'cancelled';
     for (const timer of t.plan.timers) {
       instance.timers.push({
@@ -98,15 +116,25 @@ export class ScenarioStore implements DomainStore {
         dueAt: timer.dueAt,
         provisional: timer.provisional,
         createdSeq: seq,
+        createdAt: t.at,
         status: 'pending',
         firedAt: null,
+        ...(timer.resumed ? { resumed: timer.resumed } : {}),
       });
     }
     instance.state = t.step.state;
     instance.status = t.step.done ? 'completed' : 'active';
     instance.context = jsonCopy(t.step.context);
+    for (const [path, value] of Object.entries(t.plan.contextUpdates)) setPath(instance.context, path, value);
     instance.updatedAt = t.at;
     return cancelled;
+  }
+
+  /** The instance's suspended timers, as the engine passes them to the plan of the next step. */
+  suspended(id: string): SuspendedTimer[] {
+    return this.get(id)
+      .timers.filter((t) => t.status === 'suspended')
+      .map((t) => ({ id: t.id, deadline: t.deadline, dueAt: t.dueAt, suspendedAt: t.suspendedAt ?? t.dueAt, createdAt: t.createdAt ?? t.dueAt }));
   }
 
   /** The instance as stored (a copy): state, status and context after its last transition. */
@@ -160,4 +188,15 @@ export class ScenarioStore implements DomainStore {
     if (!instance) throw new AppError(ErrorCode.NotFound, `no instance '${id}'`);
     return instance;
   }
+}
+
+/** Sets a dotted path in a context, creating maps on the way (a resumed deadline's new due time). */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let at = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof at[key] !== 'object' || at[key] === null) at[key] = {};
+    at = at[key] as Record<string, unknown>;
+  }
+  at[keys[keys.length - 1]] = value;
 }

@@ -123,6 +123,7 @@ async function play(io: CliIo, fail: (line: string) => void, { def, scenario, ca
       calendar,
       templates,
       ids,
+      ...(fromState === null ? {} : { suspended: store.suspended(instance.id) }),
     });
 
   let now = scenario.at ? new Date(scenario.at).toISOString() : DEFAULT_START;

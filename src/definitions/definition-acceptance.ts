@@ -8,7 +8,8 @@
  * `system` in an event's roles or in `start.roles` means the engine itself (deadlines,
  * schedules); it never lets another process in.
  */
-import type { ActionDefinition, DefinitionProblem, ProcessDefinition, SourcePosition } from './definition.types';
+import type { ActionDefinition, DefinitionProblem, ProcessDefinition, SourcePosition, ValueSpec } from './definition.types';
+import { undeclaredCorrelationKeys, undeclaredCorrelationMessage } from './definition-correlation';
 
 /** One `emit` or `start` action aimed at another case, as written. */
 export interface CrossProcessAction {
@@ -17,6 +18,8 @@ export interface CrossProcessAction {
   readonly target: string;
   /** For an emit: the event sent (undefined when it is not a literal). */
   readonly event?: string;
+  /** For an emit `where:`: the correlation keys it finds the receiving cases by. */
+  readonly where?: readonly string[];
   readonly position: SourcePosition;
 }
 
@@ -24,6 +27,16 @@ const literal = (action: ActionDefinition, name: string): string | undefined => 
   const spec = action.params[name];
   return spec?.kind === 'literal' && typeof spec.value === 'string' ? spec.value : undefined;
 };
+
+/** The keys of a `where:` map, whether it holds expressions or only literals. */
+function whereKeys(spec: ValueSpec): string[] {
+  if (spec.kind === 'literal') return spec.value && typeof spec.value === 'object' ? Object.keys(spec.value) : [];
+  try {
+    return Object.keys(JSON.parse(spec.expression.source) as object);
+  } catch {
+    return [];
+  }
+}
 
 /** Every action of the definition (entries, exits, branches), in state order. */
 function allActions(def: ProcessDefinition): ActionDefinition[] {
@@ -40,10 +53,12 @@ export function crossProcessActions(def: ProcessDefinition): CrossProcessAction[
     } else if (action.kind === 'emit') {
       const to = action.params.to;
       const toParent = to?.kind === 'literal' && to.value === 'parent';
+      const where = action.params.where;
       out.push({
         kind: 'emit',
         target: toParent ? 'parent' : (literal(action, 'definition') ?? def.key),
         event: literal(action, 'event'),
+        ...(where ? { where: whereKeys(where) } : {}),
         position: action.position,
       });
     }
@@ -85,6 +100,10 @@ export function missingAcceptance(target: ProcessDefinition, action: Pick<CrossP
 
 /** The problem of one action whose target does not accept it from `sender`, at the action. */
 export function acceptanceProblem(action: CrossProcessAction, target: ProcessDefinition, sender: string): DefinitionProblem | undefined {
+  const undeclared = undeclaredCorrelationKeys(target, action.where ?? []);
+  if (undeclared.length > 0) {
+    return { ...action.position, message: `the emit action finds '${target.key}' cases by 'where', but ${undeclaredCorrelationMessage(target, undeclared)}` };
+  }
   if (accepts(target, action, sender)) return undefined;
   const what = action.kind === 'start' ? `the start action starts '${target.key}'` : `the emit action sends '${action.event}' to '${target.key}'`;
   return { ...action.position, message: `${what}, but ${missingAcceptance(target, action, sender)}` };

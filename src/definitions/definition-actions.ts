@@ -2,8 +2,8 @@
  * Actions (`render`, `post`, `email`, `notify`, `emit`, `start`, `apply`) of entries, exits and
  * branches: each becomes a kind with value parameters, after checking what it names: the
  * template exists and reads only declared fields, the role and the domain writer exist, an
- * emit goes to `parent` or to a business key, and an emit to this same process is accepted
- * there from its own key (`from:`).
+ * emit goes to `parent`, to one business key or to the cases with given correlation values
+ * (`where:`), and an emit to this same process is accepted there from its own key (`from:`).
  */
 import type { ExpressionChecks } from '../compiler/expression';
 import type { ActionDefinition, ValueSpec } from './definition.types';
@@ -70,17 +70,49 @@ export function buildActions(scope: DefinitionScope, list: unknown, path: YamlPa
   return out;
 }
 
-/** Where an emit goes: `parent`, or (an `=` expression) instances of this process or of `definition`. */
+/**
+ * Where an emit goes: `parent`; an `=` expression giving one business key (exactly, never a
+ * prefix); or `where:`, the correlation values of the cases of this process or of `definition`
+ * it reaches. An emit to this same process must be accepted there from its own key (`from:`).
+ */
 function checkEmit(scope: DefinitionScope, params: Record<string, unknown>, actionPath: YamlPath): void {
   const { report } = scope;
+  if (params.to === undefined && params.where === undefined) {
+    report(
+      actionPath,
+      "an emit action needs 'to' (parent, or an expression giving one business key, e.g. \"=context.roundKey\") or 'where' (the correlation values of the cases to reach, e.g. where: { project: =context.project })",
+      'key',
+    );
+  }
+  if (params.to !== undefined && params.where !== undefined) {
+    report([...actionPath, 'where'], "an emit action has either 'to' (one business key, or parent) or 'where' (correlation values), not both", 'key');
+  }
   if (typeof params.to === 'string' && params.to !== 'parent' && !params.to.startsWith('=')) {
     report(
       [...actionPath, 'to'],
       `'to' of an emit action is either 'parent' or an expression giving a business key, written with '=' (e.g. "=context.roundKey")`,
     );
   }
+  if (typeof params.to === 'string' && /\*\s*["']/.test(params.to)) {
+    report(
+      [...actionPath, 'to'],
+      `'to' gives one business key, matched exactly: a key ending in '*' does not reach the cases whose keys start the same (a name that merely starts the same is another case). Find related cases by their data: declare the field under 'correlation:' in the receiving process and write where: { <field>: =<value> } instead of 'to'`,
+    );
+  }
   const ownKey = scope.input.key;
-  if (typeof params.to === 'string' && params.to !== 'parent' && (params.definition === undefined || params.definition === ownKey)) {
+  const toSelf = params.definition === undefined || params.definition === ownKey;
+  if (isMap(params.where) && toSelf) {
+    const undeclared = Object.keys(params.where).filter((k) => !scope.correlation.includes(k));
+    if (undeclared.length > 0) {
+      report(
+        [...actionPath, 'where'],
+        `the emit action finds cases of this process by ${quoteList(undeclared)}, which are not declared under 'correlation:' (declared: ${quoteList(scope.correlation)}); add them to 'correlation:' at the top level, or name the other process in 'definition'`,
+        'key',
+      );
+    }
+  }
+  const reachesCases = (typeof params.to === 'string' && params.to !== 'parent') || isMap(params.where);
+  if (reachesCases && toSelf) {
     // To instances of this same process, found by business key: it must accept the event from its own key.
     const event = str(params.event);
     const declaring = scope.tree.rawStates.filter((st) => isMap(st.raw.on) && isMap(st.raw.on[event ?? '']));

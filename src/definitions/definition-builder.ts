@@ -7,7 +7,7 @@
  * The parts run in a fixed order, each appending its problems (the loader then sorts them by
  * position; problems at the same position keep this order):
  * declarations (roles, rules, context: `definition-declarations.ts`) → the tree of state names
- * (`definition-state-tree.ts`) → states with their events, branches and actions
+ * (`definition-state-tree.ts`) → `correlation:` (`definition-correlation.ts`) → states with their events, branches and actions
  * (`definition-states.ts`, `definition-events.ts`, `definition-actions.ts`) → `start.roles` and `start.from` →
  * deadlines (`definition-deadlines.ts`) → schedules (`definition-schedules.ts`) → `read:` and
  * `personal:` (`definition-privacy.ts`).
@@ -17,6 +17,7 @@ import type { DefinitionProblem, ProcessDefinition } from './definition.types';
 import { createBuildContext, isMap, str, type BuildInput, type Raw } from './definition-build-context';
 import { addDeadlines } from './definition-deadlines';
 import { buildDeclarations, checkRoles } from './definition-declarations';
+import { buildCorrelation } from './definition-correlation';
 import { buildPersonal, buildRead } from './definition-privacy';
 import { buildSchedules } from './definition-schedules';
 import { buildSummary } from './definition-summary';
@@ -34,7 +35,8 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
   checkReservedNames(ctx, raw);
   const declared = buildDeclarations(ctx, raw);
   const tree = collectStates(ctx, raw);
-  const scope = definitionScope(ctx, declared, tree);
+  const correlation = buildCorrelation(ctx, declared, raw);
+  const scope = definitionScope(ctx, declared, tree, correlation);
   const states = buildStates(scope);
   const startRoles = isMap(raw.start) ? checkRoles(ctx, declared, raw.start.roles, ['start', 'roles']) : [];
   const startFrom = isMap(raw.start) && Array.isArray(raw.start.from) ? raw.start.from.filter((k): k is string => typeof k === 'string') : [];
@@ -70,6 +72,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
     },
     startRoles,
     startFrom,
+    correlation,
     read,
     personal,
     initial: raw.initial as string,

@@ -5,7 +5,7 @@
  * from `system`, with a payload that matches when it is known at load time.
  */
 import { parseDeadline, type DeadlineSpec } from '../calendar/deadline-spec';
-import type { DeadlineDefinition, StateDefinition } from './definition.types';
+import { RESUME_MODES, type DeadlineDefinition, type DeadlineSuspension, type ResumeMode, type StateDefinition } from './definition.types';
 import { isMap, lacksSystem, str, undeclaredPath } from './definition-build-context';
 import type { Declarations } from './definition-declarations';
 import type { DefinitionScope } from './definition-scope';
@@ -90,12 +90,65 @@ export function addDeadlines(scope: DefinitionScope, states: Record<string, Stat
           }
         }
       }
+      const suspend = item.suspend === undefined ? undefined : buildSuspension(scope, states, s.name, item.suspend, [...path, 'suspend']);
       if (spec && event !== undefined) {
-        deadlines.push({ name: `${s.name}#${i}`, spec, event, payload, position: pos(path) });
+        deadlines.push({ name: `${s.name}#${i}`, spec, event, payload, ...(suspend ? { suspend } : {}), position: pos(path) });
       }
     });
     states[s.name] = { ...state, deadlines };
   }
+}
+
+/**
+ * `suspend: { in: [held], resume: remaining | full | rules.<name> }`: the holding states exist
+ * and lie outside the deadline's state (a state inside it never leaves it), and the mode is one
+ * of the two, directly or as the value of a declared rule.
+ */
+function buildSuspension(
+  scope: DefinitionScope,
+  states: Readonly<Record<string, StateDefinition>>,
+  stateName: string,
+  raw: unknown,
+  path: YamlPath,
+): DeadlineSuspension | undefined {
+  const { report } = scope;
+  if (!isMap(raw) || !Array.isArray(raw.in) || typeof raw.resume !== 'string') return undefined; // reported by the schema
+  const names = Object.keys(states);
+  const holding: string[] = [];
+  raw.in.forEach((name, i) => {
+    if (typeof name !== 'string') return;
+    const st = states[name];
+    if (!st) {
+      report([...path, 'in', i], `'suspend' names the state '${name}', which does not exist; existing states: ${quoteList(names)}.${didYouMean(name, names)}`);
+    } else if (name === stateName || st.path.includes(stateName) || (states[stateName]?.path ?? []).includes(name)) {
+      report(
+        [...path, 'in', i],
+        `'suspend' names '${name}', which is '${stateName}' itself or contains it or lies inside it: the case never leaves '${stateName}' for it. Name the state the case waits in instead (e.g. held)`,
+      );
+    } else holding.push(name);
+  });
+  const text = raw.resume.trim();
+  const modes = quoteList(RESUME_MODES);
+  let resume: DeadlineSuspension['resume'] | undefined;
+  if ((RESUME_MODES as readonly string[]).includes(text)) resume = { kind: 'mode', mode: text as ResumeMode };
+  else if (text.startsWith('rules.')) {
+    const name = text.slice('rules.'.length);
+    const { ruleNames, ruleValues } = scope.declared;
+    if (!ruleNames.has(name)) {
+      report([...path, 'resume'], `unknown rule '${name}'; declared rules: ${quoteList(ruleNames)}.${didYouMean(name, ruleNames)}`);
+    } else if (!(RESUME_MODES as readonly unknown[]).includes(ruleValues[name])) {
+      report(
+        [...path, 'resume'],
+        `the rule '${name}' is ${JSON.stringify(ruleValues[name]) ?? 'empty'}, but 'resume' needs one of ${modes}: set its value to remaining or full`,
+      );
+    } else resume = { kind: 'rule', name };
+  } else {
+    report(
+      [...path, 'resume'],
+      `'resume' is '${text}'; write ${modes} (the time that was left, or the whole period afresh) or a rule holding one of them (rules.<name>)`,
+    );
+  }
+  return resume && holding.length === raw.in.length ? { in: holding, resume } : undefined;
 }
 
 /** Why a deadline's rule or context reference cannot be used, if it cannot. */

@@ -45,6 +45,8 @@ const named = (pattern: string, maxLength = MAX_NAME_LENGTH) => ({ type: 'string
 const roleList = { type: 'array', items: named(ROLE_NAME_PATTERN), uniqueItems: true };
 /** Definition keys of the processes allowed to send an event (`emit`) or start a case (`start`). */
 const keyList = { type: 'array', items: named(KEY_PATTERN), uniqueItems: true };
+/** A top-level context field name (a correlation key). */
+const FIELD_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 /** A value: a literal, or a string starting with `=` (an expression). */
 const value = {};
 
@@ -116,6 +118,8 @@ export const definitionSchema = {
       },
     },
     context: { type: 'object' },
+    /** Context fields other cases find this case by, with an exact value (`emit … where:`). */
+    correlation: { type: 'array', minItems: 1, maxItems: 8, uniqueItems: true, items: named(FIELD_NAME_PATTERN) },
     initial: named(STATE_NAME_PATTERN),
     states: { $ref: '#/$defs/states' },
     schedules: {
@@ -162,6 +166,16 @@ export const definitionSchema = {
         at: text,
         send: named(EVENT_NAME_PATTERN),
         payload: valueMap,
+        /** The deadline stands still while the case is in these states, and resumes on return. */
+        suspend: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['in', 'resume'],
+          properties: {
+            in: { type: 'array', minItems: 1, uniqueItems: true, items: named(STATE_NAME_PATTERN) },
+            resume: { type: 'string', minLength: 1 },
+          },
+        },
       },
     },
     states: {
@@ -292,10 +306,12 @@ export const definitionSchema = {
         emit: {
           type: 'object',
           additionalProperties: false,
-          required: ['event', 'to'],
+          // `to` (a business key, or parent) or `where` (correlation values): checked by the builder with a plain message.
+          required: ['event'],
           properties: {
             event: named(EVENT_NAME_PATTERN),
             to: { type: 'string', minLength: 1 },
+            where: { type: 'object', minProperties: 1, propertyNames: named(FIELD_NAME_PATTERN), additionalProperties: value },
             definition: named(KEY_PATTERN),
             payload: value,
           },

@@ -179,7 +179,24 @@ export interface DeadlineDefinition {
   readonly event: string;
   /** Evaluated when the deadline is armed (scope: the context then, payload {}, actor system). */
   readonly payload: Readonly<Record<string, ValueSpec>>;
+  /** `suspend:`: the deadline stands still while the case is in one of `in`, and resumes on return. */
+  readonly suspend?: DeadlineSuspension;
   readonly position: SourcePosition;
+}
+
+/** How a resumed deadline runs again: the time that was left, or its whole period afresh. */
+export type ResumeMode = 'remaining' | 'full';
+export const RESUME_MODES: readonly ResumeMode[] = ['remaining', 'full'];
+
+/**
+ * A deadline that a holding state suspends instead of cancelling (e.g. a collection period
+ * during a pause). Leaving its state for one of `in` keeps the timer as `suspended` with the
+ * moment it stopped; coming back from there re-arms it with the remaining time or the full
+ * period (`resume`, literal or a rule the process owner tunes).
+ */
+export interface DeadlineSuspension {
+  readonly in: readonly string[];
+  readonly resume: { readonly kind: 'mode'; readonly mode: ResumeMode } | { readonly kind: 'rule'; readonly name: string };
 }
 
 /** A top-level recurring schedule: starts an instance of this definition or sends it an event. */
@@ -267,6 +284,11 @@ export interface ProcessDefinition {
   readonly startRoles: readonly string[];
   /** Processes (definition keys) whose `start` action may start an instance (`start.from`). */
   readonly startFrom: readonly string[];
+  /**
+   * Context fields (top-level, one scalar value each) other cases find this case by, exactly
+   * (`emit … where:`); stored in an indexed table with each write of the instance.
+   */
+  readonly correlation: readonly string[];
   /** Who reads which cases (see `ReadDefinition`). */
   readonly read: ReadDefinition;
   /** Personal fields and who sees them in clear (see `PersonalDataDefinition`). */

@@ -15,9 +15,10 @@ import type { IdGenerator } from '../common/ids';
 import { createProcessMachine } from '../compiler/process-machine';
 import type { ProcessMachine } from '../compiler/process-machine.contract';
 import { accepts, acceptanceProblem, crossProcessActions, missingAcceptance } from '../definitions/definition-acceptance';
+import { correlationHash, correlationValues } from '../definitions/definition-correlation';
 import { loadDefinition, sortProblems, type DomainFunctionLookup } from '../definitions/definition-loader';
 import type { DefinitionProblem, LintFinding, ProcessDefinition } from '../definitions/definition.types';
-import { Database } from '../persistence/database';
+import { Database, type SqlExecutor } from '../persistence/database';
 
 export interface TemplateLookup {
   has(name: string): boolean;
@@ -182,6 +183,7 @@ export class DefinitionRegistry {
             'INSERT INTO definition_versions (id, key, version, hash, title, file, source, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
             [row.id, key, row.version, hash, title, row.file, text, actorId, row.createdAt],
           );
+          await indexRunningInstances(tx, definition);
           return { ...row, created: true, findings };
         });
       } catch (err) {
@@ -243,5 +245,27 @@ export class DefinitionRegistry {
     const result = loadDefinition(row.source, { file: row.file, maxBytes: Number.MAX_SAFE_INTEGER });
     if (!result.ok) throw new DefinitionLoadError(result.errors);
     return createProcessMachine(result.definition);
+  }
+}
+
+/**
+ * A new version that declares `correlation:` indexes the active instances of its key that
+ * older versions started (they were stored without correlation values), in the version's own
+ * transaction, so a related-cases `emit … where:` reaches the cases running since before the
+ * upgrade too. Rows already there are kept.
+ */
+async function indexRunningInstances(tx: SqlExecutor, definition: ProcessDefinition): Promise<void> {
+  if (definition.correlation.length === 0) return;
+  const rows = await tx.rows<{ id: string; context: string }>(`SELECT id, context FROM instances WHERE definition_key = $1 AND status = 'active'`, [
+    definition.key,
+  ]);
+  for (const row of rows) {
+    for (const [name, value] of Object.entries(correlationValues(definition, JSON.parse(row.context) as Record<string, unknown>))) {
+      await tx.run(
+        `INSERT INTO instance_correlations (instance_id, name, definition_key, value, value_hash) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (instance_id, name) DO NOTHING`,
+        [row.id, name, definition.key, value, correlationHash(value)],
+      );
+    }
   }
 }

@@ -84,11 +84,30 @@ describe('InstanceQueryService (the query side)', () => {
     await expect(f.instances.byId(a.id)).resolves.toEqual(a);
     await expect(f.instances.byBusinessKey('ticket', 'nope')).resolves.toBeUndefined();
     expect((await f.instances.ofDefinition('ticket')).map((i) => i.businessKey)).toEqual(['R-1%', 'R-12', 'S-1']);
-    // The prefix is matched literally: '%' and '_' in a business key are not wildcards.
-    expect(await f.instances.activeIds({ definition: 'ticket', businessKeyPrefix: 'R-1%' })).toEqual([a.id]);
-    expect((await f.instances.activeIds({ definition: 'ticket', businessKeyPrefix: 'R-1' })).sort()).toEqual([a.id, b.id].sort());
-    expect(await f.instances.activeIds({ definition: 'ticket', businessKeyPrefix: 'R-1', excluding: a.id })).toEqual([b.id]);
+    // A business key is matched exactly: no prefix, no wildcard.
     expect(await f.instances.activeIds({ definition: 'ticket', businessKey: 'R-12' })).toEqual([b.id]);
+    expect(await f.instances.activeIds({ definition: 'ticket', businessKey: 'R-1' })).toEqual([]);
+    expect(await f.instances.activeIds({ definition: 'ticket', businessKey: 'R-1%' })).toEqual([a.id]);
+  });
+
+  it('finds active instances by their declared correlation values, exactly as data', async () => {
+    const create = async (businessKey: string, requester: unknown) =>
+      (await f.transitions.create({ definition: 'ticket', businessKey, context: { title: 't', requester, email: 'r@example.com' } }, clerk)).instance;
+    const a = await create('Q-1', '翠湖');
+    const b = await create('Q-2', '翠湖');
+    await create('Q-3', '翠湖-二期');
+    await create('Q-4', '翠');
+    const ids = await f.instances.activeIds({ definition: 'ticket', where: { requester: '翠湖' } });
+    expect(ids).toEqual([a.id, b.id].sort());
+    expect(await f.instances.activeIds({ definition: 'ticket', where: { requester: '翠湖' }, excluding: a.id })).toEqual([b.id]);
+    expect(await f.instances.activeIds({ definition: 'ticket', where: { requester: '翠%' } })).toEqual([]);
+    // Other definitions do not share the values.
+    expect(await f.instances.activeIds({ definition: 'ticket-task', where: { requester: '翠湖' } })).toEqual([]);
+    // The value follows the context: a changed requester moves the instance.
+    const rows = await f.db.read((q) =>
+      q.rows<{ name: string; value: string }>('SELECT name, value FROM instance_correlations WHERE instance_id = $1', [a.id]),
+    );
+    expect(rows).toEqual([{ name: 'requester', value: '"翠湖"' }]);
   });
 
   it('lets only participants of an active instance add files', async () => {

@@ -8,6 +8,7 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { AuditRecord } from '../audit/audit-chain';
 import { AUDIT_SELECT } from '../audit/audit-entries';
+import { correlationHash, correlationText } from '../definitions/definition-correlation';
 import type { ProcessDefinition } from '../definitions/definition.types';
 import type { Database } from '../persistence/database';
 import { readableClause, type AccessPolicy, type CaseRef } from './access-policy';
@@ -289,22 +290,39 @@ export class InstanceQueryService {
   }
 
   /**
-   * Ids of the active instances of a definition with this business key, or (`businessKeyPrefix`)
-   * whose business key starts with the prefix, in id order; `excluding` leaves one instance out.
+   * Ids of the active instances of a definition with this business key (exactly), or
+   * (`where`) whose correlation values are exactly these (every key, compared as data through
+   * the indexed `instance_correlations`), in id order; `excluding` leaves one instance out.
+   * There is no prefix search: a name that merely starts the same is another case.
    */
-  async activeIds(filter: { definition: string; businessKey?: string; businessKeyPrefix?: string; excluding?: string }): Promise<string[]> {
-    const rows = await this.db.read((q) =>
-      filter.businessKeyPrefix !== undefined
-        ? q.rows<{ id: string }>(
-            `SELECT id FROM instances WHERE definition_key = $1 AND business_key LIKE $2 ESCAPE '!' AND status = 'active' AND id <> $3 ORDER BY id`,
-            [filter.definition, `${filter.businessKeyPrefix.replace(/[!%_]/g, (c) => `!${c}`)}%`, filter.excluding ?? ''],
-          )
-        : q.rows<{ id: string }>(`SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active' AND id <> $3 ORDER BY id`, [
-            filter.definition,
-            filter.businessKey ?? '',
-            filter.excluding ?? '',
-          ]),
-    );
+  async activeIds(filter: { definition: string; businessKey?: string; where?: Readonly<Record<string, unknown>>; excluding?: string }): Promise<string[]> {
+    const where = filter.where ? Object.entries(filter.where) : undefined;
+    if (where && where.length === 0) throw new AppError(ErrorCode.BadRequest, "a 'where' needs at least one correlation value");
+    const rows = await this.db.read((q) => {
+      if (!where) {
+        return q.rows<{ id: string }>(
+          `SELECT id FROM instances WHERE definition_key = $1 AND business_key = $2 AND status = 'active' AND id <> $3 ORDER BY id`,
+          [filter.definition, filter.businessKey ?? '', filter.excluding ?? ''],
+        );
+      }
+      const params: unknown[] = [filter.definition, filter.excluding ?? ''];
+      const match = (alias: string, [name, value]: [string, unknown]) => {
+        const text = correlationText(value);
+        params.push(name, correlationHash(text), text);
+        const n = params.length;
+        return `${alias}.name = $${n - 2} AND ${alias}.value_hash = $${n - 1} AND ${alias}.value = $${n}`;
+      };
+      const first = match('c0', where[0]);
+      const joins = where
+        .slice(1)
+        .map((entry, i) => `JOIN instance_correlations c${i + 1} ON c${i + 1}.instance_id = c0.instance_id AND ${match(`c${i + 1}`, entry)}`)
+        .join(' ');
+      return q.rows<{ id: string }>(
+        `SELECT i.id FROM instance_correlations c0 ${joins} JOIN instances i ON i.id = c0.instance_id
+         WHERE c0.definition_key = $1 AND ${first} AND i.status = 'active' AND i.id <> $2 ORDER BY i.id`,
+        params,
+      );
+    });
     return rows.map((r) => r.id);
   }
 

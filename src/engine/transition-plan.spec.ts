@@ -114,6 +114,9 @@ describe('planTransition (golden)', () => {
       applies: [],
       cancelStates: [],
       cancelAll: false,
+      suspend: [],
+      settleSuspended: [],
+      contextUpdates: {},
       timers: [
         {
           // 3 working days from Friday 13 Feb: Sat 14 (调休), Tue 24, Wed 25 → 18:00 Shanghai.
@@ -153,6 +156,9 @@ describe('planTransition (golden)', () => {
       applies: [],
       cancelStates: ['open'],
       cancelAll: false,
+      suspend: [],
+      settleSuspended: [],
+      contextUpdates: {},
       // Ids in a fixed order: timers first, then per effect its document, then its outbox row.
       timers: [
         {
@@ -204,6 +210,9 @@ describe('planTransition (golden)', () => {
       applies: [{ function: 'repair.archive', args: { title: '电梯异响' } }],
       cancelStates: ['answered'],
       cancelAll: true,
+      suspend: [],
+      settleSuspended: [],
+      contextUpdates: {},
       timers: [],
       documents: [],
       outbox: [],
@@ -236,5 +245,89 @@ describe('planTransition (golden)', () => {
     const err = thrownAppError(() => planTransition(input({ machine: m, step, fromState: 'open', templates: broken })));
     expect(err.code).toBe(ErrorCode.TemplateInvalid);
     expect(err.message).toBe("rendering template 'slip' failed: helper dateCn: not a date");
+  });
+});
+
+const HOLDING = `
+key: collect
+title: 回收
+roles:
+  clerk: { title: 客服 }
+start:
+  roles: [clerk]
+rules:
+  resumeAs: { value: full, title: 恢复方式 }
+context:
+  type: object
+  properties:
+    dueAt: { type: string }
+initial: running
+states:
+  running:
+    deadlines:
+      - at: context.dueAt
+        send: due
+        suspend: { in: [held], resume: remaining }
+      - after: 3 working days
+        send: remind
+        suspend: { in: [held], resume: rules.resumeAs }
+    on:
+      hold: { roles: [clerk], target: held }
+      due: { roles: [system], target: done }
+      remind: { roles: [system] }
+  held:
+    on:
+      resume: { roles: [clerk], target: running }
+  done:
+    type: final
+`;
+
+describe('planTransition: suspended deadlines', () => {
+  const m = () => machine(HOLDING);
+  // Monday 2026-03-02 09:00 Shanghai; the moment deadline is due a week later.
+  const start = new Date('2026-03-02T01:00:00.000Z');
+  const context = { dueAt: '2026-03-09T01:00:00.000Z' };
+
+  it('suspends the deadlines of a state left for its holding state instead of cancelling them', () => {
+    const mm = m();
+    const step = mm.send('running', context, { type: 'hold', payload: {}, actor: clerk, now: start.toISOString() });
+    const plan = planTransition(input({ machine: mm, step, fromState: 'running', now: start }));
+    expect(plan).toMatchObject({ suspend: ['running#0', 'running#1'], cancelStates: ['running'], timers: [], settleSuspended: [], contextUpdates: {} });
+  });
+
+  it('resumes with the time that was left (remaining), or the whole period afresh (full, from a rule), and writes the moment back', () => {
+    const mm = m();
+    const back = new Date('2026-03-20T01:00:00.000Z'); // a Friday
+    const step = mm.send('held', context, { type: 'resume', payload: {}, actor: clerk, now: back.toISOString() });
+    const suspended = [
+      // Stopped on Tue 03-03 09:00: 6 days left of the moment deadline.
+      { id: 't-1', deadline: 'running#0', dueAt: '2026-03-09T01:00:00.000Z', suspendedAt: '2026-03-03T01:00:00.000Z', createdAt: start.toISOString() },
+      { id: 't-2', deadline: 'running#1', dueAt: '2026-03-05T10:00:00.000Z', suspendedAt: '2026-03-03T01:00:00.000Z', createdAt: start.toISOString() },
+    ];
+    const plan = planTransition(input({ machine: mm, step, fromState: 'held', now: back, suspended }));
+    expect(plan.settleSuspended).toEqual([
+      { id: 't-1', status: 'resumed' },
+      { id: 't-2', status: 'resumed' },
+    ]);
+    expect(plan.timers.map((t) => [t.deadline, t.dueAt, t.resumed?.mode, t.resumed?.timerId])).toEqual([
+      ['running#0', '2026-03-26T01:00:00.000Z', 'remaining', 't-1'],
+      // Full: 3 working days from Friday 03-20 → Wednesday 03-25, 18:00 Shanghai.
+      ['running#1', '2026-03-25T10:00:00.000Z', 'full', 't-2'],
+    ]);
+    expect(plan.contextUpdates).toEqual({ dueAt: '2026-03-26T01:00:00.000Z' });
+  });
+
+  it('refuses a holding state that does not exist or contains the deadline, and a resume that is no mode, at their position', () => {
+    const bad = HOLDING.replace('suspend: { in: [held], resume: remaining }', 'suspend: { in: [hled], resume: later }').replace('rules.resumeAs', 'rules.nope');
+    const loaded = loadDefinition(bad, { file: 'collect.yaml' });
+    expect(loaded.ok ? [] : loaded.errors.map((e) => `${e.line}:${e.column} ${e.message}`)).toEqual([
+      expect.stringMatching(/^20:25 'suspend' names the state 'hled', which does not exist; .*Did you mean 'held'\?$/),
+      expect.stringMatching(/^20:40 'resume' is 'later'; write 'remaining', 'full'/),
+      expect.stringMatching(/^23:40 unknown rule 'nope'/),
+    ]);
+    const self = loadDefinition(HOLDING.replace('suspend: { in: [held], resume: remaining }', 'suspend: { in: [running], resume: remaining }'), {
+      file: 'c.yaml',
+    });
+    expect(self.ok ? [] : self.errors.map((e) => e.message)).toEqual([expect.stringContaining("'suspend' names 'running', which is 'running' itself")]);
   });
 });

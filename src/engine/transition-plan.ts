@@ -14,7 +14,7 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { IdGenerator } from '../common/ids';
 import { deadlinesToStart, evaluatePayload, statesLeft } from '../compiler/deadlines';
 import type { Actor, ProcessMachine, StepResult } from '../compiler/process-machine.contract';
-import type { Effect, ExpressionScope } from '../definitions/definition.types';
+import type { DeadlineDefinition, DeadlineSuspension, Effect, ExpressionScope, ResumeMode } from '../definitions/definition.types';
 import type { TemplateCatalog } from '../documents/template-catalog';
 import type { BusinessCalendar } from '../calendar/business-calendar';
 import { dueTime, type CalendarBasis } from '../calendar/deadline-spec';
@@ -50,6 +50,29 @@ export interface TimerRow {
   readonly provisional: boolean;
   /** What a holiday-dependent due time was computed from, to compute it again; else null. */
   readonly basis: CalendarBasis | null;
+  /** Set when the timer resumes a suspended one (`suspend:`): how, and from what. */
+  readonly resumed?: ResumedTimer;
+}
+
+/** A timer kept as `suspended` while the case waited in a holding state (`suspend:` on the deadline). */
+export interface SuspendedTimer {
+  readonly id: string;
+  readonly deadline: string;
+  readonly dueAt: string;
+  readonly suspendedAt: string;
+  /** When it was armed: the start of its full period. */
+  readonly createdAt: string;
+}
+
+/** What the audit entry of a resuming step records about a resumed deadline. */
+export interface ResumedTimer {
+  readonly mode: ResumeMode;
+  /** The suspended timer it replaces. */
+  readonly timerId: string;
+  readonly suspendedAt: string;
+  readonly previousDueAt: string;
+  /** The time that was left when it stopped (mode remaining) or its whole period (mode full), in ms. */
+  readonly durationMs: number;
 }
 
 export interface DocumentRow {
@@ -78,8 +101,14 @@ export interface TransitionPlan {
   /** Domain writers (`apply:` actions) to run inside the transaction, in order. */
   readonly applies: readonly { readonly function: string; readonly args: Record<string, unknown> }[];
   readonly cancelStates: readonly string[];
-  /** True when the instance completed: every pending timer is cancelled. */
+  /** True when the instance completed: every pending (or suspended) timer is cancelled. */
   readonly cancelAll: boolean;
+  /** Deadlines (by name) of the states left whose pending timers are suspended, not cancelled. */
+  readonly suspend: readonly string[];
+  /** Suspended timers this step settles: resumed by a new timer, or cancelled (their state was entered afresh). */
+  readonly settleSuspended: readonly { readonly id: string; readonly status: 'resumed' | 'cancelled' }[];
+  /** Context fields (dotted paths) a resumed `at: context.<field>` deadline writes its new due time into. */
+  readonly contextUpdates: Readonly<Record<string, string>>;
   readonly timers: readonly TimerRow[];
   readonly documents: readonly DocumentRow[];
   readonly outbox: readonly OutboxRow[];
@@ -99,6 +128,42 @@ export interface PlanInput {
   readonly templates: Pick<TemplateCatalog, 'render'>;
   /** Names the timers, documents and outbox messages of the plan. */
   readonly ids: IdGenerator;
+  /** The instance's suspended timers (only read when the definition has `suspend:` deadlines). */
+  readonly suspended?: readonly SuspendedTimer[];
+}
+
+/** The resume mode of a suspended deadline: written in the YAML, or the value of the rule it names (checked at load). */
+function resumeMode(suspend: DeadlineSuspension, rules: Readonly<Record<string, unknown>>): ResumeMode {
+  return suspend.resume.kind === 'mode' ? suspend.resume.mode : rules[suspend.resume.name] === 'full' ? 'full' : 'remaining';
+}
+
+/**
+ * The due time of a deadline coming back from its holding state. `remaining`: the time that was
+ * left when it stopped runs again from now. `full`: the whole period runs again from now — for
+ * a duration (`after: 3 working days`) computed afresh on the calendar, for a moment
+ * (`at: context.x`) the span from when it was armed to its due time.
+ */
+function resumeTimer(
+  deadline: DeadlineDefinition,
+  stopped: SuspendedTimer,
+  mode: ResumeMode,
+  now: Date,
+  calendar: BusinessCalendar,
+  rules: Readonly<Record<string, unknown>>,
+): Pick<TimerRow, 'dueAt' | 'provisional' | 'basis' | 'resumed'> {
+  const previousDue = Date.parse(stopped.dueAt);
+  const info = { mode, timerId: stopped.id, suspendedAt: stopped.suspendedAt, previousDueAt: stopped.dueAt };
+  if (mode === 'full' && deadline.spec.kind !== 'context') {
+    const due = dueTime(deadline.spec, now, calendar, (ref) => (ref.kind === 'rule' ? rules[ref.name] : undefined));
+    return {
+      dueAt: due.dueAt.toISOString(),
+      provisional: due.provisional,
+      basis: due.basis ?? null,
+      resumed: { ...info, durationMs: due.dueAt.getTime() - now.getTime() },
+    };
+  }
+  const durationMs = Math.max(0, previousDue - Date.parse(mode === 'full' ? stopped.createdAt : stopped.suspendedAt));
+  return { dueAt: new Date(now.getTime() + durationMs).toISOString(), provisional: false, basis: null, resumed: { ...info, durationMs } };
 }
 
 function getPath(obj: unknown, path: string): unknown {
@@ -119,9 +184,28 @@ export function planTransition(input: PlanInput): TransitionPlan {
   const nowIso = now.toISOString();
 
   const scope: ExpressionScope = { context: step.context, payload: {}, rules: def.ruleValues, actor: input.actor, now: nowIso };
+  const suspended = new Map((input.suspended ?? []).map((t) => [t.deadline, t]));
+  const settleSuspended: { id: string; status: 'resumed' | 'cancelled' }[] = [];
+  const contextUpdates: Record<string, string> = {};
   const timers: TimerRow[] = step.done
     ? []
     : deadlinesToStart(def, fromPath, step.statePath).map((deadline) => {
+        const stopped = suspended.get(deadline.name);
+        const returning = deadline.suspend && fromPath ? fromPath.some((n) => deadline.suspend?.in.includes(n)) : false;
+        if (stopped) settleSuspended.push({ id: stopped.id, status: returning ? 'resumed' : 'cancelled' });
+        if (stopped && returning && deadline.suspend) {
+          const mode = resumeMode(deadline.suspend, def.ruleValues);
+          const resumedTimer = resumeTimer(deadline, stopped, mode, now, input.calendar, def.ruleValues);
+          if (deadline.spec.kind === 'context') contextUpdates[deadline.spec.path] = resumedTimer.dueAt;
+          return {
+            id: ids.uuid(),
+            state: deadline.name.split('#')[0],
+            deadline: deadline.name,
+            eventType: deadline.event,
+            payload: evaluatePayload(deadline, scope),
+            ...resumedTimer,
+          };
+        }
         const due = dueTime(deadline.spec, now, input.calendar, (ref) => (ref.kind === 'rule' ? def.ruleValues[ref.name] : getPath(step.context, ref.path)));
         return {
           id: ids.uuid(),
@@ -184,10 +268,20 @@ export function planTransition(input: PlanInput): TransitionPlan {
       function: String(e.params.function),
       args: (e.params.with && typeof e.params.with === 'object' ? e.params.with : {}) as Record<string, unknown>,
     }));
+  const cancelStates = fromPath ? statesLeft(fromPath, step.statePath) : [];
+  // A deadline of a state left for one of its holding states stands still instead of ending.
+  const suspend = step.done
+    ? []
+    : cancelStates.flatMap((name) =>
+        (def.states[name]?.deadlines ?? []).filter((d) => d.suspend?.in.some((h) => step.statePath.includes(h))).map((d) => d.name),
+      );
   return {
     applies,
-    cancelStates: fromPath ? statesLeft(fromPath, step.statePath) : [],
+    cancelStates,
     cancelAll: step.done,
+    suspend,
+    settleSuspended,
+    contextUpdates,
     timers,
     documents,
     outbox,

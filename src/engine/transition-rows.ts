@@ -1,7 +1,7 @@
 /**
  * What one transition writes besides the instance row: the audit record it appends, the rows of
- * its plan (timers, documents, outbox, domain writers), and the check that its keys fit their
- * columns. Used by the write path (`transition.service.ts`); the audit shape of an armed timer is
+ * its plan (timers, documents, outbox, domain writers), the instance's correlation values, and
+ * the check that its keys fit their columns. Used by the write path (`transition.service.ts`); the audit shape of an armed timer is
  * shared with the deadline recomputation (`calendar-sync.ts`).
  */
 import { AppError, ErrorCode } from '../common/app-error';
@@ -9,12 +9,51 @@ import { unstorableText } from '../common/storable-text.util';
 import type { Actor, StepResult } from '../compiler/process-machine.contract';
 import type { AuditRecord } from '../audit/audit-chain';
 import type { SqlExecutor } from '../persistence/database';
+import { correlationHash, correlationValues } from '../definitions/definition-correlation';
+import type { ProcessDefinition } from '../definitions/definition.types';
 import type { DomainFunctionRegistry } from './domain-functions';
-import type { TransitionPlan } from './transition-plan';
+import type { ResumedTimer, TransitionPlan } from './transition-plan';
 
 /** A timer as an audit entry records it (armed by a step, or moved by a calendar change). */
-export function auditedTimer(t: { id: string; deadline: string; event: string; dueAt: string; provisional: boolean }) {
-  return { id: t.id, deadline: t.deadline, event: t.event, dueAt: t.dueAt, ...(t.provisional ? { provisional: true } : {}) };
+export function auditedTimer(t: { id: string; deadline: string; event: string; dueAt: string; provisional: boolean; resumed?: ResumedTimer }) {
+  return {
+    id: t.id,
+    deadline: t.deadline,
+    event: t.event,
+    dueAt: t.dueAt,
+    ...(t.provisional ? { provisional: true } : {}),
+    ...(t.resumed ? { resumed: t.resumed } : {}),
+  };
+}
+
+/**
+ * Keeps the instance's correlation rows (`correlation:` of its definition version) equal to its
+ * context, in the transaction that writes the instance row: nothing is written when no
+ * correlation value changed (`before` is the context before the step; null on creation).
+ */
+export async function writeCorrelations(
+  tx: SqlExecutor,
+  instance: { readonly id: string; readonly definition: string },
+  definition: Pick<ProcessDefinition, 'correlation'>,
+  before: Readonly<Record<string, unknown>> | null,
+  after: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  if (definition.correlation.length === 0) return;
+  const next = correlationValues(definition, after);
+  const previous = before ? correlationValues(definition, before) : {};
+  const names = new Set([...Object.keys(next), ...Object.keys(previous)]);
+  for (const name of names) {
+    if (before && previous[name] === next[name]) continue;
+    if (before) await tx.run('DELETE FROM instance_correlations WHERE instance_id = $1 AND name = $2', [instance.id, name]);
+    if (next[name] === undefined) continue;
+    await tx.run('INSERT INTO instance_correlations (instance_id, name, definition_key, value, value_hash) VALUES ($1, $2, $3, $4, $5)', [
+      instance.id,
+      name,
+      instance.definition,
+      next[name],
+      correlationHash(next[name]),
+    ]);
+  }
 }
 
 /** Timers cancelled and armed, documents and outbox messages, domain writers: in the transition's transaction. */
@@ -28,8 +67,20 @@ export async function writePlanRows(
 ): Promise<void> {
   const instanceId = instance.id;
   const now = clockNow.toISOString();
+  if (plan.suspend.length > 0) {
+    // Suspended, not cancelled: the time left is kept for the return (`suspend:` on the deadline).
+    const marks = plan.suspend.map((_, i) => `$${i + 3}`).join(', ');
+    await tx.run(`UPDATE timers SET status = 'suspended', suspended_at = $2 WHERE instance_id = $1 AND status = 'pending' AND deadline IN (${marks})`, [
+      instanceId,
+      now,
+      ...plan.suspend,
+    ]);
+  }
+  for (const settled of plan.settleSuspended) {
+    await tx.run(`UPDATE timers SET status = $1 WHERE id = $2 AND status = 'suspended'`, [settled.status, settled.id]);
+  }
   if (plan.cancelAll) {
-    await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
+    await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status IN ('pending', 'suspended')`, [instanceId]);
   } else if (plan.cancelStates.length > 0) {
     const marks = plan.cancelStates.map((_, i) => `$${i + 2}`).join(', ');
     await tx.run(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND state IN (${marks})`, [
@@ -112,8 +163,19 @@ export function auditRecord(
     cause: cause ? JSON.stringify(cause) : null,
     effects: JSON.stringify({
       effects: plan.effects,
-      timers: plan.timers.map((t) => auditedTimer({ id: t.id, deadline: t.deadline, event: t.eventType, dueAt: t.dueAt, provisional: t.provisional })),
+      timers: plan.timers.map((t) =>
+        auditedTimer({
+          id: t.id,
+          deadline: t.deadline,
+          event: t.eventType,
+          dueAt: t.dueAt,
+          provisional: t.provisional,
+          ...(t.resumed ? { resumed: t.resumed } : {}),
+        }),
+      ),
       ...(plan.cancelAll || plan.cancelStates.length ? { cancelledTimersOf: plan.cancelAll ? '*' : plan.cancelStates } : {}),
+      ...(plan.suspend.length ? { suspendedTimersOf: plan.suspend } : {}),
+      ...(Object.keys(plan.contextUpdates).length ? { contextUpdates: plan.contextUpdates } : {}),
     }),
   };
 }

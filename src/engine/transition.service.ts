@@ -11,6 +11,9 @@
  * instance both read version v; only one UPDATE ... WHERE version = v matches, the other gets
  * VersionConflict and may retry. Nothing is half-written: any failure rolls back.
  *
+ * The same transaction keeps the instance's correlation values (`correlation:`) in their indexed
+ * table, so an `emit … where:` finds exactly the cases whose data match.
+ *
  * The plan cancels the timers of the states left, arms the deadlines of the states entered,
  * stores the documents rendered by the step, and queues its other effects in the outbox
  * (delivered after commit by the worker's outbox dispatcher).
@@ -34,8 +37,24 @@ import type { InstanceView } from './instance.types';
 import { mayActOn } from './access-policy';
 import { computePayload } from './compute-payload';
 import { accepts, missingAcceptance } from '../definitions/definition-acceptance';
-import { planTransition } from './transition-plan';
-import { auditRecord, refuseUnstorableKeys, writePlanRows } from './transition-rows';
+import { planTransition, type SuspendedTimer } from './transition-plan';
+import { auditRecord, refuseUnstorableKeys, writeCorrelations, writePlanRows } from './transition-rows';
+
+/** The context with the due times resumed deadlines write back (`at: context.<path>`), as a copy. */
+function withUpdates(context: Record<string, unknown>, updates: Readonly<Record<string, string>>): Record<string, unknown> {
+  if (Object.keys(updates).length === 0) return context;
+  const out = structuredClone(context);
+  for (const [path, value] of Object.entries(updates)) {
+    const keys = path.split('.');
+    let at: Record<string, unknown> = out;
+    for (const key of keys.slice(0, -1)) {
+      if (typeof at[key] !== 'object' || at[key] === null) at[key] = {};
+      at = at[key] as Record<string, unknown>;
+    }
+    at[keys[keys.length - 1]] = value;
+  }
+  return out;
+}
 
 /** Event type recorded for the creation of an instance (first audit entry). */
 export const START_EVENT = '$start';
@@ -202,6 +221,7 @@ export class TransitionService {
             row.parent_id,
           ],
         );
+        await writeCorrelations(tx, { id, definition: def.key }, def, null, step.context);
         await insertAuditEntry(tx, record, hash);
         await writePlanRows(tx, this.deps.functions, { id, definition: def.key, businessKey: input.businessKey, context: step.context }, 1, plan, clockNow);
         if (options.within) await options.within(tx, { instanceId: id, seq: 1, step });
@@ -264,7 +284,8 @@ export class TransitionService {
       lastSenders: await this.lastSenders(row.id, machine.acceptedEvents(row.state).find((a) => a.event.type === input.type)?.event.notBy),
       ...(options.fromProcess !== undefined ? { sender: options.fromProcess } : {}),
     });
-    const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow);
+    const plan = this.plan(machine, row.id, row.business_key, row.state, step, actor, clockNow, await this.suspendedTimers(machine, row.id));
+    const finalContext = withUpdates(step.context, plan.contextUpdates);
 
     const seq = Number(row.audit_seq) + 1;
     const record = auditRecord(row.id, seq, row.audit_head, input.type, payload, actor, row.state, step, plan, row.definition_version_id, now, options.cause);
@@ -272,7 +293,7 @@ export class TransitionService {
     const next: InstanceRow = {
       ...row,
       state: step.state,
-      context: JSON.stringify(step.context),
+      context: JSON.stringify(finalContext),
       status: step.done ? 'completed' : 'active',
       version: Number(row.version) + 1,
       audit_seq: seq,
@@ -301,11 +322,12 @@ export class TransitionService {
           ]);
           if (fired !== 1) throw new AppError(ErrorCode.VersionConflict, `timer ${options.timerId} already fired or was cancelled`);
         }
+        await writeCorrelations(tx, { id: row.id, definition: row.definition_key }, machine.definition, context, finalContext);
         await insertAuditEntry(tx, record, hash);
         await writePlanRows(
           tx,
           this.deps.functions,
-          { id: row.id, definition: row.definition_key, businessKey: row.business_key, context: step.context },
+          { id: row.id, definition: row.definition_key, businessKey: row.business_key, context: finalContext },
           seq,
           plan,
           clockNow,
@@ -339,9 +361,30 @@ export class TransitionService {
     return last;
   }
 
-  private plan(machine: ProcessMachine, instanceId: string, businessKey: string, fromState: string | null, step: StepResult, actor: Actor, now: Date) {
+  private plan(
+    machine: ProcessMachine,
+    instanceId: string,
+    businessKey: string,
+    fromState: string | null,
+    step: StepResult,
+    actor: Actor,
+    now: Date,
+    suspended: readonly SuspendedTimer[] = [],
+  ) {
     const { calendar, templates, ids } = this.deps;
-    return planTransition({ machine, instanceId, businessKey, fromState, step, actor, now, calendar, templates, ids });
+    return planTransition({ machine, instanceId, businessKey, fromState, step, actor, now, calendar, templates, ids, suspended });
+  }
+
+  /** The instance's suspended timers, read only when its definition has `suspend:` deadlines. */
+  private async suspendedTimers(machine: ProcessMachine, instanceId: string): Promise<SuspendedTimer[]> {
+    if (!Object.values(machine.definition.states).some((s) => s.deadlines.some((d) => d.suspend))) return [];
+    const rows = await this.deps.db.read((q) =>
+      q.rows<{ id: string; deadline: string; due_at: string; suspended_at: string; created_at: string }>(
+        `SELECT id, deadline, due_at, suspended_at, created_at FROM timers WHERE instance_id = $1 AND status = 'suspended' ORDER BY created_seq`,
+        [instanceId],
+      ),
+    );
+    return rows.map((r) => ({ id: r.id, deadline: r.deadline, dueAt: r.due_at, suspendedAt: r.suspended_at, createdAt: r.created_at }));
   }
 
   /** The instance an identical earlier request with this key produced; refuses a key reused for another request. */

@@ -110,8 +110,10 @@ export class TimerEntity {
   @Column('varchar', { name: 'event_type', length: 100 }) eventType: string;
   @Column('text') payload: string;
   @Column('varchar', { name: 'due_at', length: 30 }) dueAt: string;
-  /** pending, fired, cancelled or failed. */
+  /** pending, fired, cancelled, failed, suspended (its case waits in a holding state) or resumed (replaced on return). */
   @Column('varchar', { length: 20 }) status: string;
+  /** When a `suspend:` deadline stopped (status suspended or resumed). */
+  @Column('varchar', { name: 'suspended_at', length: 30, nullable: true }) suspendedAt: string | null;
   @Column('integer', { name: 'created_seq' }) createdSeq: number;
   @Column('integer', { name: 'fired_seq', nullable: true }) firedSeq: number | null;
   @Column('varchar', { name: 'fired_at', length: 30, nullable: true }) firedAt: string | null;
@@ -272,6 +274,19 @@ export class SurveyExclusionEntity {
   @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
 }
 
+/** A correlation value of an instance (`correlation:`), found exactly by `emit … where:`. */
+@Entity('instance_correlations')
+@Index('ix_instance_correlations_lookup', ['definitionKey', 'name', 'valueHash'])
+export class InstanceCorrelationEntity {
+  @PrimaryColumn('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @PrimaryColumn('varchar', { length: 100 }) name: string;
+  @Column('varchar', { name: 'definition_key', length: 100 }) definitionKey: string;
+  /** Canonical JSON of the value (`"翠湖"`), so a text and a number never match each other. */
+  @Column('text') value: string;
+  /** SHA-256 (hex) of `value`: what the index compares. */
+  @Column('varchar', { name: 'value_hash', length: 64 }) valueHash: string;
+}
+
 @Entity('attachments')
 export class AttachmentEntity {
   @PrimaryColumn('varchar', { length: 36 }) id: string;
@@ -287,6 +302,7 @@ export class AttachmentEntity {
 }
 
 export const ENTITIES = [
+  InstanceCorrelationEntity,
   SignInFailureEntity,
   CalendarRevisionEntity,
   AttachmentEntity,

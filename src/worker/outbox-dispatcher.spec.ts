@@ -138,6 +138,8 @@ describe('OutboxDispatcher', () => {
         'title: 公告栏',
         'roles: { clerk: {} }',
         'start: { roles: [clerk] }',
+        'context: { type: object, properties: { area: { type: string }, pinged: { type: boolean } } }',
+        'correlation: [area]',
         'initial: open',
         'states:',
         '  open:',
@@ -155,17 +157,19 @@ describe('OutboxDispatcher', () => {
       '    on:',
       '      call:',
       '        roles: [clerk]',
-      `        actions: [{ emit: { event: ping, definition: board, to: '="B-*"' } }]`,
+      '        actions: [{ emit: { event: ping, definition: board, where: { area: A } } }]',
     ].join('\n');
     await f.definitions.register(board('from: [caller], '), 'board.yaml', 'owner');
-    const old = (await f.transitions.create({ definition: 'board', businessKey: 'B-1' }, clerk)).instance;
+    const old = (await f.transitions.create({ definition: 'board', businessKey: 'B-1', context: { area: 'A' } }, clerk)).instance;
+    // Its key starts like the others' and its area like theirs: not reached, since only data matched exactly counts.
+    const elsewhere = (await f.transitions.create({ definition: 'board', businessKey: 'B-10', context: { area: 'A-2' } }, clerk)).instance;
     await f.definitions.register(caller, 'caller.yaml', 'owner');
     // The board's owner withdraws the permission: stored, with a warning at the caller's emit.
     const v2 = await f.definitions.register(board('roles: [clerk], '), 'board.yaml', 'owner');
     expect(v2.findings.filter((x) => x.rule === 'acceptance-removed')).toEqual([
       expect.objectContaining({ rule: 'acceptance-removed', file: 'caller.yaml', line: 11 }),
     ]);
-    const current = (await f.transitions.create({ definition: 'board', businessKey: 'B-2' }, clerk)).instance;
+    const current = (await f.transitions.create({ definition: 'board', businessKey: 'B-2', context: { area: 'A' } }, clerk)).instance;
     const c = (await f.transitions.create({ definition: 'caller', businessKey: 'C-1' }, clerk)).instance;
     await f.transitions.send(c.id, { type: 'call' }, clerk);
     expect(await f.outbox.tick()).toBe(0);
@@ -175,6 +179,7 @@ describe('OutboxDispatcher', () => {
       attempts: 1,
       result: { delivered: [{ instanceId: old.id }], refused: [{ instanceId: current.id }] },
     });
+    expect(JSON.stringify(emitted.result)).not.toContain(elsewhere.id);
     expect(emitted.lastError).toContain(
       `UNDELIVERABLE: 'ping' from 'caller' (instance ${c.id}) was refused by instance ${current.id}: 'board' does not accept 'ping' from 'caller'`,
     );

@@ -46,6 +46,9 @@ interface OutboxClaim {
   attempts: number | string;
 }
 
+/** An emit's `where:` as evaluated: correlation keys and their values. */
+const isCorrelation = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0;
+
 /** A message that cannot be delivered as written: retrying cannot help. */
 const undeliverable = (message: string) => new AppError(ErrorCode.Undeliverable, message);
 
@@ -241,15 +244,15 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Sends the event to its targets as `process:<sender key>`. Sent to several instances (a
-   * business-key prefix), the event goes to those that accept it now; the others are listed as
+   * Sends the event to its targets as `process:<sender key>`. Sent to the instances found by
+   * correlation values (`where:`), the event goes to those that accept it now; the others are listed as
    * skipped. A target whose definition does not accept the event from the sender (`from:`)
    * refuses it: the message is then undeliverable (not retried), naming each refusal, after
    * the targets that accept it got it. Redelivery is safe: each target has its own key.
    */
   private async emit(message: OutboxClaim, params: Record<string, unknown>, source: InstanceView, cause: Cause): Promise<unknown> {
     const targets = await this.targets(source, params);
-    const broadcast = String(params.to).endsWith('*');
+    const broadcast = isCorrelation(params.where);
     const results = [];
     const skipped = [];
     const refused = [];
@@ -304,7 +307,11 @@ export class OutboxDispatcher {
     }
   }
 
-  /** `to: parent` → the parent instance; otherwise active instances with that business key (or prefix, `key*`). */
+  /**
+   * `to: parent` → the parent instance; `to: <key>` → the active instance with exactly that
+   * business key; `where: {…}` → every active instance of the definition whose correlation
+   * values are exactly these (possibly none). No prefix of a business key reaches anything.
+   */
   private async targets(source: InstanceView, params: Record<string, unknown>): Promise<string[]> {
     const sourceId = source.id;
     if (params.to === 'parent') {
@@ -312,14 +319,15 @@ export class OutboxDispatcher {
       return [source.parentId];
     }
     const definition = typeof params.definition === 'string' && params.definition ? params.definition : source.definition;
+    if (isCorrelation(params.where)) return this.instances.activeIds({ definition, where: params.where, excluding: sourceId });
     const to = String(params.to);
-    // `prefix*` reaches every active instance whose business key starts with the prefix (possibly none).
-    const prefix = to.endsWith('*') ? to.slice(0, -1) : undefined;
-    const ids =
-      prefix !== undefined
-        ? await this.instances.activeIds({ definition, businessKeyPrefix: prefix, excluding: sourceId })
-        : await this.instances.activeIds({ definition, businessKey: to });
-    if (ids.length === 0 && prefix === undefined) throw undeliverable(`emit: no active '${definition}' instance with business key '${to}'`);
+    const ids = await this.instances.activeIds({ definition, businessKey: to });
+    if (ids.length === 0) {
+      const hint = to.endsWith('*')
+        ? ": a business key is matched exactly, never as a prefix; find related cases with 'where:' on correlation keys the receiving process declares"
+        : '';
+      throw undeliverable(`emit: no active '${definition}' instance with business key '${to}'${hint}`);
+    }
     return ids;
   }
 

@@ -14,7 +14,7 @@ import { apiAs, startHarness, type Harness } from '../support/http-harness';
 
 const PROJECT = '翠湖花园一期';
 
-/** The attacker's definition: started by its own role, it emits to a round and to every round of the project on entry. */
+/** The attacker's definition: started by its own role, it emits to a round and to every round of the project (by its correlation key) on entry. */
 const SWEEP = (roundKey: string) => `key: evil-sweep
 title: 清理
 roles:
@@ -34,7 +34,7 @@ states:
       - emit:
           event: hold
           definition: survey-round
-          to: '="SR-" + "*"'
+          where: { project: ${PROJECT} }
           payload: { pauseKey: EVIL-1, until: "2099-01-01T00:00:00Z" }
     on:
       finish: { roles: [sweeper], target: done }

@@ -8,6 +8,8 @@ import { AuditActorAttributes1764600000000 } from './1764600000000-audit-actor-a
 import { CalendarRevisions1764700000000 } from './1764700000000-calendar-revisions';
 import { SignInFailures1764800000000 } from './1764800000000-sign-in-failures';
 import { InstanceStatusIndex1764900000000 } from './1764900000000-instance-status-index';
+import { InstanceCorrelations1765012000000 } from './1765012000000-instance-correlations';
+import { TimerSuspension1765012100000 } from './1765012100000-timer-suspension';
 
 /** Every migration, in order. Schema changes are new entries here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   CalendarRevisions1764700000000,
   SignInFailures1764800000000,
   InstanceStatusIndex1764900000000,
+  InstanceCorrelations1765012000000,
+  TimerSuspension1765012100000,
 ];
