@@ -332,7 +332,7 @@ export class SurveyRoundService {
       building: h.building,
       unit: h.unit,
       room: h.room,
-      token: this.engine.ids.randomBytes(24).toString('base64url'),
+      token: surveyToken((n) => this.engine.ids.randomBytes(n)),
     }));
     const next = await this.sendAs(roundId, actor, ROUND_EVENTS.issueTokens, { issued: tokens.length }, (tx, t) =>
       this.store.insertTokens(
@@ -533,5 +533,18 @@ export class SurveyRoundService {
       preparedAt: typeof c.preparedAt === 'string' ? c.preparedAt : undefined,
       timeZone: this.engine.calendar.timeZone,
     });
+  }
+}
+
+/**
+ * A questionnaire token: 192 random bits in base64url, drawn again while it starts with `-` or
+ * `_`. Tokens are printed and exported to CSV/XLSX, where a text starting with `-` is written
+ * with a leading quote (formula neutralisation): such a token would reach the owner as `'-…`
+ * and be refused as unknown. Redrawing costs less than 0.05 bits.
+ */
+export function surveyToken(draw: (bytes: number) => Buffer): string {
+  for (;;) {
+    const token = draw(24).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(token)) return token;
   }
 }
