@@ -168,6 +168,7 @@ export class CasePresenter {
     if (typeof value === 'boolean') return value ? '是' : '否';
     if (typeof value === 'string') return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) ? this.time(value) : value;
     if (value === null || value === undefined) return '';
+    if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return value.map((v) => this.display(v)).join('、');
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 

@@ -89,6 +89,8 @@ describeBrowser.each(DRIVERS)('an exclusion request decided on a phone on %s', (
     const region = await phone('region');
     await expect(region.page.textContent('[data-count=todo]')).resolves.toBe('1');
     await expect(noSideScroll(region.page)).resolves.toBe(true);
+    // The card reads as the definition's summary line says, lists joined as people write them.
+    await expect(region.page.textContent('#todo .task-title')).resolves.toBe(`${PROJECT} 2026-03 稳定期 剔除申请 — 已与我司产生诉讼关系的业主`);
     await region.page.click('#todo .task-title');
     await expect(region.page.textContent('[data-test=state]')).resolves.toBe('区域平台研判');
     const [download] = await Promise.all([region.page.waitForEvent('download'), region.page.click('a:has-text("受理通知书.pdf")')]);
