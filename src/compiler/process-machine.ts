@@ -22,9 +22,18 @@ import type {
   ValueSpec,
 } from '../definitions/definition.types';
 import { accepts, missingAcceptance } from '../definitions/definition-acceptance';
+import { OPINION_FIELD } from '../definitions/definition.types';
 import { jsonCopy } from '../definitions/json-schema.util';
 import type { AcceptedEvent, Actor, IncomingEvent, ProcessMachine, StepResult } from './process-machine.contract';
-import { contextInvalidText, noConditionText, notAcceptedText, notYourRoleText, onlyThroughServiceText, payloadInvalidText } from './refusal-text';
+import {
+  contextInvalidText,
+  noConditionText,
+  notAcceptedText,
+  notYourRoleText,
+  onlyThroughServiceText,
+  opinionRequiredText,
+  payloadInvalidText,
+} from './refusal-text';
 
 /** The event as XState sees it. */
 interface MachineEvent {
@@ -220,6 +229,7 @@ export function createProcessMachine(definition: ProcessDefinition): ProcessMach
       else checkRoles(def, found.event, event.actor, state);
       checkNotBy(found.event, event);
       const payload = event.payload ?? {};
+      checkOpinion(def, found.event, payload);
       const payloadErrors = found.event.validatePayload(payload);
       if (payloadErrors.length > 0) {
         throw new AppError(
@@ -297,6 +307,20 @@ function checkVia(def: ProcessDefinition, event: EventDefinition, incoming: Inco
 export const SELF_DECISION_REFUSAL = '不能审批本人提交的申请';
 
 /** `notBy:` the one who sent one of the named events last may not send this one. */
+/** `opinion: required`: a decision is refused without a written opinion (审批意见) that is more than spaces. */
+function checkOpinion(def: ProcessDefinition, event: EventDefinition, payload: unknown): void {
+  if (event.opinion !== 'required') return;
+  const value = payload && typeof payload === 'object' ? (payload as Record<string, unknown>)[OPINION_FIELD] : undefined;
+  if (typeof value === 'string' && value.trim() !== '') return;
+  const message = 'a written opinion is required';
+  throw new AppError(
+    ErrorCode.PayloadInvalid,
+    `the data sent with '${event.type}' is not valid: $.${OPINION_FIELD} ${message} (opinion: required)`,
+    { errors: [{ path: `$.${OPINION_FIELD}`, message }] },
+    { userMessage: opinionRequiredText(def, event) },
+  );
+}
+
 function checkNotBy(event: EventDefinition, incoming: IncomingEvent): void {
   const asked = (event.notBy ?? []).find((e) => incoming.lastSenders?.[e] === incoming.actor.id);
   if (asked === undefined) return;

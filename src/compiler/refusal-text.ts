@@ -104,6 +104,11 @@ export function payloadInvalidText({
   return `${eventName(def, event.type, event)}填写的内容不符合要求：${problemsText(event.payloadSchema, errors, def.contextSchema)}。请修改后重新提交。`;
 }
 
+/** A decision with `opinion: required` sent without a written opinion. */
+export function opinionRequiredText(def: ProcessDefinition, event: EventDefinition): string {
+  return `${eventName(def, event.type, event)}需要填写「审批意见」（opinion）：请写明意见后重新提交。`;
+}
+
 /** The first few problems, by field title, and how many there are in all. */
 function problemsText(schema: JsonSchema, errors: readonly PayloadValidationError[], fallback?: JsonSchema): string {
   const shown = [...new Set(errors.slice(0, 5).map((e) => problemText(schema, e, fallback)))];

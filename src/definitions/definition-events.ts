@@ -4,7 +4,15 @@
  * `branches`) with their targets, assignments and actions.
  */
 import type { ExpressionChecks } from '../compiler/expression';
-import type { Assignment, BranchDefinition, ComputeDefinition, EventDefinition, JsonSchema } from './definition.types';
+import {
+  MAX_OPINION_LENGTH,
+  OPINION_FIELD,
+  type Assignment,
+  type BranchDefinition,
+  type ComputeDefinition,
+  type EventDefinition,
+  type JsonSchema,
+} from './definition.types';
 import { isMap, str, undeclaredPath, type Raw } from './definition-build-context';
 import { buildActions } from './definition-actions';
 import { checkRoles } from './definition-declarations';
@@ -16,10 +24,11 @@ import type { YamlPath } from './yaml-locator';
 
 export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, path: YamlPath): EventDefinition {
   const { report, pos } = scope;
-  const payloadSchema: JsonSchema = isMap(rawEvent.payload) ? rawEvent.payload : { type: 'object' };
   if (isMap(rawEvent.payload) && rawEvent.payload.type !== 'object') {
     report([...path, 'payload'], "the payload schema must describe a map: write 'type: object' at its top");
   }
+  const opinion = rawEvent.opinion === 'required' || rawEvent.opinion === 'optional' ? rawEvent.opinion : undefined;
+  const payloadSchema = withOpinion(scope, isMap(rawEvent.payload) ? rawEvent.payload : { type: 'object' }, opinion, path);
   const compiled = compileUserSchema(scope.ajv, payloadSchema);
   if (!compiled.ok)
     report([...path, 'payload', ...(compiled.at ?? [])], `the payload schema is not a valid JSON Schema: ${compiled.message}`, compiled.which ?? 'key');
@@ -86,6 +95,7 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
     ...(viaService ? { via: 'service' as const } : {}),
     ...(str(rawEvent.api) ? { api: rawEvent.api as string } : {}),
     ...notByOf(scope, rawEvent, path),
+    ...(opinion ? { opinion } : {}),
     compute,
     payloadSchema,
     validatePayload: (payload: unknown) => {
@@ -96,6 +106,30 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
     },
     branches,
     position: pos(path, 'key'),
+  };
+}
+
+/**
+ * `opinion:` adds the written opinion (审批意见) to the payload schema as the field `opinion`, a
+ * text of at most MAX_OPINION_LENGTH characters, listed as required when the opinion is; the
+ * engine refuses a required one that is empty or only spaces (process-machine.ts).
+ */
+function withOpinion(scope: DefinitionScope, schema: JsonSchema, opinion: 'required' | 'optional' | undefined, path: YamlPath): JsonSchema {
+  if (!opinion) return schema;
+  const properties = isMap(schema.properties) ? schema.properties : {};
+  if (OPINION_FIELD in properties) {
+    scope.report(
+      [...path, 'payload', 'properties', OPINION_FIELD],
+      `'${OPINION_FIELD}' is the written opinion that 'opinion: ${opinion}' adds to the payload: remove this field or remove 'opinion'`,
+      'key',
+    );
+    return schema;
+  }
+  const required = Array.isArray(schema.required) ? (schema.required as unknown[]) : [];
+  return {
+    ...schema,
+    properties: { ...properties, [OPINION_FIELD]: { type: 'string', title: '审批意见', maxLength: MAX_OPINION_LENGTH } },
+    ...(opinion === 'required' ? { required: [...required, OPINION_FIELD] } : {}),
   };
 }
 

@@ -94,7 +94,7 @@ describe('loadDefinition', () => {
   it('points an unknown key at the key itself', () => {
     const errors = errorsOf(doc(['    on:', '      finish: { roles: [clerk], tagret: done }']));
     expect(at(errors)).toEqual([
-      "18:33 unknown key 'tagret' in 'states.open.on.finish'. Did you mean 'target'? Allowed keys here: title, description, roles, from, via, api, notBy, payload, compute, when, reject, target, assign, actions, branches.",
+      "18:33 unknown key 'tagret' in 'states.open.on.finish'. Did you mean 'target'? Allowed keys here: title, description, roles, from, via, api, notBy, opinion, payload, compute, when, reject, target, assign, actions, branches.",
     ]);
     expect(errors[0].path).toBe('states.open.on.finish.tagret');
   });

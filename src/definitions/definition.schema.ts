@@ -219,6 +219,8 @@ export const definitionSchema = {
         api: text,
         /** The events (or `start`) whose latest sender may not send this one. */
         notBy: { type: 'array', minItems: 1, uniqueItems: true, items: named(EVENT_NAME_PATTERN) },
+        /** A decision's written opinion (审批意见, payload field `opinion`): required or optional. */
+        opinion: { enum: ['required', 'optional'] },
         payload: { type: 'object' },
         compute: {
           type: 'object',

@@ -134,6 +134,12 @@ export interface EventDefinition {
    * send this one: the one who asked may not decide. Checked by the engine against the trail.
    */
   readonly notBy?: readonly string[];
+  /**
+   * `opinion:` a decision's written opinion (审批意见), in the payload field `opinion`
+   * (OPINION_FIELD): `required` refuses the event without a non-empty one; `optional` offers it.
+   * The payload schema already includes the field.
+   */
+  readonly opinion?: 'required' | 'optional';
   readonly payloadSchema: JsonSchema;
   /** Compiled at load time with ajv. Returns [] when the payload is valid. */
   validatePayload(payload: unknown): readonly PayloadValidationError[];
@@ -319,3 +325,8 @@ export interface Effect {
   /** Name of the state whose transition/entry/exit declared it. */
   readonly state: string;
 }
+
+/** The payload field of a decision's written opinion (an event's `opinion:`). */
+export const OPINION_FIELD = 'opinion';
+/** Longest written opinion accepted. */
+export const MAX_OPINION_LENGTH = 2000;

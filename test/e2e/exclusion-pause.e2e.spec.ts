@@ -110,7 +110,9 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
       stages: ['稳定期'],
       households: expect.arrayContaining([expect.objectContaining({ householdId: '1栋-1-101' })]),
     });
-    expect((await send('region', req, 'approve', { comment: '诉讼属实' })).state).toBe('groupReview');
+    // The regional decision's written opinion (opinion: optional) is recorded with the decision.
+    const regional = await send('region', req, 'approve', { opinion: '诉讼属实' });
+    expect([regional.state, regional.context.regionalDecision.comment]).toEqual(['groupReview', '诉讼属实']);
     const outbox = (await call('get', 'au', `/instances/${req}/outbox`)).body.items;
     expect(outbox.find((m: { kind: string }) => m.kind === 'email').params).toMatchObject({
       to: ['satisfaction-group@example.com'],

@@ -188,7 +188,7 @@ describe.each(DRIVERS)('pauses hold their own project, keep the collection windo
     expect((await get('au', pause)).state).toBe('extensionRequested');
     expect((await get('cs', round)).state).toBe('held');
 
-    const approved = await send('gcr', pause, 'approveExtension', { comment: '同意延期' });
+    const approved = await send('gcr', pause, 'approveExtension', { opinion: '同意延期' });
     expect(approved.state).toBe('paused');
     expect(approved.context.endsAt).toBe(newEnd.toISOString());
     await work();

@@ -97,7 +97,7 @@ describeBrowser.each(DRIVERS)('an exclusion request decided on a phone on %s', (
     expect(download.suggestedFilename()).toBe('受理通知书.pdf');
     await expect(region.page.locator('form[data-event=approve] button[type=submit]').textContent()).resolves.toBe('研判通过');
     await expect(region.page.locator('form[data-event=decline] button[type=submit]').textContent()).resolves.toBe('驳回');
-    await region.page.fill('form[data-event=approve] [name="f.comment"]', '诉讼属实');
+    await region.page.fill('form[data-event=approve] [name="f.opinion"]', '诉讼属实');
     await expect(noSideScroll(region.page)).resolves.toBe(true);
     await Promise.all([region.page.waitForURL(/done=event/), region.page.click('form[data-event=approve] button[type=submit]')]);
     await expect(region.page.textContent('[data-test=state]')).resolves.not.toBe('区域平台研判');
