@@ -7,7 +7,7 @@
 import { chineseLocalTime } from '../calendar/local-time-text.util';
 import { addLocalDays } from '../calendar/zoned-time.util';
 import type { Actor } from '../compiler/process-machine.contract';
-import type { EventDefinition, JsonSchema, ProcessDefinition, StateDefinition } from '../definitions/definition.types';
+import { OPINION_FIELD, type EventDefinition, type JsonSchema, type ProcessDefinition, type StateDefinition } from '../definitions/definition.types';
 import { fillSummary } from '../definitions/definition-summary';
 import type { Engine } from '../engine/engine';
 import type { AuditEntryView, InstanceView } from '../engine/instance.types';
@@ -195,7 +195,10 @@ export class CasePresenter {
       const schema = (event?.payloadSchema ?? {}) as JsonSchema & { properties?: Record<string, { title?: string }> };
       const payload = e.payload && typeof e.payload === 'object' && !Array.isArray(e.payload) ? (e.payload as Record<string, unknown>) : {};
       const isStart = e.fromState === null;
+      // A decision's written opinion (the event's `opinion:`) reads on its own, not as one field among others.
+      const opinion = !isStart && event?.opinion && typeof payload[OPINION_FIELD] === 'string' ? (payload[OPINION_FIELD] as string) : undefined;
       return {
+        opinion,
         at: this.time(e.at),
         what: isStart ? '发起' : (event?.title ?? (e.actor === 'system' ? '到期自动处理' : e.eventType)),
         who: e.actor === 'system' ? '系统' : nameOf(e.actor),
@@ -209,7 +212,7 @@ export class CasePresenter {
         items: isStart
           ? []
           : Object.entries(payload)
-              .filter(([k]) => !event?.compute.some((c) => c.field === k))
+              .filter(([k]) => !event?.compute.some((c) => c.field === k) && !(opinion !== undefined && k === OPINION_FIELD))
               .map(([k, v]) => ({ label: schema.properties?.[k]?.title ?? labels[k] ?? k, value: this.display(v) })),
       };
     });

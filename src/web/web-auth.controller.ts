@@ -4,6 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, ErrorCode } from '../common/app-error';
 import { Public } from '../http/auth.guard';
+import { CASE_EXTRAS_CSS } from './views/case-extras.view';
 import { APP_CSS, APP_JS } from './web-assets';
 import { WebErrorFilter } from './web-error.filter';
 import { WebPages } from './web-frame';
@@ -43,7 +44,7 @@ export class WebAuthController {
   @Header('Content-Type', 'text/css; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=300')
   css() {
-    return APP_CSS;
+    return APP_CSS + CASE_EXTRAS_CSS;
   }
 
   @Get('app/assets/app.js')

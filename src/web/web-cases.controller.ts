@@ -28,6 +28,7 @@ import type { Actor } from '../compiler/process-machine.contract';
 import type { JsonSchema, ProcessDefinition } from '../definitions/definition.types';
 import type { InstanceView } from '../engine/instance.types';
 import { Public } from '../http/auth.guard';
+import { relatedCases, stepBar } from './case-extras';
 import { formFields, payloadFromForm, submittedValues, type FieldError } from './schema-form';
 import { WebErrorFilter } from './web-error.filter';
 import { WebPages } from './web-frame';
@@ -242,6 +243,9 @@ export class WebCasesController {
       mayAttach,
       mayVerify: this.engine.access.has(actor, 'audit.verify'),
       timeline: p.timeline(def, trail, nameOf),
+      // Case extras (case-extras.ts): where the case is, and the cases related to it.
+      stepBar: stepBar(def, instance, trail),
+      related: await relatedCases(this.engine, p, id, actor),
       notice,
     });
   }

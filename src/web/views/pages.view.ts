@@ -59,6 +59,7 @@ export const CASE = `<div class="card">
     <dt>发起人</dt><dd>{{createdBy}} · {{createdAt}}</dd>
   </dl>
 </div>
+{{> caseStepBar}}
 {{#if notice}}<p class="ok" role="status">{{notice}}</p>{{/if}}
 <section class="section">
   <h2>可办理的步骤</h2>
@@ -102,6 +103,7 @@ export const CASE = `<div class="card">
   </form>
   {{/if}}
 </section>
+{{> caseRelated}}
 <section class="section">
   <h2>经过</h2>
   {{#if mayVerify}}<p><a class="small" href="/app/audit/verify?instanceId={{instance.id}}">核验此案件的审计链</a></p>{{/if}}
@@ -110,6 +112,7 @@ export const CASE = `<div class="card">
     <div class="when">{{at}}</div>
     <div><strong>{{what}}</strong> · {{who}}{{#if roles}}（{{roles}}）{{/if}}</div>
     {{#if change}}<div class="hint">{{change}}</div>{{/if}}
+    {{#if opinion}}<p class="opinion" data-test="opinion"><strong>审批意见：</strong>{{opinion}}</p>{{/if}}
     {{#if items.length}}<dl class="facts small">{{#each items}}<dt>{{label}}</dt><dd>{{value}}</dd>{{/each}}</dl>{{/if}}
   </li>{{/each}}
   </ol>
