@@ -4,13 +4,15 @@
  * checks with the validate endpoint's logic (`DefinitionRegistry.validate`) and uploads with
  * `definitions.upload`.
  */
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { addLocalDays, zonedInstant } from '../calendar/zoned-time.util';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { DefinitionProblem } from '../definitions/definition.types';
 import { DefinitionLoadError } from '../engine/definition-registry';
 import { Public } from '../http/auth.guard';
+import { attachmentHeader, trailFileName, trailJson, trailWorkbook } from './audit-export';
 import { WebErrorFilter } from './web-error.filter';
 import { WebPages } from './web-frame';
 import { CurrentSession, requireCsrf, sameToken, WebSessionGuard, type WebSession } from './web-session';
@@ -37,6 +39,13 @@ states:
     title: 已办结
     type: final
 `;
+
+/** A real calendar date written YYYY-MM-DD. */
+function isLocalDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(text);
+}
 
 /** The file name used in error positions (as the API's `?file=`). */
 function fileName(value: unknown): string {
@@ -74,6 +83,8 @@ export class WebAdminController {
     @Query('status') status?: string,
     @Query('state') state?: string,
     @Query('actor') actedBy?: string,
+    @Query('from') from?: string,
+    @Query('to') to?: string,
   ) {
     const p = this.pages.presenter;
     const filter = {
@@ -82,7 +93,22 @@ export class WebAdminController {
       status: status || undefined,
       state: (definition && state) || undefined,
       actedBy: actedBy?.trim() || undefined,
+      from: from?.trim() || undefined,
+      to: to?.trim() || undefined,
     };
+    // 发起日期 from/to are local dates (the calendar's time zone), both days included.
+    const dateError = [filter.from, filter.to].some((d) => d !== undefined && !isLocalDate(d))
+      ? '日期请按“年-月-日”填写，例如 2026-03-02。'
+      : filter.from && filter.to && filter.from > filter.to
+        ? '起始日期不能晚于截止日期。'
+        : undefined;
+    const tz = this.engine.calendar.timeZone;
+    const range = dateError
+      ? {}
+      : {
+          createdFrom: filter.from ? zonedInstant(filter.from, { hour: 0, minute: 0 }, tz).toISOString() : undefined,
+          createdBefore: filter.to ? zonedInstant(addLocalDays(filter.to, 1), { hour: 0, minute: 0 }, tz).toISOString() : undefined,
+        };
     // The states of the chosen process, by their titles, to search by.
     const states = definition
       ? Object.values((await this.engine.definitions.machine((await this.engine.definitions.latest(definition)).id)).definition.states).map((st) => ({
@@ -91,11 +117,19 @@ export class WebAdminController {
           selected: st.name === filter.state,
         }))
       : [];
-    const page = await this.engine.instances.list({ ...filter, limit: 100 }, session.actor);
+    const { from: _from, to: _to, ...query } = filter;
+    const page = dateError ? { items: [], total: 0 } : await this.engine.instances.list({ ...query, ...range, limit: 100 }, session.actor);
     const items = await Promise.all(
       page.items.map(async (i) => {
         const def = await p.definitionOf(i);
-        return { id: i.id, summary: p.summary(def, i), process: def.title, businessKey: i.businessKey, stateTitle: p.stateTitle(def, i.state) };
+        return {
+          id: i.id,
+          summary: p.summary(def, i),
+          process: def.title,
+          businessKey: i.businessKey,
+          stateTitle: p.stateTitle(def, i.state),
+          createdAt: p.time(i.createdAt),
+        };
       }),
     );
     const definitions = (await this.engine.definitions.list()).map((d) => ({ key: d.key, title: d.title, selected: d.key === definition }));
@@ -105,8 +139,28 @@ export class WebAdminController {
       definitions,
       items,
       total: page.total,
+      dateError,
       mayVerify: this.engine.access.has(session.actor, 'audit.verify'),
     });
+  }
+
+  /** A case's audit trail as XLSX or JSON, to whoever may read the case (as GET /instances/:id/audit, masked alike). */
+  @Get('audit/cases/:id/trail.:ext')
+  @Header('Cache-Control', 'no-store')
+  async trail(@CurrentSession() session: WebSession, @Param('id') id: string, @Param('ext') ext: string, @Res({ passthrough: true }) res: Response) {
+    if (ext !== 'xlsx' && ext !== 'json') throw new AppError(ErrorCode.NotFound, `no export '${ext}'`, undefined, { userMessage: '只能导出 XLSX 或 JSON。' });
+    const p = this.pages.presenter;
+    const instance = await this.engine.instances.get(id, session.actor);
+    const trail = await this.engine.instances.audit(id, session.actor);
+    const def = await p.definitionOf(instance);
+    res.setHeader('Content-Disposition', attachmentHeader(trailFileName(instance, ext)));
+    if (ext === 'json') {
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      return new StreamableFile(Buffer.from(trailJson(instance, def, trail), 'utf8'));
+    }
+    const nameOf = await p.names(trail.map((e) => e.actor));
+    res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    return new StreamableFile(await trailWorkbook(p, def, instance, trail, nameOf));
   }
 
   @Get('audit/verify')

@@ -4,7 +4,7 @@
  */
 import Handlebars from 'handlebars';
 import type { Actor } from '../compiler/process-machine.contract';
-import { RELATED_PARTIAL, STEP_BAR_PARTIAL } from './views/case-extras.view';
+import { RELATED_PARTIAL, STEP_BAR_PARTIAL, TRAIL_EXPORTS_PARTIAL } from './views/case-extras.view';
 import { FIELD_PARTIAL, LAYOUT } from './views/layout.view';
 import * as PAGES from './views/pages.view';
 
@@ -13,6 +13,7 @@ hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerPartial('field', FIELD_PARTIAL);
 hbs.registerPartial('caseStepBar', STEP_BAR_PARTIAL);
 hbs.registerPartial('caseRelated', RELATED_PARTIAL);
+hbs.registerPartial('trailExports', TRAIL_EXPORTS_PARTIAL);
 
 const layout = hbs.compile(LAYOUT, { strict: false });
 const pages = Object.fromEntries(Object.entries(PAGES).map(([name, text]) => [name, hbs.compile(text)])) as Record<

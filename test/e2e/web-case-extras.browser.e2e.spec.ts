@@ -7,7 +7,10 @@
  * by date range and downloads a case's trail as XLSX and JSON. Every page test fails on a
  * console error (`assertClean`).
  */
+import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { addLocalDays } from '../../src/calendar/zoned-time.util';
 import { describeBrowser, launchBrowser, watchedPage } from '../support/browser';
 import { DRIVERS } from '../support/databases';
 import { PASSWORD, startHarness, type Harness } from '../support/http-harness';
@@ -163,6 +166,68 @@ describeBrowser.each(DRIVERS)('case page extras in the browser on %s', (driver) 
     await expect(stepBar(page)).resolves.toEqual(['current:待回访', 'todo:已回访']);
     await page.screenshot({ path: '/tmp/wf-case-related-1280.png', fullPage: true });
     await Promise.all([page.waitForURL(new RegExp(`/app/cases/${caseId}$`)), page.click('[data-test=related] a')]);
+    assertClean();
+  });
+
+  it('an auditor searches by date range (local dates) and downloads a trail as XLSX and JSON, formulas neutralised', async () => {
+    const declined = await h.engine.transitions.create(
+      { definition: 'opinion-case', businessKey: 'WX-2', context: { item: '地库照明' } },
+      { id: 'clerk', roles: ['clerk'] },
+    );
+    const formula = '=HYPERLINK("http://evil.example","点我")';
+    await h.engine.transitions.send(declined.instance.id, { type: 'decline', payload: { opinion: formula } }, { id: 'boss', roles: ['approver'] });
+    const today = h.engine.calendar.localDate(new Date());
+    const { page, assertClean } = await signedIn('audit', { width: 390, height: 844 });
+    const search = async (from: string, to: string) => {
+      await page.goto(`${h.baseUrl}/app/audit`);
+      await page.fill('#from', from);
+      await page.fill('#to', to);
+      await Promise.all([page.waitForURL(/\/app\/audit\?/), page.click('form.filters button[type=submit]')]);
+      return page.locator('[data-test=results] .key').allTextContents();
+    };
+    await expect(search(today, today).then((keys) => keys.sort())).resolves.toEqual(['FU-1', 'WX-1', 'WX-2']);
+    await expect(page.inputValue('#from')).resolves.toBe(today);
+    await expect(noSideScroll(page)).resolves.toBe(true);
+    await page.screenshot({ path: '/tmp/wf-audit-dates-390.png', fullPage: true });
+    const tomorrow = addLocalDays(today, 1);
+    await expect(search(tomorrow, addLocalDays(today, 7))).resolves.toEqual([]);
+    await expect(page.textContent('[data-test=total]')).resolves.toBe('共 0 件');
+    await search(addLocalDays(today, -7), addLocalDays(today, -1));
+    await expect(page.textContent('[data-test=total]')).resolves.toBe('共 0 件');
+    await search(tomorrow, today);
+    await expect(page.textContent('[data-test=date-error]')).resolves.toBe('起始日期不能晚于截止日期。');
+
+    await search(today, today);
+    const row = page.locator('[data-test=results] li', { hasText: 'WX-2' });
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), row.locator('a:has-text("XLSX")').click()]);
+    expect(xlsx.suggestedFilename()).toBe('审计记录-WX-2.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await xlsx.path()) as string);
+    const sheet = workbook.getWorksheet('审计记录');
+    expect(sheet).toBeDefined();
+    const rows = (sheet!.getSheetValues() as unknown[][]).filter(Boolean).map((r) => r.slice(1));
+    expect(rows[0]).toEqual(expect.arrayContaining(['序号', '时间', '办理人', '步骤', '审批意见']));
+    expect(rows.map((r) => [r[0], r[2], r[5], r[8], r[9]])).toEqual([
+      ['序号', '办理人', '步骤', '新状态', '审批意见'],
+      [1, '李经办', '发起', '部门审批', ''],
+      [2, '张审批', '驳回', '已驳回', `'${formula}`],
+    ]);
+    const [json] = await Promise.all([page.waitForEvent('download'), row.locator('a:has-text("JSON")').click()]);
+    expect(json.suggestedFilename()).toBe('审计记录-WX-2.json');
+    const body = JSON.parse(readFileSync((await json.path()) as string, 'utf8'));
+    expect(body.instance).toMatchObject({ businessKey: 'WX-2', definition: 'opinion-case', title: '维修审批', version: 1 });
+    expect(body.items.map((e: { eventType: string; payload: unknown }) => [e.eventType, e.payload])).toEqual([
+      ['$start', expect.anything()],
+      ['decline', { opinion: formula }],
+    ]);
+    // The same downloads from the case page, with the session cookie only.
+    await page.goto(`${h.baseUrl}/app/cases/${declined.instance.id}`);
+    await expect(page.locator('[data-test=timeline] [data-test=opinion]').allTextContents()).resolves.toEqual([`审批意见：${formula}`]);
+    const [fromCase] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=trail-exports] a:has-text("JSON")')]);
+    expect(fromCase.suggestedFilename()).toBe('审计记录-WX-2.json');
+    // Without a session there is no file.
+    const anonymous = await fetch(`${h.baseUrl}/app/audit/cases/${declined.instance.id}/trail.json`, { redirect: 'manual' });
+    expect(anonymous.status).not.toBe(200);
     assertClean();
   });
 });

@@ -12,6 +12,9 @@ export const RELATED_PARTIAL = `<section class="section" data-test="related">
   </ul>{{else}}<p class="empty">没有相关案件。</p>{{/if}}
 </section>`;
 
+/** A case's trail downloads (in the context of the case: its \`id\`). */
+export const TRAIL_EXPORTS_PARTIAL = `<span data-test="trail-exports">导出审计记录：<a href="/app/audit/cases/{{id}}/trail.xlsx" download>XLSX</a> · <a href="/app/audit/cases/{{id}}/trail.json" download>JSON</a></span>`;
+
 export const CASE_EXTRAS_CSS = `
 .stepbar ol{list-style:none;display:flex;flex-wrap:wrap;gap:.35rem .25rem;padding:0;margin:0 0 .75rem;font-size:.85rem}
 .stepbar li{display:flex;align-items:center;gap:.25rem;padding:.15rem .5rem .15rem .2rem;border-radius:12px;background:#eff0f1;color:#646a73}

@@ -107,6 +107,7 @@ export const CASE = `<div class="card">
 <section class="section">
   <h2>经过</h2>
   {{#if mayVerify}}<p><a class="small" href="/app/audit/verify?instanceId={{instance.id}}">核验此案件的审计链</a></p>{{/if}}
+  {{#with instance}}<p class="small">{{> trailExports}}</p>{{/with}}
   <ol class="timeline" data-test="timeline">
   {{#each timeline}}<li>
     <div class="when">{{at}}</div>
@@ -125,14 +126,18 @@ export const AUDIT = `<form method="get" action="/app/audit" class="card filters
     <select id="state" name="state"><option value="">全部</option>{{#each states}}<option value="{{name}}"{{#if selected}} selected{{/if}}>{{title}}</option>{{/each}}</select></div>{{/if}}
   <div class="field"><label for="businessKey">业务编号</label><input id="businessKey" name="businessKey" value="{{filter.businessKey}}"></div>
   <div class="field"><label for="actor">办理人（登录名）</label><input id="actor" name="actor" value="{{filter.actedBy}}"></div>
+  <div class="field"><label for="from">发起日期（起）</label><input id="from" name="from" type="date" value="{{filter.from}}"></div>
+  <div class="field"><label for="to">发起日期（止）</label><input id="to" name="to" type="date" value="{{filter.to}}"></div>
   <div class="field"><label for="status">状态</label>
     <select id="status" name="status"><option value="">全部</option><option value="active"{{#if (eq filter.status "active")}} selected{{/if}}>办理中</option><option value="completed"{{#if (eq filter.status "completed")}} selected{{/if}}>已结束</option></select></div>
   <button type="submit" class="primary">查找</button>
 </form>
-<p>共 {{total}} 件</p>
-<ul class="cards">{{#each items}}<li class="card"><a href="/app/cases/{{id}}">{{summary}}</a>
-  <div class="meta"><span class="process">{{process}}</span><span class="key">{{businessKey}}</span><span class="state">{{stateTitle}}</span></div>
-  {{#if ../mayVerify}}<a class="small" href="/app/audit/verify?instanceId={{id}}">核验此案件的审计链</a>{{/if}}
+{{#if dateError}}<p class="alert" role="alert" data-test="date-error">{{dateError}}</p>{{/if}}
+<p data-test="total">共 {{total}} 件</p>
+<ul class="cards" data-test="results">{{#each items}}<li class="card"><a href="/app/cases/{{id}}">{{summary}}</a>
+  <div class="meta"><span class="process">{{process}}</span><span class="key">{{businessKey}}</span><span class="state">{{stateTitle}}</span><span class="when">发起于 {{createdAt}}</span></div>
+  <div class="actions small">{{#if ../mayVerify}}<a class="small" href="/app/audit/verify?instanceId={{id}}">核验此案件的审计链</a>{{/if}}
+  {{> trailExports}}</div>
 </li>{{/each}}</ul>
 {{#if mayVerify}}<p><a class="button" href="/app/audit/verify">核验全部审计链</a></p>{{/if}}`;
 
