@@ -80,6 +80,13 @@ export function buildEvent(scope: DefinitionScope, type: string, rawEvent: Raw, 
       'key',
     );
   }
+  if (opinion === 'required' && Array.isArray(rawEvent.roles) && rawEvent.roles.includes('system')) {
+    report(
+      [...path, 'opinion'],
+      "'opinion: required' asks a person for a written opinion, which the engine (system: deadlines, schedules) cannot write: remove 'system' from its roles or write 'opinion: optional'",
+      'key',
+    );
+  }
   if (rawEvent.roles === undefined && rawEvent.from === undefined) {
     report(
       path,

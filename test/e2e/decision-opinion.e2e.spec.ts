@@ -87,6 +87,9 @@ describe.each(DRIVERS)('decision opinion (opinion: required) on %s', (driver) =>
     const clash = OPINION_YAML.replace('opinion: required', 'opinion: required\n        payload: { type: object, properties: { opinion: { type: string } } }');
     const r2 = await h.http.post('/definitions/validate?file=bad.yaml').set(auth.boss).set('Content-Type', 'application/yaml').send(clash);
     expect(r2.body.errors).toEqual([expect.objectContaining({ line: line + 1, message: expect.stringContaining("'opinion' is the written opinion") })]);
+    const bySystem = OPINION_YAML.replace('roles: [approver]\n        opinion: required', 'roles: [approver, system]\n        opinion: required');
+    const r3 = await h.http.post('/definitions/validate?file=bad.yaml').set(auth.boss).set('Content-Type', 'application/yaml').send(bySystem);
+    expect(r3.body.errors).toEqual([expect.objectContaining({ line, column: 9, message: expect.stringContaining('the engine (system') })]);
   });
 });
 
