@@ -129,11 +129,11 @@ describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => 
     const first = await submitted('EX-A', '2026-03', ['1栋-1-101', '1栋-1-102']);
     const second = await submitted('EX-B', '2026-03', ['1栋-1-102', '1栋-1-103']);
 
-    await send('region', first, 'approve');
-    expect((await send('group', first, 'approve')).state).toBe('approved');
+    await send('region', first, 'approve', { opinion: '同意' });
+    expect((await send('group', first, 'approve', { opinion: '同意' })).state).toBe('approved');
     // No worker run between the two approvals: the effect of the first must not wait for it.
-    await send('region', second, 'approve');
-    const approved = await send('group', second, 'approve');
+    await send('region', second, 'approve', { opinion: '同意' });
+    const approved = await send('group', second, 'approve', { opinion: '同意' });
     expect(approved.state).toBe('approved');
     expect(approved.context.exclusion).toMatchObject({ excluded: ['1栋-1-103'], alreadyExcluded: ['1栋-1-102'] });
     // Applied with the approval itself, before any worker ran.
@@ -158,10 +158,10 @@ describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => 
     const first = await submitted('EX-C', '2026-04', ['1栋-1-104']);
     const second = await submitted('EX-D', '2026-04', ['1栋-1-104']);
     // Both wait for the group; the group approves the first, then the second.
-    await send('region', first, 'approve');
-    await send('region', second, 'approve');
-    await send('group', first, 'approve');
-    const refused = await send('group', second, 'approve', {}, [409]);
+    await send('region', first, 'approve', { opinion: '同意' });
+    await send('region', second, 'approve', { opinion: '同意' });
+    await send('group', first, 'approve', { opinion: '同意' });
+    const refused = await send('group', second, 'approve', { opinion: '同意' }, [409]);
     expect(refused.userMessage).toBe('申请剔除的住户均已在本批次剔除或不在名单中，无需再批准：1栋-1-104（EX-C）');
     expect((await get('au', second)).state).toBe('groupReview');
     expect(await excluded(round)).toEqual(['1栋-1-104']);
@@ -171,9 +171,16 @@ describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => 
     const round = await rosterRound('2026-06');
     const a = await submitted('EX-H', '2026-06', ['1栋-1-101', '1栋-1-102']);
     const b = await submitted('EX-I', '2026-06', ['1栋-1-102', '1栋-1-103']);
-    await send('region', a, 'approve');
-    await send('region', b, 'approve');
-    const answers = await Promise.all([a, b].map((id) => h.http.post(`/instances/${id}/events`).set(auth.group).send({ type: 'approve', payload: {} })));
+    await send('region', a, 'approve', { opinion: '同意' });
+    await send('region', b, 'approve', { opinion: '同意' });
+    const answers = await Promise.all(
+      [a, b].map((id) =>
+        h.http
+          .post(`/instances/${id}/events`)
+          .set(auth.group)
+          .send({ type: 'approve', payload: { opinion: '同意' } }),
+      ),
+    );
     // Either both are approved (the later one excluding the rest) or the later is refused with a retry message.
     for (const res of answers) expect([200, 409]).toContain(res.status);
     expect(answers.some((r) => r.status === 200)).toBe(true);
@@ -201,7 +208,7 @@ describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => 
     }
     const round = await rosterRound('2026-05');
     const request = await submitted('EX-E', '2026-05', ['1栋-1-201']);
-    await send('region', request, 'approve');
+    await send('region', request, 'approve', { opinion: '同意' });
     const start = new Date(clock.now().getTime() + 3600_000);
     const pause = (
       await call('post', 'head', '/instances', {
@@ -218,13 +225,13 @@ describe.each(DRIVERS)('an approval and its effect are one, on %s', (driver) => 
       })
     ).body.id;
     await send('head', pause, 'submit');
-    await send('region', pause, 'approve');
-    await send('gcr', pause, 'approve');
+    await send('region', pause, 'approve', { opinion: '同意' });
+    await send('gcr', pause, 'approve', { opinion: '同意' });
     clock.set(start);
     await work();
     await work();
     expect((await get('cs', round)).state).toBe('held');
-    const refused = await send('group', request, 'approve', {}, [409]);
+    const refused = await send('group', request, 'approve', { opinion: '同意' }, [409]);
     expect(refused.message).toContain('暂停');
     expect((await get('au', request)).state).toBe('groupReview');
     await work();

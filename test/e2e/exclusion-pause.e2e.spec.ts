@@ -110,7 +110,13 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
       stages: ['稳定期'],
       households: expect.arrayContaining([expect.objectContaining({ householdId: '1栋-1-101' })]),
     });
-    // The regional decision's written opinion (opinion: optional) is recorded with the decision.
+    // The regional decision needs a written opinion (opinion: required), recorded with the decision.
+    const without = await send('region', req, 'approve', {}, [422]);
+    expect([without.code, without.userMessage, without.errors]).toEqual([
+      'PAYLOAD_INVALID',
+      '「研判通过」需要填写「审批意见」（opinion）：请写明意见后重新提交。',
+      [{ path: '$.opinion', message: 'a written opinion is required' }],
+    ]);
     const regional = await send('region', req, 'approve', { opinion: '诉讼属实' });
     expect([regional.state, regional.context.regionalDecision.comment]).toEqual(['groupReview', '诉讼属实']);
     const outbox = (await call('get', 'au', `/instances/${req}/outbox`)).body.items;
@@ -118,7 +124,7 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
       to: ['satisfaction-group@example.com'],
       cc: ['cr-head@example.com'],
     });
-    expect((await send('group', req, 'approve')).state).toBe('approved');
+    expect((await send('group', req, 'approve', { opinion: '同意' })).state).toBe('approved');
     await work();
     const households = (await call('get', 'cs', `/survey/rounds/${round}/households`)).body.items as { id: string; excluded: boolean }[];
     expect(
@@ -151,7 +157,7 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     expect((await send('lead', twoStages, 'submit', {}, [409])).message).toContain('不得多批次多阶段合并申请');
     const own = await exclusionRequest('EX-4', ['1栋-1-104'], {}, 'dual');
     await send('dual', own, 'submit');
-    expect((await send('dual', own, 'approve', {}, [409])).message).toBe("'approve' was refused: 不能审批本人提交的申请");
+    expect((await send('dual', own, 'approve', { opinion: '同意' }, [409])).message).toBe("'approve' was refused: 不能审批本人提交的申请");
     expect((await get('au', own)).state).toBe('regionalReview');
 
     // After the roster is frozen, a new request is refused.
@@ -199,8 +205,8 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     await send('head', pause, 'submit');
     const form = (await call('get', 'head', `/instances/${pause}/documents`)).body.items;
     expect(form.map((d: { template: string }) => d.template)).toEqual(['pause-application']);
-    await send('region', pause, 'approve');
-    expect((await send('gcr', pause, 'approve')).state).toBe('scheduled');
+    await send('region', pause, 'approve', { opinion: '同意' });
+    expect((await send('gcr', pause, 'approve', { opinion: '同意' })).state).toBe('scheduled');
     clock.set(start);
     await work();
     await work();
@@ -222,7 +228,7 @@ describe.each(DRIVERS)('exclusion and pause requests on %s', (driver) => {
     // An extension filed before the end moves it.
     const newEnd = new Date(end.getTime() + 5 * DAY);
     await send('head', pause, 'requestExtension', { endsAt: newEnd.toISOString(), reason: '修复工程延期' });
-    await send('gcr', pause, 'approveExtension');
+    await send('gcr', pause, 'approveExtension', { opinion: '同意' });
     clock.set(new Date(end.getTime() + 1000));
     await work();
     expect((await get('au', pause)).state).toBe('paused');

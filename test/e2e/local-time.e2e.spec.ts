@@ -76,8 +76,8 @@ describe.each(DRIVERS)('local Chinese times over HTTP on %s', (driver) => {
       })
     ).body.id as string;
     await send('head', pause, 'submit');
-    await send('region', pause, 'approve');
-    await send('gcr', pause, 'approve');
+    await send('region', pause, 'approve', { opinion: '同意' });
+    await send('gcr', pause, 'approve', { opinion: '同意' });
     await setClock(start);
     await work();
     await work();

@@ -100,8 +100,8 @@ describe.each(DRIVERS)('pauses hold their own project, keep the collection windo
       })
     ).body.id as string;
     await send('head', pause, 'submit');
-    await send('region', pause, 'approve');
-    expect((await send('gcr', pause, 'approve')).state).toBe('scheduled');
+    await send('region', pause, 'approve', { opinion: '同意' });
+    expect((await send('gcr', pause, 'approve', { opinion: '同意' })).state).toBe('scheduled');
     return pause;
   }
 

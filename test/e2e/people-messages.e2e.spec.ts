@@ -307,8 +307,8 @@ describe.each(DRIVERS)('messages to people in their language on %s', (driver) =>
       })
     ).body.id as string;
     await send('head', pause, 'submit');
-    await send('region', pause, 'approve');
-    await send('gcr', pause, 'approve');
+    await send('region', pause, 'approve', { opinion: '同意' });
+    await send('gcr', pause, 'approve', { opinion: '同意' });
     clock.set(start);
     await work();
     await work();
