@@ -26,6 +26,7 @@ import { WebAuthController } from '../web/web-auth.controller';
 import { WebCasesController } from '../web/web-cases.controller';
 import { WebChartAssetsController } from '../web/web-charts';
 import { WebComplaintsController } from '../web/web-complaints.controller';
+import { WebSurveyController } from '../web/web-survey.controller';
 import { WebPages } from '../web/web-frame';
 import { ENGINE } from './tokens';
 
@@ -49,6 +50,7 @@ export class AppModule {
         WebAdminController,
         WebChartAssetsController,
         WebComplaintsController,
+        WebSurveyController,
       ],
       providers: [
         { provide: ENGINE, useValue: engine },

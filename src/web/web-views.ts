@@ -42,6 +42,7 @@ function navFor(actor: Actor, current: string | undefined) {
     { href: '/app', label: '我的待办' },
     { href: '/app/new', label: '发起' },
     { href: '/app/complaints', label: '投诉' },
+    { href: '/app/surveys', label: '满意度调研' },
     { href: '/app/audit', label: '审计' },
     { href: '/app/definitions', label: '流程定义' },
   ];

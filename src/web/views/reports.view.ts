@@ -130,7 +130,7 @@ export const SURVEY_ROUND = `{{#if notice}}<p class="ok" role="status">{{notice}
   {{else}}<p class="empty">{{statisticsNote}}</p>{{/if}}
 </section>
 
-<section class="card" data-test="documents"><h2>分析报告与公开信</h2>
+<section class="card" data-test="documents"><h2>文件（调研计划、统计表、分析报告、公开信）</h2>
   <ul class="list">{{#each documents}}<li><a href="/app/documents/{{id}}">{{title}}</a> <span class="when">{{at}}</span></li>{{else}}<li class="empty">尚未生成文件。</li>{{/each}}</ul>
 </section>
 
@@ -139,7 +139,8 @@ export const SURVEY_ROUND = `{{#if notice}}<p class="ok" role="status">{{notice}
 </section>
 ${CHART_SCRIPTS}`;
 
-export const SURVEY_TOKENS = `<p class="alert" role="alert">调查码只显示这一次（系统只保存其摘要）。请现在打印或保存本页。</p>
+export const SURVEY_TOKENS = `<link rel="stylesheet" href="/app/assets/reports.css">
+<p class="alert" role="alert">调查码只显示这一次（系统只保存其摘要）。请现在打印或保存本页。</p>
 <p class="actions"><a class="button" href="/app/surveys/{{id}}">返回调研批次</a></p>
 <p>{{businessKey}}：共 {{tokens.length}} 户。业主访问「{{origin}}/survey/answer/调查码」填写问卷。</p>
 <table class="table tokens" data-test="tokens"><thead><tr><th>楼栋</th><th>单元</th><th>房号</th><th>调查码</th></tr></thead>
