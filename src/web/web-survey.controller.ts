@@ -251,7 +251,9 @@ export class WebSurveyController {
     return Promise.all(
       children.map(async (i) => ({
         id: i.id,
-        issue: text(i.context.issue) || i.businessKey,
+        issue: text((i.context.issue as { title?: string } | undefined)?.title) || i.businessKey,
+        measures: text(i.context.measures),
+        responsiblePerson: text(i.context.responsiblePerson),
         department: text(i.context.department),
         deadline: text(i.context.deadline),
         escalated: !!i.context.escalatedAt,

@@ -49,6 +49,8 @@ describeBrowser.each(DRIVERS)('满意度调研 pages in the browser on %s', (dri
     await h.engine.definitions.registerDirectory(h.engine.config.definitionsDir, 'system');
     auth.cs = { Authorization: `Bearer ${await h.user('cs', ['cs_supervisor', 'cs_assistant'])}` };
     auth.mg = { Authorization: `Bearer ${await h.user('mg', ['manager'])}` };
+    auth.dh = { Authorization: `Bearer ${await h.user('dh', ['dept_head'])}` };
+    auth.vf = { Authorization: `Bearer ${await h.user('vf', ['verifier'])}` };
     await writeFile(goodCsv, rosterCsv(rows, { bom: true }));
     await writeFile(badCsv, rosterCsv(rows.slice(0, 10)).replace('13800000003', '138-ABC'));
 
@@ -75,7 +77,7 @@ describeBrowser.each(DRIVERS)('满意度调研 pages in the browser on %s', (dri
 
     // The current round: its plan approved.
     clock.set('2026-03-02T01:00:00.000Z');
-    for (const name of ['cs', 'mg']) {
+    for (const name of ['cs', 'mg', 'dh', 'vf']) {
       const res = await h.http.post('/auth/token').send({ username: name, password: PASSWORD }).expect(200);
       auth[name] = { Authorization: `Bearer ${res.body.token}` };
     }
@@ -142,6 +144,10 @@ describeBrowser.each(DRIVERS)('满意度调研 pages in the browser on %s', (dri
     const tokens = await page.locator('[data-test=tokens] td.token').allTextContents();
     expect(tokens).toHaveLength(sample.size);
     await page.screenshot({ path: '/tmp/wf-survey-tokens-1280.png', fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(noSideScroll(page)).resolves.toBe(true);
+    await page.screenshot({ path: '/tmp/wf-survey-tokens-390.png', fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Owners answer over two days; the manager watches the returns against the threshold.
     const threshold = 0.85;
@@ -180,15 +186,41 @@ describeBrowser.each(DRIVERS)('满意度调研 pages in the browser on %s', (dri
     await expect(page.locator('[data-item=elevator] td').nth(3).textContent()).resolves.toMatch(/^-/);
     await page.screenshot({ path: '/tmp/wf-survey-1280.png', fullPage: true });
 
-    // No common issues: the notice is drafted and approved; the analysis report and the open letter open.
-    await send('cs', roundId, 'markCommonIssues', { commonIssues: [] });
-    await send('cs', roundId, 'draftNotice', { replies: [], managementOffice: '翠湖花园管理处' });
+    // One common issue, one corrective action: listed with its state until it is closed; then the notice.
+    const issue = '电梯经常困梯<script>alert(1)</script>';
+    await send('cs', roundId, 'markCommonIssues', { commonIssues: [{ title: issue, commenters: 3 }] });
+    await send('mg', roundId, 'assignCorrectiveAction', {
+      issue,
+      measures: '维保单位每周巡检',
+      department: '工程部',
+      responsiblePerson: '工程部 陈工',
+      verifier: 'vf',
+      deadline: '2026-03-31',
+    });
+    await h.engine.runDueWork();
+    await page.reload();
+    const action = page.locator('[data-test=actions] li').first();
+    await expect(action.locator('a').textContent()).resolves.toBe(issue);
+    await expect(action.textContent()).resolves.toContain('工程部');
+    await expect(action.locator('[data-test=action-state]').textContent()).resolves.toBe('整改中 · 责任部门整改');
+    const child = (await call('get', 'mg', '/instances?definition=corrective-action')).body.items[0].id as string;
+    await send('dh', child, 'reportDone', { result: '钢丝绳已更换' });
+    await send('vf', child, 'verify', { passed: true });
+    await send('cs', child, 'recordFeedback', { feedback: 'explained', note: '在公告栏说明整改结果' });
+    await send('mg', child, 'recordSpotCheck', { note: '抽查运行正常' });
+    await h.engine.runDueWork();
+    const closedTitle = (await call('get', 'mg', `/instances/${child}`)).body;
+    expect(closedTitle.status).toBe('completed');
+    await send('cs', roundId, 'draftNotice', { replies: [{ issue, reply: '已整改' }], managementOffice: '翠湖花园管理处' });
     await send('mg', roundId, 'approveNotice');
     await h.engine.runDueWork();
     await page.reload();
     await expect(page.locator('[data-test=documents] a:has-text("客户意见调查分析报告")').count()).resolves.toBe(1);
     const letter = page.locator('[data-test=documents] a:has-text("公开信")');
     await expect(letter.count()).resolves.toBe(1);
+    await expect(page.locator('[data-test=actions] [data-test=action-state]').first().textContent()).resolves.toBe('已完成');
+    // Values are text: the project's and the issue's markup shows as written.
+    await expect(page.locator('main b, main script:not([src])').count()).resolves.toBe(0);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     await page.waitForSelector('[data-test=chart-items][data-chart-ready=true] canvas');

@@ -135,7 +135,7 @@ export const SURVEY_ROUND = `{{#if notice}}<p class="ok" role="status">{{notice}
 </section>
 
 <section class="card" data-test="actions"><h2>整改措施</h2>
-  <ul class="list">{{#each actions}}<li><a href="/app/cases/{{id}}">{{issue}}</a> <span class="meta"><span>{{department}}</span><span>{{stateTitle}}</span>{{#if deadline}}<span>期限 {{deadline}}</span>{{/if}}{{#if escalated}}<span class="badge red">已逾期升级</span>{{/if}}</span></li>{{else}}<li class="empty">没有整改措施。</li>{{/each}}</ul>
+  <ul class="list">{{#each actions}}<li><a href="/app/cases/{{id}}">{{issue}}</a> <span class="meta"><span>{{department}} {{responsiblePerson}}</span><span>{{measures}}</span><span data-test="action-state">{{stateTitle}}</span>{{#if deadline}}<span>期限 {{deadline}}</span>{{/if}}{{#if escalated}}<span class="badge red">已逾期升级</span>{{/if}}</span></li>{{else}}<li class="empty">没有整改措施。</li>{{/each}}</ul>
 </section>
 ${CHART_SCRIPTS}`;
 
