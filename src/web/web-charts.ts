@@ -65,6 +65,7 @@ export const REPORTS_CSS = `
 .meter span{display:block;height:100%;background:#1456f0}
 .meter i{position:absolute;top:0;bottom:0;width:2px;background:#d83931}
 .token{font-size:.8rem}
+.tokens th:last-child{width:55%}
 @media print{.top,.actions,.alert{display:none}.main{max-width:none}}
 `;
 

@@ -62,11 +62,11 @@ export class WebSurveyController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async list(@CurrentSession() session: WebSession, @Query('project') project?: string, @Query('stage') stage?: string) {
+  async list(@CurrentSession() session: WebSession, @Query('project') project?: string, @Query('batch') batch?: string, @Query('stage') stage?: string) {
     const p = this.pages.presenter;
     const rounds = (await this.engine.instances.list({ definition: ROUND_DEFINITION, limit: 200 }, session.actor)).items;
     const shown = rounds
-      .filter((r) => (!project || r.context.project === project) && (!stage || r.context.stage === stage))
+      .filter((r) => (!project || r.context.project === project) && (!batch || r.context.batch === batch) && (!stage || r.context.stage === stage))
       .sort((a, b) => text(a.context.project).localeCompare(text(b.context.project)) || text(b.context.batch).localeCompare(text(a.context.batch)));
     const projectGroups: { project: string; rounds: unknown[] }[] = [];
     for (const r of shown) {
@@ -89,6 +89,10 @@ export class WebSurveyController {
         rounds.map((r) => text(r.context.project)),
         project,
       ),
+      batches: options(
+        rounds.map((r) => text(r.context.batch)),
+        batch,
+      ).reverse(),
       stages: options(
         rounds.map((r) => text(r.context.stage)),
         stage,

@@ -119,8 +119,15 @@ describeBrowser.each(DRIVERS)('满意度调研 pages in the browser on %s', (dri
     await expect(page.textContent('h1')).resolves.toBe('满意度调研');
     await expect(page.locator('[data-project] h2').first().textContent()).resolves.toBe(PROJECT);
     await expect(page.locator('[data-round]').count()).resolves.toBe(2);
+    await page.screenshot({ path: '/tmp/wf-surveys-1280.png', fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(noSideScroll(page)).resolves.toBe(true);
+    await page.screenshot({ path: '/tmp/wf-surveys-390.png', fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.selectOption('#f-stage', '稳定期');
+    await page.selectOption('#f-batch', '2026-03');
     await Promise.all([page.waitForURL(/stage=/), page.click('form.filters button[type=submit]')]);
+    await expect(page.locator('[data-round]').count()).resolves.toBe(1);
     await Promise.all([page.waitForURL(/\/app\/surveys\/[^?]+$/), page.click('text=2026-03 · 稳定期')]);
     await expect(page.textContent('[data-test=state]')).resolves.toContain('名单');
 

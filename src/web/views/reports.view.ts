@@ -60,6 +60,8 @@ ${CHART_SCRIPTS}`;
 export const SURVEY_ROUNDS = `<form method="get" action="/app/surveys" class="card filters" aria-label="筛选">
   <div class="field"><label for="f-project">项目</label>
     <select id="f-project" name="project"><option value="">全部</option>{{#each projects}}<option value="{{value}}"{{#if selected}} selected{{/if}}>{{value}}</option>{{/each}}</select></div>
+  <div class="field"><label for="f-batch">批次</label>
+    <select id="f-batch" name="batch"><option value="">全部</option>{{#each batches}}<option value="{{value}}"{{#if selected}} selected{{/if}}>{{value}}</option>{{/each}}</select></div>
   <div class="field"><label for="f-stage">阶段</label>
     <select id="f-stage" name="stage"><option value="">全部</option>{{#each stages}}<option value="{{value}}"{{#if selected}} selected{{/if}}>{{value}}</option>{{/each}}</select></div>
   <div class="field"><button type="submit" class="primary">筛选</button></div>
