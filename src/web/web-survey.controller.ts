@@ -157,7 +157,10 @@ export class WebSurveyController {
     if (!issued) return { progress: undefined };
     const responses = await this.service.store.responses(round.id);
     const returned = Number(round.context.returned ?? responses.length);
-    const needed = Math.floor(issued * threshold) + 1; // the rate must exceed the threshold
+    // The fewest returns whose rate exceeds the threshold, compared as the definition compares (responseRate > threshold).
+    let needed = Math.floor(issued * threshold) + 1;
+    while (needed > 1 && (needed - 1) / issued > threshold) needed--;
+    while (needed <= issued && needed / issued <= threshold) needed++;
     const tz = this.engine.calendar.timeZone;
     const day = (iso: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
     const byDay = new Map<string, number>();
