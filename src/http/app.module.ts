@@ -24,6 +24,9 @@ import { UsersController } from './users.controller';
 import { WebAdminController } from '../web/web-admin.controller';
 import { WebAuthController } from '../web/web-auth.controller';
 import { WebCasesController } from '../web/web-cases.controller';
+import { WebChartAssetsController } from '../web/web-charts';
+import { WebComplaintsController } from '../web/web-complaints.controller';
+import { WebSurveyController } from '../web/web-survey.controller';
 import { WebPages } from '../web/web-frame';
 import { ENGINE } from './tokens';
 
@@ -45,6 +48,9 @@ export class AppModule {
         WebAuthController,
         WebCasesController,
         WebAdminController,
+        WebChartAssetsController,
+        WebComplaintsController,
+        WebSurveyController,
       ],
       providers: [
         { provide: ENGINE, useValue: engine },

@@ -6,7 +6,10 @@ import Handlebars from 'handlebars';
 import type { Actor } from '../compiler/process-machine.contract';
 import { RELATED_PARTIAL, STEP_BAR_PARTIAL, TRAIL_EXPORTS_PARTIAL } from './views/case-extras.view';
 import { FIELD_PARTIAL, LAYOUT } from './views/layout.view';
-import * as PAGES from './views/pages.view';
+import * as BASE_PAGES from './views/pages.view';
+import * as REPORT_PAGES from './views/reports.view';
+
+const PAGES = { ...BASE_PAGES, ...REPORT_PAGES };
 
 const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -42,6 +45,8 @@ function navFor(actor: Actor, current: string | undefined) {
   const items = [
     { href: '/app', label: '我的待办' },
     { href: '/app/new', label: '发起' },
+    { href: '/app/complaints', label: '投诉' },
+    { href: '/app/surveys', label: '满意度调研' },
     { href: '/app/audit', label: '审计' },
     { href: '/app/definitions', label: '流程定义' },
   ];
