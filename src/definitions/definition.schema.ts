@@ -67,6 +67,8 @@ export const definitionSchema = {
     key: named(KEY_PATTERN),
     title: text,
     description: { type: 'string' },
+    /** The default of every state's `assignment:` (who may reassign a claimed step). */
+    assignment: { $ref: '#/$defs/assignment' },
     /** One line for cards and lists, `{field}` naming context fields (definition-summary.ts). */
     summary: { type: 'string', minLength: 1, maxLength: 300 },
     roles: {
@@ -183,6 +185,11 @@ export const definitionSchema = {
       minProperties: 1,
       propertyNames: { pattern: STATE_NAME_PATTERN, maxLength: MAX_NAME_LENGTH },
       additionalProperties: { $ref: '#/$defs/state' },
+    },
+    assignment: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { reassignBy: roleList },
     },
     state: {
       type: 'object',

@@ -18,6 +18,7 @@ import { CalendarController } from './calendar.controller';
 import { ComplaintsController } from './complaints.controller';
 import { DefinitionsController } from './definitions.controller';
 import { InstancesController } from './instances.controller';
+import { AssignmentsController } from './assignments.controller';
 import { RecordsController } from './records.controller';
 import { SurveyController } from './survey.controller';
 import { UsersController } from './users.controller';
@@ -39,6 +40,7 @@ export class AppModule {
         AuthController,
         DefinitionsController,
         InstancesController,
+        AssignmentsController,
         AuditController,
         RecordsController,
         ComplaintsController,

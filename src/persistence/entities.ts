@@ -287,6 +287,18 @@ export class InstanceCorrelationEntity {
   @Column('varchar', { name: 'value_hash', length: 64 }) valueHash: string;
 }
 
+/** Who holds the current step of a case (claim, transfer, reassign): one row per instance. */
+@Entity('task_assignments')
+@Index('ix_task_assignments_assignee', ['assignee'])
+export class TaskAssignmentEntity {
+  @PrimaryColumn('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @Column('varchar', { length: 100 }) state: string;
+  @Column('varchar', { length: 100 }) assignee: string;
+  @Column('varchar', { name: 'assigned_by', length: 100 }) assignedBy: string;
+  @Column('varchar', { name: 'assigned_at', length: 30 }) assignedAt: string;
+  @Column('integer', { name: 'audit_seq' }) auditSeq: number;
+}
+
 @Entity('attachments')
 export class AttachmentEntity {
   @PrimaryColumn('varchar', { length: 36 }) id: string;
@@ -302,6 +314,7 @@ export class AttachmentEntity {
 }
 
 export const ENTITIES = [
+  TaskAssignmentEntity,
   InstanceCorrelationEntity,
   SignInFailureEntity,
   CalendarRevisionEntity,

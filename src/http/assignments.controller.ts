@@ -1,0 +1,59 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../compiler/process-machine.contract';
+import type { Engine } from '../engine/engine';
+import { CurrentActor } from './auth.guard';
+import { bodyValidator } from './body-validation';
+import { ENGINE } from './tokens';
+
+const TO = {
+  type: 'object',
+  required: ['to'],
+  additionalProperties: false,
+  properties: { to: { type: 'string', minLength: 1, maxLength: 100, description: 'the login id of the colleague who receives the step' } },
+};
+const parseTo = bodyValidator<{ to: string }>(TO);
+
+/** Who holds a case's current step (`engine/assignment.service.ts`); each change is an audit entry. */
+@ApiTags('instances')
+@ApiBearerAuth()
+@Controller('instances')
+export class AssignmentsController {
+  constructor(@Inject(ENGINE) private readonly engine: Engine) {}
+
+  @Get(':id/assignment')
+  @ApiOperation({ summary: "Who holds the case's current step, and whether the caller may claim, release, transfer or reassign it" })
+  get(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.engine.assignments.get(id, actor);
+  }
+
+  @Post(':id/assignment/claim')
+  @ApiOperation({ summary: 'Claim the current step: 200; 403 the caller may not act on it; 409 someone holds it' })
+  @HttpCode(200)
+  claim(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.engine.assignments.claim(id, actor);
+  }
+
+  @Post(':id/assignment/release')
+  @ApiOperation({ summary: 'Release the step the caller holds: 200; 403 the caller does not hold it' })
+  @HttpCode(200)
+  release(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.engine.assignments.release(id, actor);
+  }
+
+  @Post(':id/assignment/transfer')
+  @ApiOperation({ summary: 'Hand the step the caller holds to a named colleague who may act on it: 200; 403; 404 no such user' })
+  @ApiBody({ schema: TO })
+  @HttpCode(200)
+  transfer(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: unknown) {
+    return this.engine.assignments.transfer(id, parseTo(body).to, actor);
+  }
+
+  @Post(':id/assignment/reassign')
+  @ApiOperation({ summary: "A supervisor (the definition's assignment.reassignBy) gives the step to a named person: 200; 403; 404 no such user" })
+  @ApiBody({ schema: TO })
+  @HttpCode(200)
+  reassign(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: unknown) {
+    return this.engine.assignments.reassign(id, parseTo(body).to, actor);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * People as assignees (issue 13): one person claims a case's step, a colleague holding the same
+ * role is refused its events while it is held (a Chinese message naming the holder), the holder
+ * transfers it to a named colleague, a supervisor (`assignment.reassignBy`) reassigns it, and
+ * every change is an audit entry of the instance's chain, which still verifies. Both databases.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DRIVERS } from '../support/databases';
+import { apiAs, PASSWORD, startHarness, type Harness } from '../support/http-harness';
+
+const REPAIR = readFileSync(join(__dirname, '../fixtures/assignment/repair.yaml'), 'utf8');
+
+describe.each(DRIVERS)('claim, transfer and reassign a step on %s', (driver) => {
+  let h: Harness;
+  const auth: Record<string, { Authorization: string }> = {};
+
+  beforeAll(async () => {
+    h = await startHarness(driver);
+    const users: [string, string[], string?][] = [
+      ['po', ['process_owner']],
+      ['clerk', ['clerk']],
+      ['wang', ['engineer'], '王师傅'],
+      ['li', ['engineer'], '李师傅'],
+      ['boss', ['eng_supervisor'], '赵主管'],
+      ['au', ['auditor']],
+      ['visitor', ['visitor']],
+    ];
+    for (const [username, roles, displayName] of users) {
+      await h.engine.auth.addUser({ username, password: PASSWORD, roles, ...(displayName ? { displayName } : {}) });
+      auth[username] = { Authorization: `Bearer ${(await h.http.post('/auth/token').send({ username, password: PASSWORD }).expect(200)).body.token}` };
+    }
+    await h.http.post('/definitions').set(auth.po).set('Content-Type', 'application/yaml').send(REPAIR).expect(201);
+  }, 60_000);
+  afterAll(() => h.close());
+
+  const { call, send } = apiAs(() => h, auth);
+  const start = async (businessKey: string) =>
+    (await call('post', 'clerk', '/instances', { definition: 'repair', businessKey, context: { unit: '3栋502', content: '电梯异响' } })).body.id as string;
+
+  it('a claimed step is the holder’s: a colleague is refused by name, the holder transfers it, a supervisor reassigns it, all in the chain', async () => {
+    const id = await start('BX-1');
+    const before = (await call('get', 'wang', `/instances/${id}/assignment`)).body;
+    expect(before).toMatchObject({ assignee: null, may: { claim: true, release: false, transfer: false, reassign: false } });
+
+    // Both engineers see the unclaimed step in their work list.
+    expect((await call('get', 'li', '/tasks')).body.items.map((t: { instance: { id: string } }) => t.instance.id)).toContain(id);
+
+    expect((await call('post', 'wang', `/instances/${id}/assignment/claim`)).body).toMatchObject({ assignee: 'wang', assigneeName: '王师傅' });
+    // A second claim, by a colleague: 409 naming the holder.
+    const again = await call('post', 'li', `/instances/${id}/assignment/claim`, undefined, [409]);
+    expect(again.body.userMessage).toContain('王师傅');
+
+    // The colleague may not take the step's events while it is held.
+    const refused = await send('li', id, 'addNote', { note: '我来看看' }, [403]);
+    expect(refused.userMessage).toBe('此步骤已由王师傅认领办理，其他人暂不能办理。如需接手，请联系王师傅转交，或请工程主管改派。');
+    // The holder may.
+    await send('wang', id, 'addNote', { note: '已到现场' });
+
+    // Only the holder transfers; to someone who may act there.
+    await call('post', 'li', `/instances/${id}/assignment/transfer`, { to: 'li' }, [403]);
+    const notAllowed = await call('post', 'wang', `/instances/${id}/assignment/transfer`, { to: 'clerk' }, [403]);
+    expect(notAllowed.body.userMessage).toContain('维修工');
+    await call('post', 'wang', `/instances/${id}/assignment/transfer`, { to: 'nobody' }, [404]);
+    expect((await call('post', 'wang', `/instances/${id}/assignment/transfer`, { to: 'li' })).body).toMatchObject({ assignee: 'li', assigneeName: '李师傅' });
+    await send('wang', id, 'addNote', { note: '我不能再办' }, [403]);
+
+    // An engineer cannot reassign; the supervisor can, whoever holds it.
+    await call('post', 'li', `/instances/${id}/assignment/reassign`, { to: 'wang' }, [403]);
+    expect((await call('get', 'boss', `/instances/${id}/assignment`)).body.may).toMatchObject({ reassign: true });
+    expect((await call('post', 'boss', `/instances/${id}/assignment/reassign`, { to: 'wang' })).body).toMatchObject({ assignee: 'wang' });
+
+    // Tasks say who holds each step.
+    const task = (await call('get', 'li', '/tasks')).body.items.find((t: { instance: { id: string } }) => t.instance.id === id);
+    expect(task?.assignee).toMatchObject({ username: 'wang', name: '王师傅' });
+
+    // Release, then the step is free again; finishing it ends the assignment.
+    await call('post', 'li', `/instances/${id}/assignment/release`, undefined, [403]);
+    await call('post', 'wang', `/instances/${id}/assignment/release`);
+    expect((await call('get', 'li', `/instances/${id}/assignment`)).body).toMatchObject({ assignee: null, may: { claim: true } });
+    await call('post', 'li', `/instances/${id}/assignment/claim`);
+    await send('li', id, 'finish');
+    expect((await call('get', 'li', `/instances/${id}/assignment`)).body).toMatchObject({ assignee: null, may: { claim: false } });
+
+    const trail = (await call('get', 'au', `/instances/${id}/audit`)).body.items as { eventType: string; actor: string; payload: unknown }[];
+    expect(trail.map((e) => [e.eventType, e.actor, e.payload])).toEqual([
+      ['$start', 'clerk', expect.anything()],
+      ['$claim', 'wang', { assignee: 'wang', previous: null }],
+      ['addNote', 'wang', { note: '已到现场' }],
+      ['$transfer', 'wang', { assignee: 'li', previous: 'wang' }],
+      ['$reassign', 'boss', { assignee: 'wang', previous: 'li' }],
+      ['$release', 'wang', { assignee: null, previous: 'wang' }],
+      ['$claim', 'li', { assignee: 'li', previous: null }],
+      ['finish', 'li', {}],
+    ]);
+    expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
+    expect((await call('get', 'au', `/audit/verify?instanceId=${id}`)).body).toMatchObject({ ok: true });
+  });
+
+  it('people without a role in the process may not read or change who holds a step', async () => {
+    const id = await start('BX-2');
+    await call('get', 'visitor', `/instances/${id}/assignment`, undefined, [403, 404]);
+    await call('post', 'visitor', `/instances/${id}/assignment/claim`, undefined, [403, 404]);
+    await call('post', 'clerk', `/instances/${id}/assignment/claim`, undefined, [403]);
+    await call('post', 'boss', `/instances/${id}/assignment/reassign`, { to: 'clerk' }, [403]);
+  });
+});
