@@ -148,6 +148,26 @@ export class AssignmentService {
     return out;
   }
 
+  /**
+   * The people who could receive the step (its candidates who may act on this case), by name:
+   * what a transfer or reassign form offers. Empty to a reader who may neither transfer nor reassign.
+   */
+  async colleagues(instanceId: string, actor: Actor): Promise<{ username: string; name: string }[]> {
+    const view = await this.get(instanceId, actor);
+    if (!view.may.transfer && !view.may.reassign) return [];
+    const { row, def, candidates } = await this.load(instanceId, actor);
+    const users = await this.db.read((q) => q.rows<{ username: string; roles: string }>('SELECT username, roles FROM users ORDER BY username'));
+    const out: { username: string; name: string }[] = [];
+    for (const u of users) {
+      if (u.username === view.assignee) continue;
+      const roles = JSON.parse(u.roles) as string[];
+      if (!roles.some((r) => candidates.includes(r))) continue;
+      const colleague = await this.people.actorFor(u.username);
+      if (colleague && this.mayAct(def, colleague, row, candidates)) out.push({ username: u.username, name: colleague.name ?? u.username });
+    }
+    return out;
+  }
+
   async claim(instanceId: string, actor: Actor): Promise<AssignmentView> {
     const { row, def, candidates } = await this.load(instanceId, actor);
     this.assertActive(row);

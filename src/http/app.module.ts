@@ -28,6 +28,7 @@ import { WebCasesController } from '../web/web-cases.controller';
 import { WebChartAssetsController } from '../web/web-charts';
 import { WebComplaintsController } from '../web/web-complaints.controller';
 import { WebSurveyController } from '../web/web-survey.controller';
+import { WebAssignmentsController } from '../web/web-assignments.controller';
 import { WebPages } from '../web/web-frame';
 import { ENGINE } from './tokens';
 
@@ -49,6 +50,7 @@ export class AppModule {
         UsersController,
         WebAuthController,
         WebCasesController,
+        WebAssignmentsController,
         WebAdminController,
         WebChartAssetsController,
         WebComplaintsController,
