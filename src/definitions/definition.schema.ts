@@ -293,6 +293,13 @@ export const definitionSchema = {
           required: ['role', 'message'],
           properties: { role: named(ROLE_NAME_PATTERN), message: value },
         },
+        cc: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          // 抄送: copies with read receipts to the people of roles and/or named users (an expression each, e.g. =instance.startedBy).
+          properties: { roles: roleList, users: { type: 'array', items: value }, message: value },
+        },
         email: {
           type: 'object',
           additionalProperties: false,

@@ -28,6 +28,7 @@ import { CalendarSync } from './calendar-sync';
 import { CaseRecordsService } from './case-records.service';
 import { DefinitionRegistry } from './definition-registry';
 import { AssignmentService } from './assignment.service';
+import { CopiesService } from './copies.service';
 import { InstanceQueryService } from './instance-query.service';
 import { DomainFunctionRegistry } from './domain-functions';
 import { RecordsService } from './records.service';
@@ -50,6 +51,8 @@ export interface Engine {
   readonly instances: InstanceQueryService;
   /** Who holds a case's current step: claim, release, transfer, reassign (audited). */
   readonly assignments: AssignmentService;
+  /** 抄送: the copies to a person, with read receipts. */
+  readonly copies: CopiesService;
   /** Who may read what and use which platform function: the one access policy. */
   readonly access: AccessPolicy;
   /** Documents, timers, outbox and attachments of a case, read on behalf of a person (checked). */
@@ -103,6 +106,7 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
   const cases = new CaseRecordsService(instances, records, access);
   const auth = new AuthService(db, clock, ids, config.tokenTtlMinutes);
   const assignments = new AssignmentService(db, definitions, access, auth, clock);
+  const copies = new CopiesService(db, instances, clock);
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, fileDir: config.mailDir, from: config.mailFrom });
   const calendarSync = new CalendarSync(db, calendar, clock, () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}), {
     warnDays: config.calendarWarnDays,
@@ -135,6 +139,7 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
     transitions,
     instances,
     assignments,
+    copies,
     access,
     cases,
     records,

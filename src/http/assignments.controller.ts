@@ -17,31 +17,31 @@ const parseTo = bodyValidator<{ to: string }>(TO);
 /** Who holds a case's current step (`engine/assignment.service.ts`); each change is an audit entry. */
 @ApiTags('instances')
 @ApiBearerAuth()
-@Controller('instances')
+@Controller()
 export class AssignmentsController {
   constructor(@Inject(ENGINE) private readonly engine: Engine) {}
 
-  @Get(':id/assignment')
+  @Get('instances/:id/assignment')
   @ApiOperation({ summary: "Who holds the case's current step, and whether the caller may claim, release, transfer or reassign it" })
   get(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.engine.assignments.get(id, actor);
   }
 
-  @Post(':id/assignment/claim')
+  @Post('instances/:id/assignment/claim')
   @ApiOperation({ summary: 'Claim the current step: 200; 403 the caller may not act on it; 409 someone holds it' })
   @HttpCode(200)
   claim(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.engine.assignments.claim(id, actor);
   }
 
-  @Post(':id/assignment/release')
+  @Post('instances/:id/assignment/release')
   @ApiOperation({ summary: 'Release the step the caller holds: 200; 403 the caller does not hold it' })
   @HttpCode(200)
   release(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.engine.assignments.release(id, actor);
   }
 
-  @Post(':id/assignment/transfer')
+  @Post('instances/:id/assignment/transfer')
   @ApiOperation({ summary: 'Hand the step the caller holds to a named colleague who may act on it: 200; 403; 404 no such user' })
   @ApiBody({ schema: TO })
   @HttpCode(200)
@@ -49,11 +49,24 @@ export class AssignmentsController {
     return this.engine.assignments.transfer(id, parseTo(body).to, actor);
   }
 
-  @Post(':id/assignment/reassign')
+  @Post('instances/:id/assignment/reassign')
   @ApiOperation({ summary: "A supervisor (the definition's assignment.reassignBy) gives the step to a named person: 200; 403; 404 no such user" })
   @ApiBody({ schema: TO })
   @HttpCode(200)
   reassign(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: unknown) {
     return this.engine.assignments.reassign(id, parseTo(body).to, actor);
+  }
+
+  @Get('copies')
+  @ApiOperation({ summary: '抄送我的: the copies of cases to the caller (cc: actions), newest first, each with its read status' })
+  copies(@CurrentActor() actor: Actor) {
+    return this.engine.copies.mine(actor);
+  }
+
+  @Post('instances/:id/copies/read')
+  @ApiOperation({ summary: "The read receipt: marks the caller's unread copies of the case read" })
+  @HttpCode(200)
+  read(@CurrentActor() actor: Actor, @Param('id') id: string) {
+    return this.engine.copies.markRead(id, actor);
   }
 }

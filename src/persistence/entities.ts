@@ -299,6 +299,18 @@ export class TaskAssignmentEntity {
   @Column('integer', { name: 'audit_seq' }) auditSeq: number;
 }
 
+/** A copy of a case to one person (`cc:`), with its read receipt. */
+@Entity('case_copies')
+@Index('ix_case_copies_username', ['username', 'createdAt'])
+export class CaseCopyEntity {
+  @PrimaryColumn('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @PrimaryColumn('integer', { name: 'audit_seq' }) auditSeq: number;
+  @PrimaryColumn('varchar', { length: 100 }) username: string;
+  @Column('text', { nullable: true }) message: string | null;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+  @Column('varchar', { name: 'read_at', length: 30, nullable: true }) readAt: string | null;
+}
+
 @Entity('attachments')
 export class AttachmentEntity {
   @PrimaryColumn('varchar', { length: 36 }) id: string;
@@ -314,6 +326,7 @@ export class AttachmentEntity {
 }
 
 export const ENTITIES = [
+  CaseCopyEntity,
   TaskAssignmentEntity,
   InstanceCorrelationEntity,
   SignInFailureEntity,

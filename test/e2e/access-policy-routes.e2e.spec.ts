@@ -117,6 +117,8 @@ describe.each(DRIVERS)('every route against the access policy on %s', (driver) =
     'POST /instances/{id}/assignment/release': { kind: 'case', as: 'ca', ok: [200] },
     // The complaint declares no `assignment.reassignBy`: the supervisor is refused, after the reading check.
     'POST /instances/{id}/assignment/reassign': { kind: 'case', as: 'cs', ok: [403] },
+    'GET /copies': { kind: 'list', as: 'cs', items: cases },
+    'POST /instances/{id}/copies/read': { kind: 'case', as: 'cs' },
     'GET /outbox': { kind: 'platform', as: 'admin' },
     'GET /tasks': { kind: 'list', as: 'cs', items: cases },
     'GET /inbox': { kind: 'list', as: 'cs', items: (b) => (b.items as { instanceId: string }[]).map((i) => i.instanceId) },

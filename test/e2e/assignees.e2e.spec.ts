@@ -105,3 +105,62 @@ describe.each(DRIVERS)('claim, transfer and reassign a step on %s', (driver) => 
     await call('post', 'boss', `/instances/${id}/assignment/reassign`, { to: 'clerk' }, [403]);
   });
 });
+
+describe.each(DRIVERS)('抄送 (cc:) with read receipts on %s', (driver) => {
+  let h: Harness;
+  const auth: Record<string, { Authorization: string }> = {};
+
+  beforeAll(async () => {
+    h = await startHarness(driver);
+    for (const [username, roles] of [
+      ['po', ['process_owner']],
+      ['clerk', ['clerk']],
+      ['clerk2', ['clerk']],
+      ['wang', ['engineer']],
+      ['boss', ['eng_supervisor']],
+      ['au', ['auditor']],
+    ] as [string, string[]][]) {
+      auth[username] = { Authorization: `Bearer ${await h.user(username, roles)}` };
+    }
+    await h.http.post('/definitions').set(auth.po).set('Content-Type', 'application/yaml').send(REPAIR).expect(201);
+  }, 60_000);
+  afterAll(() => h.close());
+
+  const { call, send } = apiAs(() => h, auth);
+
+  it('a step copies the case to its starter and to a role; each sees it unread until they open it (the read receipt)', async () => {
+    const id = (await call('post', 'clerk', '/instances', { definition: 'repair', businessKey: 'BX-CC', context: { unit: '1栋101', content: '漏水' } })).body
+      .id;
+    expect((await call('get', 'clerk', '/copies')).body).toEqual({ items: [], unread: 0 });
+    await send('wang', id, 'addNote', { note: '已更换阀门' });
+
+    for (const who of ['clerk', 'boss']) {
+      const copies = (await call('get', who, '/copies')).body;
+      expect(copies.unread).toBe(1);
+      expect(copies.items).toEqual([expect.objectContaining({ seq: 2, from: 'wang', message: '已更换阀门', readAt: null })]);
+      expect(copies.items[0].instance.id).toBe(id);
+    }
+    // Not copied: neither the other clerk nor the engineer who took the step.
+    expect((await call('get', 'clerk2', '/copies')).body.items).toEqual([]);
+    expect((await call('get', 'wang', '/copies')).body.items).toEqual([]);
+
+    expect((await call('post', 'clerk', `/instances/${id}/copies/read`)).body).toEqual({ marked: 1 });
+    const read = (await call('get', 'clerk', '/copies')).body;
+    expect(read.unread).toBe(0);
+    expect(read.items[0].readAt).toEqual(expect.any(String));
+    expect((await call('post', 'clerk', `/instances/${id}/copies/read`)).body).toEqual({ marked: 0 });
+    expect((await call('get', 'boss', '/copies')).body.unread).toBe(1);
+
+    // The copy is in the step's audit entry; the chain verifies.
+    const trail = (await call('get', 'au', `/instances/${id}/audit`)).body.items as { eventType: string; effects: { effects: { kind: string }[] } }[];
+    expect(trail[1].effects.effects.map((e) => e.kind)).toEqual(['cc']);
+    expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
+  it('a cc naming an undeclared role is refused at load', async () => {
+    const bad = REPAIR.replace('roles: [eng_supervisor], message', 'roles: [eng_supervisr], message').replace('key: repair', 'key: repair-bad');
+    const refused = await h.http.post('/definitions').set(auth.po).set('Content-Type', 'application/yaml').send(bad);
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toContain("the cc action names the role 'eng_supervisr'");
+  });
+});

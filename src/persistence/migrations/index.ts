@@ -11,6 +11,7 @@ import { InstanceStatusIndex1764900000000 } from './1764900000000-instance-statu
 import { InstanceCorrelations1765012000000 } from './1765012000000-instance-correlations';
 import { TimerSuspension1765012100000 } from './1765012100000-timer-suspension';
 import { TaskAssignments1765100100000 } from './1765100100000-task-assignments';
+import { CaseCopies1765100200000 } from './1765100200000-case-copies';
 
 /** Every migration, in order. Schema changes are new entries here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   InstanceCorrelations1765012000000,
   TimerSuspension1765012100000,
   TaskAssignments1765100100000,
+  CaseCopies1765100200000,
 ];
