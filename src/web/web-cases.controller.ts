@@ -108,6 +108,16 @@ export class WebCasesController {
     unclaimed.sort(urgentFirst);
     const done = await this.engine.instances.list({ actedBy: actor.id, limit: 50 }, actor);
     const mine = await this.engine.instances.list({ createdBy: actor.id, limit: 50 }, actor);
+    // --- 抄送我的: copies to me, unread until I open the case.
+    const copied = await this.engine.copies.mine(actor, 50);
+    const copyNames = await this.pages.presenter.names(copied.items.map((c) => c.from));
+    const copies = await Promise.all(
+      copied.items.map(async (c) => ({
+        ...(await this.card(c.instance, actor)),
+        copy: { unread: c.readAt === null, from: c.from === 'system' ? '系统' : copyNames(c.from), message: c.message },
+      })),
+    );
+    // --- end 抄送我的
     const sections = [
       { key: 'todo', title: '待办', count: todo.length, cards: todo, empty: '没有等您办理的事项。' },
       { key: 'claim', title: '待认领', count: unclaimed.length, cards: unclaimed, empty: '没有待认领的事项。' },
@@ -119,6 +129,7 @@ export class WebCasesController {
         cards: await Promise.all(mine.items.map((i) => this.card(i, actor))),
         empty: '还没有您发起的事项。',
       },
+      { key: 'cc', title: '抄送我的', count: copied.unread, cards: copies, empty: '没有抄送给您的事项。' },
     ];
     return this.pages.render('HOME', session, '我的待办', '/app', { sections });
   }
@@ -270,6 +281,8 @@ export class WebCasesController {
   @Get('cases/:id')
   @Header('Cache-Control', 'no-store')
   async case(@CurrentSession() session: WebSession, @Param('id') id: string, @Query('done') done?: string) {
+    // 抄送: opening the case is the read receipt of the copies to this person.
+    await this.engine.copies.markRead(id, session.actor);
     return this.casePage(session, id, undefined, done === 'event' ? '已提交。' : done === 'file' ? '附件已上传。' : ASSIGNMENT_NOTICES[done ?? '']);
   }
 

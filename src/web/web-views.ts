@@ -7,16 +7,17 @@ import type { Actor } from '../compiler/process-machine.contract';
 import { FIELD_PARTIAL, LAYOUT } from './views/layout.view';
 import * as BASE_PAGES from './views/pages.view';
 import * as REPORT_PAGES from './views/reports.view';
-import { ASSIGNMENT_PARTIAL, CARD_ASSIGNMENT_PARTIAL } from './views/assignment.view';
+import { ASSIGNMENT_PARTIAL, CARD_ASSIGNMENT_PARTIAL, CARD_COPY_PARTIAL } from './views/assignment.view';
 
 const PAGES = { ...BASE_PAGES, ...REPORT_PAGES };
 
 const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerPartial('field', FIELD_PARTIAL);
-// People as assignees (claim, transfer, reassign).
+// People as assignees (claim, transfer, reassign) and copies (抄送).
 hbs.registerPartial('assignment', ASSIGNMENT_PARTIAL);
 hbs.registerPartial('cardAssignment', CARD_ASSIGNMENT_PARTIAL);
+hbs.registerPartial('cardCopy', CARD_COPY_PARTIAL);
 
 const layout = hbs.compile(LAYOUT, { strict: false });
 const pages = Object.fromEntries(Object.entries(PAGES).map(([name, text]) => [name, hbs.compile(text)])) as Record<

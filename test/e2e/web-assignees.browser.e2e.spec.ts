@@ -1,7 +1,9 @@
 /**
  * People as assignees in the 工作台 (issue 13), in headless Chromium over real HTTP: a
  * supervisor finds a repair step in 待认领, claims it, and transfers it to a named colleague,
- * who sees it in 待办 as theirs; a colleague holding the same role is refused the step by name.
+ * who sees it in 待办 as theirs and records progress, which copies the case (`cc:`) to the clerk who
+ * registered it: she sees it in 抄送我的 as unread until she opens it; a colleague holding the same
+ * role is refused the step by name.
  * Every page fails the test on a console error (`assertClean`). Screenshots go to /tmp.
  */
 import { readFileSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { PASSWORD, startHarness, type Harness } from '../support/http-harness';
 const REPAIR = readFileSync(join(__dirname, '../fixtures/assignment/repair.yaml'), 'utf8');
 const NAMES: Record<string, string> = { boss: '赵主管', li: '李师傅', wang: '王师傅', clerk: '陈客服' };
 
-describeBrowser.each(DRIVERS)('claim and transfer in the 工作台 on %s', (driver) => {
+describeBrowser.each(DRIVERS)('claim, transfer and 抄送 in the 工作台 on %s', (driver) => {
   let h: Harness;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -91,6 +93,10 @@ describeBrowser.each(DRIVERS)('claim and transfer in the 工作台 on %s', (driv
     await expect(li.page.textContent('#todo [data-test=holder]')).resolves.toBe('办理人：李师傅（我）');
     await expect(li.page.textContent('[data-count=claim]')).resolves.toBe('0');
     await li.page.screenshot({ path: '/tmp/wf-assign-home-li.png', fullPage: true });
+    // The holder records progress: the step copies it to the clerk who registered it (and the supervisors).
+    await li.page.click('#todo .card a.task-title');
+    await li.page.fill('form[data-event=addNote] [name="f.note"]', '已更换导轨');
+    await Promise.all([li.page.waitForURL(/done=event/), li.page.click('form[data-event=addNote] button[type=submit]')]);
     li.assertClean();
 
     // A colleague with the same role no longer has it in 待办, and is refused the step with the holder's name.
@@ -104,5 +110,24 @@ describeBrowser.each(DRIVERS)('claim and transfer in the 工作台 on %s', (driv
     );
     await wang.page.screenshot({ path: '/tmp/wf-assign-refused.png', fullPage: true });
     wang.assertClean();
-  }, 90_000);
+
+    // The copied clerk sees it in 抄送我的, unread until she opens the case.
+    const clerk = await signedIn('clerk');
+    await expect(clerk.page.textContent('[data-count=cc]')).resolves.toBe('1');
+    const copy = clerk.page.locator('#cc .card', { hasText: '3栋502 电梯异响' });
+    await expect(copy.locator('[data-test=unread]').textContent()).resolves.toBe('未读');
+    await expect(copy.locator('[data-test=copy]').textContent()).resolves.toContain('李师傅 抄送：已更换导轨');
+    await clerk.page.screenshot({ path: '/tmp/wf-assign-cc-unread.png', fullPage: true });
+    await Promise.all([clerk.page.waitForURL(/\/app\/cases\//), copy.locator('a.task-title').click()]);
+    await clerk.page.click('nav >> text=我的待办');
+    await expect(clerk.page.textContent('[data-count=cc]')).resolves.toBe('0');
+    await expect(clerk.page.locator('#cc [data-test=read]').textContent()).resolves.toBe('已读');
+    await expect(clerk.page.locator('#cc [data-test=unread]').count()).resolves.toBe(0);
+    await clerk.page.screenshot({ path: '/tmp/wf-assign-cc-read.png', fullPage: true });
+    clerk.assertClean();
+    // The supervisor's copy is still unread: the receipt is per person.
+    await boss.page.goto(`${h.baseUrl}/app`);
+    await expect(boss.page.textContent('[data-count=cc]')).resolves.toBe('1');
+    boss.assertClean();
+  }, 120_000);
 });

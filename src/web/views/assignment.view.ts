@@ -1,4 +1,4 @@
-/** 办理人 on the case page and 认领 on the home page's cards (people as assignees, `engine/assignment.service.ts`). */
+/** 办理人 on the case page and 认领 on the home page's cards (people as assignees, `engine/assignment.service.ts`); 抄送我的 cards (`engine/copies.service.ts`). */
 
 export const ASSIGNMENT_PARTIAL = `{{#if assignment}}<section class="section" data-test="assignment">
   <h2>办理人</h2>
@@ -28,3 +28,7 @@ export const CARD_ASSIGNMENT_PARTIAL = `{{#if holder}}<div class="holder" data-t
 {{#if claimable}}<form method="post" action="/app/cases/{{id}}/assignment" class="inline">
   <input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="action" value="claim"><input type="hidden" name="next" value="home">
   <button type="submit" class="small" data-test="claim">认领</button></form>{{/if}}`;
+
+/** On a home card of 抄送我的: unread until the person opens the case (the read receipt), who copied it, the message. */
+export const CARD_COPY_PARTIAL = `{{#if copy}}<div class="copy" data-test="copy">{{#if copy.unread}}<span class="badge red" data-test="unread">未读</span>{{else}}<span class="badge grey" data-test="read">已读</span>{{/if}}
+  {{copy.from}} 抄送{{#if copy.message}}：{{copy.message}}{{/if}}</div>{{/if}}`;

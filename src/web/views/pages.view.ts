@@ -19,6 +19,7 @@ const CARD = `<li class="card task">
   </div>
   {{#if steps}}<div class="steps">{{steps}}</div>{{/if}}
   {{> cardAssignment csrf=@root.csrf}}
+  {{> cardCopy}}
   <div class="when">{{when}}</div>
 </li>`;
 
