@@ -94,7 +94,12 @@ export class InstanceQueryService {
     if (filter.businessKey) add('i.business_key = ?', filter.businessKey);
     if (filter.status) add('i.status = ?', filter.status);
     if (filter.createdBy) add('i.created_by = ?', filter.createdBy);
-    if (filter.actedBy) add('i.id IN (SELECT a.instance_id FROM audit_entries a WHERE a.actor = ? AND a.from_state IS NOT NULL)', filter.actedBy);
+    // A step taken, not a claim or hand-over of one (`$claim`, `$release`, `$transfer`, `$reassign`).
+    if (filter.actedBy)
+      add(
+        `i.id IN (SELECT a.instance_id FROM audit_entries a WHERE a.actor = ? AND a.from_state IS NOT NULL AND a.event_type NOT IN ('$claim', '$release', '$transfer', '$reassign'))`,
+        filter.actedBy,
+      );
     const readable = await this.access.readableVersions(actor);
     if (readable !== 'all') {
       // Version by version and row by row, as the single read decides: a list never shows what `get` refuses.

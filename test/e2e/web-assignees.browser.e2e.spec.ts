@@ -128,6 +128,8 @@ describeBrowser.each(DRIVERS)('claim, transfer and 抄送 in the 工作台 on %s
     // The supervisor's copy is still unread: the receipt is per person.
     await boss.page.goto(`${h.baseUrl}/app`);
     await expect(boss.page.textContent('[data-count=cc]')).resolves.toBe('1');
+    // Claiming and handing a step on is not taking it: nothing in the supervisor's 已办.
+    await expect(boss.page.textContent('[data-count=done]')).resolves.toBe('0');
     boss.assertClean();
   }, 120_000);
 });
