@@ -50,7 +50,7 @@ const FIELD_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 /** A value: a literal, or a string starting with `=` (an expression). */
 const value = {};
 
-export const ACTION_KINDS = ['render', 'post', 'notify', 'email', 'emit', 'start'] as const;
+export const ACTION_KINDS = ['render', 'post', 'notify', 'cc', 'email', 'emit', 'start'] as const;
 /** A map of values (each a literal or an `=` expression), e.g. an event payload. */
 const valueMap = { type: 'object', additionalProperties: value };
 /** A domain function name: `area.function`, e.g. `complaint.monthlyReport`. */

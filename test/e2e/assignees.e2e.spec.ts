@@ -157,6 +157,13 @@ describe.each(DRIVERS)('抄送 (cc:) with read receipts on %s', (driver) => {
     expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
   });
 
+  it('assignment.reassignBy naming an undeclared role is refused at load', async () => {
+    const bad = REPAIR.replace('reassignBy: [eng_supervisor]', 'reassignBy: [eng_super]').replace('key: repair', 'key: repair-bad2');
+    const refused = await h.http.post('/definitions').set(auth.po).set('Content-Type', 'application/yaml').send(bad);
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toContain("the role 'eng_super' is not declared under 'roles'");
+  });
+
   it('a cc naming an undeclared role is refused at load', async () => {
     const bad = REPAIR.replace('roles: [eng_supervisor], message', 'roles: [eng_supervisr], message').replace('key: repair', 'key: repair-bad');
     const refused = await h.http.post('/definitions').set(auth.po).set('Content-Type', 'application/yaml').send(bad);
