@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ManualClock } from '../../src/common/clock';
 import { DRIVERS } from '../support/databases';
 import { apiAs, PASSWORD, startHarness, type Harness } from '../support/http-harness';
 
@@ -169,5 +170,44 @@ describe.each(DRIVERS)('抄送 (cc:) with read receipts on %s', (driver) => {
     const refused = await h.http.post('/definitions').set(auth.po).set('Content-Type', 'application/yaml').send(bad);
     expect(refused.status).toBe(422);
     expect(JSON.stringify(refused.body)).toContain("the cc action names the role 'eng_supervisr'");
+  });
+});
+
+describe.each(DRIVERS)('a claim does not hold back the engine on %s', (driver) => {
+  const clock = new ManualClock(new Date('2026-04-01T01:00:00.000Z'));
+  let h: Harness;
+  const auth: Record<string, { Authorization: string }> = {};
+  // The repair step escalates by itself after 2 hours (a deadline, sent as the engine's `system`).
+  const TIMED = REPAIR.replace('key: repair', 'key: repair-timed').replace(
+    '    title: 维修中\n    on:\n',
+    '    title: 维修中\n    deadlines:\n      - after: 2 hours\n        send: overdue\n    on:\n      overdue: { title: 超时, roles: [system], target: done }\n',
+  );
+
+  beforeAll(async () => {
+    h = await startHarness(driver, { clock });
+    for (const [username, roles] of [
+      ['po', ['process_owner']],
+      ['clerk', ['clerk']],
+      ['wang', ['engineer']],
+      ['au', ['auditor']],
+    ] as [string, string[]][]) {
+      auth[username] = { Authorization: `Bearer ${await h.user(username, roles)}` };
+    }
+    await h.http.post('/definitions').set(auth.po).set('Content-Type', 'application/yaml').send(TIMED).expect(201);
+  }, 60_000);
+  afterAll(() => h.close());
+
+  const { call } = apiAs(() => h, auth);
+
+  it('a deadline falls due on a claimed step; leaving the state ends the assignment', async () => {
+    expect(TIMED).toContain('send: overdue');
+    const id = (await call('post', 'clerk', '/instances', { definition: 'repair-timed', businessKey: 'BX-T', context: { unit: '2栋', content: '停电' } })).body
+      .id;
+    await call('post', 'wang', `/instances/${id}/assignment/claim`);
+    clock.advance(3 * 3600_000);
+    await h.engine.runDueWork();
+    expect((await call('get', 'wang', `/instances/${id}`)).body).toMatchObject({ state: 'done', status: 'completed' });
+    expect((await call('get', 'wang', `/instances/${id}/assignment`)).body).toMatchObject({ assignee: null });
+    expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
   });
 });
