@@ -64,7 +64,7 @@ interface SnapshotView {
   readonly status: string;
 }
 
-const EFFECT_KINDS = ['render', 'post', 'notify', 'email', 'emit', 'start', 'apply'] as const;
+const EFFECT_KINDS = ['render', 'post', 'notify', 'cc', 'email', 'emit', 'start', 'apply'] as const;
 
 /** Builds the machine once for a definition; cache the result per definition version. */
 export function createProcessMachine(definition: ProcessDefinition): ProcessMachine {

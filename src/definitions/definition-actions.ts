@@ -1,5 +1,5 @@
 /**
- * Actions (`render`, `post`, `email`, `notify`, `emit`, `start`, `apply`) of entries, exits and
+ * Actions (`render`, `post`, `email`, `notify`, `cc`, `emit`, `start`, `apply`) of entries, exits and
  * branches: each becomes a kind with value parameters, after checking what it names: the
  * template exists and reads only declared fields, the role and the domain writer exist, an
  * emit goes to `parent`, to one business key or to the cases with given correlation values
@@ -24,6 +24,7 @@ const NAME_PARAMS: Readonly<Record<string, readonly string[]>> = {
   render: ['template'],
   post: ['template'],
   notify: ['role'],
+  cc: ['roles'],
   email: ['template'],
   emit: ['event', 'definition'],
   start: ['definition'],
@@ -57,6 +58,16 @@ export function buildActions(scope: DefinitionScope, list: unknown, path: YamlPa
         [...actionPath, 'role'],
         `the notify action names the role '${params.role}', which is not declared under 'roles'.${didYouMean(params.role, roleNames)}`,
       );
+    }
+    if (kind === 'cc' && Array.isArray(params.roles)) {
+      for (const [n, role] of params.roles.entries()) {
+        if (typeof role === 'string' && !roleNames.has(role)) {
+          report([...actionPath, 'roles', n], `the cc action names the role '${role}', which is not declared under 'roles'.${didYouMean(role, roleNames)}`);
+        }
+      }
+    }
+    if (kind === 'cc' && params.roles === undefined && params.users === undefined) {
+      report(actionPath, "a cc action needs 'roles' (copied to everyone holding them) or 'users' (login ids, e.g. \"=instance.startedBy\"), or both", 'key');
     }
     if (kind === 'emit') checkEmit(scope, params, actionPath);
     const specs: Record<string, ValueSpec> = {};

@@ -52,6 +52,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
   const read = buildRead(ctx, declared, raw);
   const personal = buildPersonal(ctx, declared, raw, states);
   const summary = buildSummary(ctx, raw, declared.contextSchema);
+  const assignment = isMap(raw.assignment) ? { reassignBy: checkRoles(ctx, declared, raw.assignment.reassignBy, ['assignment', 'reassignBy']) } : undefined;
   const { problems } = ctx;
   if (problems.length > 0) return { problems };
 
@@ -75,6 +76,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
     correlation,
     read,
     personal,
+    ...(assignment ? { assignment } : {}),
     initial: raw.initial as string,
     topStates: tree.topStates,
     states,

@@ -5,6 +5,7 @@
  */
 import type { EventDefinition, StateDefinition, StateKind } from './definition.types';
 import { isMap, str } from './definition-build-context';
+import { checkRoles } from './definition-declarations';
 import { buildActions } from './definition-actions';
 import { buildEvent } from './definition-events';
 import type { DefinitionScope } from './definition-scope';
@@ -53,6 +54,9 @@ export function buildStates(scope: DefinitionScope): Record<string, StateDefinit
       entry: buildActions(scope, r.entry, [...s.path, 'entry'], stateChecks),
       exit: buildActions(scope, r.exit, [...s.path, 'exit'], stateChecks),
       deadlines: [],
+      ...(isMap(r.assignment)
+        ? { assignment: { reassignBy: checkRoles(scope, scope.declared, r.assignment.reassignBy, [...s.path, 'assignment', 'reassignBy']) } }
+        : {}),
       position: pos(s.path, 'key'),
     };
   }

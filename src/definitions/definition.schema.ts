@@ -50,7 +50,7 @@ const FIELD_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 /** A value: a literal, or a string starting with `=` (an expression). */
 const value = {};
 
-export const ACTION_KINDS = ['render', 'post', 'notify', 'email', 'emit', 'start'] as const;
+export const ACTION_KINDS = ['render', 'post', 'notify', 'cc', 'email', 'emit', 'start'] as const;
 /** A map of values (each a literal or an `=` expression), e.g. an event payload. */
 const valueMap = { type: 'object', additionalProperties: value };
 /** A domain function name: `area.function`, e.g. `complaint.monthlyReport`. */
@@ -67,6 +67,8 @@ export const definitionSchema = {
     key: named(KEY_PATTERN),
     title: text,
     description: { type: 'string' },
+    /** The default of every state's `assignment:` (who may reassign a claimed step). */
+    assignment: { $ref: '#/$defs/assignment' },
     /** One line for cards and lists, `{field}` naming context fields (definition-summary.ts). */
     summary: { type: 'string', minLength: 1, maxLength: 300 },
     roles: {
@@ -184,6 +186,11 @@ export const definitionSchema = {
       propertyNames: { pattern: STATE_NAME_PATTERN, maxLength: MAX_NAME_LENGTH },
       additionalProperties: { $ref: '#/$defs/state' },
     },
+    assignment: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { reassignBy: roleList },
+    },
     state: {
       type: 'object',
       additionalProperties: false,
@@ -287,6 +294,13 @@ export const definitionSchema = {
           additionalProperties: false,
           required: ['role', 'message'],
           properties: { role: named(ROLE_NAME_PATTERN), message: value },
+        },
+        cc: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          // 抄送: copies with read receipts to the people of roles and/or named users (an expression each, e.g. =instance.startedBy).
+          properties: { roles: roleList, users: { type: 'array', items: value }, message: value },
         },
         email: {
           type: 'object',

@@ -168,7 +168,18 @@ export interface StateDefinition {
   readonly exit: readonly ActionDefinition[];
   /** Deadlines armed when this state is entered and cancelled when it is left. */
   readonly deadlines: readonly DeadlineDefinition[];
+  /** `assignment:` of the state (else the definition's applies). */
+  readonly assignment?: AssignmentDefinition;
   readonly position: SourcePosition;
+}
+
+/**
+ * `assignment:` (on a state, or on the definition as every state's default): the roles that may
+ * reassign the step to anyone who may act on it, whoever holds it. Anyone holding a role of the
+ * step's events may claim it, release it and transfer it to a named colleague.
+ */
+export interface AssignmentDefinition {
+  readonly reassignBy: readonly string[];
 }
 
 /**
@@ -299,6 +310,8 @@ export interface ProcessDefinition {
   readonly read: ReadDefinition;
   /** Personal fields and who sees them in clear (see `PersonalDataDefinition`). */
   readonly personal: PersonalDataDefinition;
+  /** `assignment:` at the top level: the default of the states that have none. */
+  readonly assignment?: AssignmentDefinition;
   /** Name of the top-level initial state. */
   readonly initial: string;
   /** Top-level state names, in YAML order. */

@@ -14,6 +14,12 @@
  *   every declared role is an `all` role. Lists apply the same rule per version and per row
  *   (`readableVersions` → `readableClause`), so a list never shows a case its single read
  *   would refuse.
+ * - **Holding a step** (`assignment.service.ts`): the candidates of a step (the people's roles of
+ *   the events its state accepts, who may act on the case) claim it; only the holder then sends
+ *   its events, releases or transfers it (to a candidate); the definition's
+ *   `assignment.reassignBy` roles reassign it. Every assignment route first requires reading the case.
+ * - **Copies** (`cc:`, `copies.service.ts`) grant no reading right: a copy shows only to a person
+ *   who may read the case; the read receipt is theirs alone.
  * - **Adding to a case** (attachments): a role of the case's process, not only a reading role,
  *   on a case the person may read.
  * - **Personal data** (`personal:` in the definition): masked for every reader but the

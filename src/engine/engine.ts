@@ -27,6 +27,8 @@ import { createAccessPolicy, type AccessPolicy } from './access-policy';
 import { CalendarSync } from './calendar-sync';
 import { CaseRecordsService } from './case-records.service';
 import { DefinitionRegistry } from './definition-registry';
+import { AssignmentService } from './assignment.service';
+import { CopiesService } from './copies.service';
 import { InstanceQueryService } from './instance-query.service';
 import { DomainFunctionRegistry } from './domain-functions';
 import { RecordsService } from './records.service';
@@ -47,6 +49,10 @@ export interface Engine {
   readonly transitions: TransitionService;
   /** The query side: instances, audit trails, available events, tasks, related instances. */
   readonly instances: InstanceQueryService;
+  /** Who holds a case's current step: claim, release, transfer, reassign (audited). */
+  readonly assignments: AssignmentService;
+  /** 抄送: the copies to a person, with read receipts. */
+  readonly copies: CopiesService;
   /** Who may read what and use which platform function: the one access policy. */
   readonly access: AccessPolicy;
   /** Documents, timers, outbox and attachments of a case, read on behalf of a person (checked). */
@@ -98,6 +104,9 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
   const access = createAccessPolicy(db, definitions, clock);
   const instances = new InstanceQueryService(db, definitions, access);
   const cases = new CaseRecordsService(instances, records, access);
+  const auth = new AuthService(db, clock, ids, config.tokenTtlMinutes);
+  const assignments = new AssignmentService(db, definitions, access, auth, clock);
+  const copies = new CopiesService(db, instances, clock);
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, fileDir: config.mailDir, from: config.mailFrom });
   const calendarSync = new CalendarSync(db, calendar, clock, () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}), {
     warnDays: config.calendarWarnDays,
@@ -129,11 +138,13 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
     definitions,
     transitions,
     instances,
+    assignments,
+    copies,
     access,
     cases,
     records,
     worker,
-    auth: new AuthService(db, clock, ids, config.tokenTtlMinutes),
+    auth,
     auditVerifier: new AuditVerifier(db),
     runDueWork: () => worker.runOnce(),
     async close() {

@@ -39,6 +39,8 @@ export interface TaskView {
   readonly title: string;
   readonly stateTitle: string;
   readonly events: { type: string; title?: string }[];
+  /** Who holds the step (claimed, transferred or reassigned: `assignment.service.ts`); absent while unclaimed. */
+  readonly assignee?: { readonly username: string; readonly name: string };
 }
 
 export interface RelatedInstanceView {
@@ -99,7 +101,12 @@ export class InstanceQueryService {
     // created_at is stored as ISO 8601 UTC text of one length, so text order is time order on both databases.
     if (filter.createdFrom) add('i.created_at >= ?', filter.createdFrom);
     if (filter.createdBefore) add('i.created_at < ?', filter.createdBefore);
-    if (filter.actedBy) add('i.id IN (SELECT a.instance_id FROM audit_entries a WHERE a.actor = ? AND a.from_state IS NOT NULL)', filter.actedBy);
+    // A step taken, not a claim or hand-over of one (`$claim`, `$release`, `$transfer`, `$reassign`).
+    if (filter.actedBy)
+      add(
+        `i.id IN (SELECT a.instance_id FROM audit_entries a WHERE a.actor = ? AND a.from_state IS NOT NULL AND a.event_type NOT IN ('$claim', '$release', '$transfer', '$reassign'))`,
+        filter.actedBy,
+      );
     const readable = await this.access.readableVersions(actor);
     if (readable !== 'all') {
       // Version by version and row by row, as the single read decides: a list never shows what `get` refuses.
@@ -153,6 +160,17 @@ export class InstanceQueryService {
         ? q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' AND i.definition_key = $1 ORDER BY i.updated_at, i.id`, [filter.definition])
         : q.rows<InstanceRow>(`${INSTANCE_SELECT} WHERE i.status = 'active' ORDER BY i.updated_at, i.id`),
     );
+    const held = new Map(
+      (
+        await this.db.read((q) =>
+          q.rows<{ instance_id: string; state: string; assignee: string; display_name: string | null }>(
+            `SELECT a.instance_id, a.state, a.assignee, u.display_name FROM task_assignments a
+             JOIN instances i ON i.id = a.instance_id AND i.state = a.state AND i.status = 'active'
+             LEFT JOIN users u ON u.username = a.assignee`,
+          ),
+        )
+      ).map((r) => [r.instance_id, { username: r.assignee, name: r.display_name ?? r.assignee }]),
+    );
     const out: TaskView[] = [];
     for (const row of rows) {
       if (!(await this.access.mayRead(actor, refOf(row)))) continue;
@@ -163,7 +181,14 @@ export class InstanceQueryService {
         .map(({ event }) => ({ type: event.type, ...(event.title ? { title: event.title } : {}) }));
       if (events.length === 0) continue;
       const def = machine.definition;
-      out.push({ instance: await this.view(row, actor), title: def.title, stateTitle: def.states[row.state]?.title ?? row.state, events });
+      const assignee = held.get(row.id);
+      out.push({
+        instance: await this.view(row, actor),
+        title: def.title,
+        stateTitle: def.states[row.state]?.title ?? row.state,
+        events,
+        ...(assignee ? { assignee } : {}),
+      });
     }
     return out;
   }

@@ -98,6 +98,8 @@ export interface AuditedEffect extends Effect {
 }
 
 export interface TransitionPlan {
+  /** Copies (`cc:` actions) to record in the transaction: the roles and login ids they go to. */
+  readonly copies?: readonly { readonly roles: readonly string[]; readonly users: readonly string[]; readonly message: string | null }[];
   /** Domain writers (`apply:` actions) to run inside the transaction, in order. */
   readonly applies: readonly { readonly function: string; readonly args: Record<string, unknown> }[];
   readonly cancelStates: readonly string[];
@@ -268,6 +270,14 @@ export function planTransition(input: PlanInput): TransitionPlan {
       function: String(e.params.function),
       args: (e.params.with && typeof e.params.with === 'object' ? e.params.with : {}) as Record<string, unknown>,
     }));
+  const texts = (v: unknown) => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+  const copies = step.effects
+    .filter((e) => e.kind === 'cc')
+    .map((e) => ({
+      roles: texts(e.params.roles ?? []),
+      users: texts(e.params.users ?? []),
+      message: typeof e.params.message === 'string' ? e.params.message : null,
+    }));
   const cancelStates = fromPath ? statesLeft(fromPath, step.statePath) : [];
   // A deadline of a state left for one of its holding states stands still instead of ending.
   const suspend = step.done
@@ -276,6 +286,7 @@ export function planTransition(input: PlanInput): TransitionPlan {
         (def.states[name]?.deadlines ?? []).filter((d) => d.suspend?.in.some((h) => step.statePath.includes(h))).map((d) => d.name),
       );
   return {
+    ...(copies.length > 0 ? { copies } : {}),
     applies,
     cancelStates,
     cancelAll: step.done,

@@ -121,6 +121,25 @@ export async function writePlanRows(
       [o.id, instanceId, seq, o.kind, JSON.stringify(o.params), o.documentId, now, now],
     );
   }
+  // 抄送: one row per person copied (a role's holders as of now), unread until they open the case.
+  for (const copy of plan.copies ?? []) {
+    const people = new Set(copy.users);
+    if (copy.roles.length > 0) {
+      for (const u of await tx.rows<{ username: string; roles: string }>('SELECT username, roles FROM users')) {
+        if ((JSON.parse(u.roles) as string[]).some((r) => copy.roles.includes(r))) people.add(u.username);
+      }
+    }
+    for (const username of people) {
+      if (username.length > 100) continue;
+      await tx.run(`INSERT INTO case_copies (instance_id, audit_seq, username, message, created_at, read_at) VALUES ($1, $2, $3, $4, $5, NULL)`, [
+        instanceId,
+        seq,
+        username,
+        copy.message,
+        now,
+      ]);
+    }
+  }
   for (const a of plan.applies) {
     const writer = functions.writer(a.function);
     if (!writer)

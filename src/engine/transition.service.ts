@@ -35,6 +35,7 @@ import type { DefinitionRegistry } from './definition-registry';
 import { loadInstanceRow, toInstanceView, type InstanceRow } from './instance-rows';
 import type { InstanceView } from './instance.types';
 import { mayActOn } from './access-policy';
+import { heldByOtherText, holderOf, reassignRoles } from './assignment.service';
 import { computePayload } from './compute-payload';
 import { accepts, missingAcceptance } from '../definitions/definition-acceptance';
 import { planTransition, type SuspendedTimer } from './transition-plan';
@@ -261,6 +262,20 @@ export class TransitionService {
         { userMessage: notYourCaseText(machine.definition) },
       );
     }
+    // A step one person claimed is theirs alone (assignment.service.ts); the engine's own events and other processes' are not held back.
+    if (actor.id !== 'system' && options.fromProcess === undefined && options.cause === undefined) {
+      const held = await db.read((q) => holderOf(q, row.id, row.state));
+      if (held && held.assignee !== actor.id) {
+        const def = machine.definition;
+        const titles = reassignRoles(def, row.state).map((r) => (Object.prototype.hasOwnProperty.call(def.roles, r) ? (def.roles[r].title ?? r) : r));
+        throw new AppError(
+          ErrorCode.Forbidden,
+          `the step '${row.state}' is claimed by '${held.assignee}': only they may send its events (they may transfer it; a supervisor may reassign it)`,
+          { assignee: held.assignee },
+          { userMessage: heldByOtherText(held.name, titles) },
+        );
+      }
+    }
     const payload = await computePayload({
       machine,
       state: row.state,
@@ -322,6 +337,8 @@ export class TransitionService {
           ]);
           if (fired !== 1) throw new AppError(ErrorCode.VersionConflict, `timer ${options.timerId} already fired or was cancelled`);
         }
+        // Leaving the step ends its assignment (a step re-entered is claimed afresh).
+        if (step.state !== row.state || step.done) await tx.run('DELETE FROM task_assignments WHERE instance_id = $1', [row.id]);
         await writeCorrelations(tx, { id: row.id, definition: row.definition_key }, machine.definition, context, finalContext);
         await insertAuditEntry(tx, record, hash);
         await writePlanRows(

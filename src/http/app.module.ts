@@ -18,6 +18,7 @@ import { CalendarController } from './calendar.controller';
 import { ComplaintsController } from './complaints.controller';
 import { DefinitionsController } from './definitions.controller';
 import { InstancesController } from './instances.controller';
+import { AssignmentsController } from './assignments.controller';
 import { RecordsController } from './records.controller';
 import { SurveyController } from './survey.controller';
 import { UsersController } from './users.controller';
@@ -27,6 +28,7 @@ import { WebCasesController } from '../web/web-cases.controller';
 import { WebChartAssetsController } from '../web/web-charts';
 import { WebComplaintsController } from '../web/web-complaints.controller';
 import { WebSurveyController } from '../web/web-survey.controller';
+import { WebAssignmentsController } from '../web/web-assignments.controller';
 import { WebPages } from '../web/web-frame';
 import { ENGINE } from './tokens';
 
@@ -39,6 +41,7 @@ export class AppModule {
         AuthController,
         DefinitionsController,
         InstancesController,
+        AssignmentsController,
         AuditController,
         RecordsController,
         ComplaintsController,
@@ -47,6 +50,7 @@ export class AppModule {
         UsersController,
         WebAuthController,
         WebCasesController,
+        WebAssignmentsController,
         WebAdminController,
         WebChartAssetsController,
         WebComplaintsController,

@@ -287,6 +287,30 @@ export class InstanceCorrelationEntity {
   @Column('varchar', { name: 'value_hash', length: 64 }) valueHash: string;
 }
 
+/** Who holds the current step of a case (claim, transfer, reassign): one row per instance. */
+@Entity('task_assignments')
+@Index('ix_task_assignments_assignee', ['assignee'])
+export class TaskAssignmentEntity {
+  @PrimaryColumn('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @Column('varchar', { length: 100 }) state: string;
+  @Column('varchar', { length: 100 }) assignee: string;
+  @Column('varchar', { name: 'assigned_by', length: 100 }) assignedBy: string;
+  @Column('varchar', { name: 'assigned_at', length: 30 }) assignedAt: string;
+  @Column('integer', { name: 'audit_seq' }) auditSeq: number;
+}
+
+/** A copy of a case to one person (`cc:`), with its read receipt. */
+@Entity('case_copies')
+@Index('ix_case_copies_username', ['username', 'createdAt'])
+export class CaseCopyEntity {
+  @PrimaryColumn('varchar', { name: 'instance_id', length: 36 }) instanceId: string;
+  @PrimaryColumn('integer', { name: 'audit_seq' }) auditSeq: number;
+  @PrimaryColumn('varchar', { length: 100 }) username: string;
+  @Column('text', { nullable: true }) message: string | null;
+  @Column('varchar', { name: 'created_at', length: 30 }) createdAt: string;
+  @Column('varchar', { name: 'read_at', length: 30, nullable: true }) readAt: string | null;
+}
+
 @Entity('attachments')
 export class AttachmentEntity {
   @PrimaryColumn('varchar', { length: 36 }) id: string;
@@ -302,6 +326,8 @@ export class AttachmentEntity {
 }
 
 export const ENTITIES = [
+  CaseCopyEntity,
+  TaskAssignmentEntity,
   InstanceCorrelationEntity,
   SignInFailureEntity,
   CalendarRevisionEntity,

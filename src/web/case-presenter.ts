@@ -23,6 +23,9 @@ export interface DeadlineBadge {
   readonly dueAt: string;
 }
 
+/** Audit event types of assignment changes (`engine/assignment.service.ts`), as people say them. */
+const ASSIGNMENT_TITLES: Readonly<Record<string, string>> = { $claim: '认领', $release: '释放', $transfer: '转交', $reassign: '改派' };
+
 export class CasePresenter {
   constructor(private readonly engine: Engine) {}
 
@@ -191,6 +194,22 @@ export class CasePresenter {
   timeline(def: ProcessDefinition, trail: readonly AuditEntryView[], nameOf: (id: string) => string = (id) => id) {
     const labels = this.fieldLabels(def);
     return trail.map((e) => {
+      // People as assignees: a claim, release, transfer or reassignment reads as such, with the people it names.
+      const assignment = Object.prototype.hasOwnProperty.call(ASSIGNMENT_TITLES, e.eventType) ? ASSIGNMENT_TITLES[e.eventType] : undefined;
+      if (assignment) {
+        const p = (e.payload ?? {}) as { assignee?: string | null; previous?: string | null };
+        return {
+          at: this.time(e.at),
+          what: assignment,
+          who: nameOf(e.actor),
+          roles: e.actorRoles.map((r) => def.roles[r]?.title ?? r).join('、'),
+          change: '',
+          items: [
+            ...(p.assignee ? [{ label: '办理人', value: nameOf(p.assignee) }] : []),
+            ...(p.previous && p.previous !== e.actor ? [{ label: '原办理人', value: nameOf(p.previous) }] : []),
+          ],
+        };
+      }
       const event = this.eventOf(def, e.eventType);
       const schema = (event?.payloadSchema ?? {}) as JsonSchema & { properties?: Record<string, { title?: string }> };
       const payload = e.payload && typeof e.payload === 'object' && !Array.isArray(e.payload) ? (e.payload as Record<string, unknown>) : {};

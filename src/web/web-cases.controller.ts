@@ -30,6 +30,7 @@ import type { InstanceView } from '../engine/instance.types';
 import { Public } from '../http/auth.guard';
 import { relatedCases, stepBar } from './case-extras';
 import { formFields, payloadFromForm, submittedValues, type FieldError } from './schema-form';
+import { ASSIGNMENT_NOTICES, assignmentBlock } from './web-assignments.controller';
 import { WebErrorFilter } from './web-error.filter';
 import { WebPages } from './web-frame';
 import { CurrentSession, requireCsrf, WebSessionGuard, type WebSession } from './web-session';
@@ -91,13 +92,36 @@ export class WebCasesController {
   async home(@CurrentSession() session: WebSession) {
     const { actor } = session;
     const tasks = await this.engine.instances.tasks(actor);
-    const todo = await Promise.all(tasks.map((t) => this.card(t.instance, actor, `可办理：${t.events.map((e) => e.title ?? e.type).join('、')}`)));
+    // --- people as assignees: 待办 = the steps I hold and the unclaimed ones I could take; 待认领 = the unclaimed ones, with 认领.
+    const taskCard = async (t: (typeof tasks)[number], claimable: boolean) => ({
+      ...(await this.card(t.instance, actor, `可办理：${t.events.map((e) => e.title ?? e.type).join('、')}`)),
+      id: t.instance.id,
+      ...(t.assignee ? { holder: t.assignee.username === actor.id ? `${t.assignee.name}（我）` : t.assignee.name } : {}),
+      claimable,
+    });
+    const todo = await Promise.all(tasks.filter((t) => !t.assignee || t.assignee.username === actor.id).map((t) => taskCard(t, false)));
+    const unclaimed = await Promise.all(tasks.filter((t) => !t.assignee).map((t) => taskCard(t, true)));
+    // --- end people as assignees
     // Overdue and nearest deadline first, then the oldest.
-    todo.sort((a, b) => (a.deadline?.dueAt ?? '\uffff').localeCompare(b.deadline?.dueAt ?? '\uffff') || a.updatedAt.localeCompare(b.updatedAt));
+    const urgentFirst = (a: { deadline?: { dueAt: string }; updatedAt: string }, b: { deadline?: { dueAt: string }; updatedAt: string }) =>
+      (a.deadline?.dueAt ?? '\uffff').localeCompare(b.deadline?.dueAt ?? '\uffff') || a.updatedAt.localeCompare(b.updatedAt);
+    todo.sort(urgentFirst);
+    unclaimed.sort(urgentFirst);
     const done = await this.engine.instances.list({ actedBy: actor.id, limit: 50 }, actor);
     const mine = await this.engine.instances.list({ createdBy: actor.id, limit: 50 }, actor);
+    // --- 抄送我的: copies to me, unread until I open the case.
+    const copied = await this.engine.copies.mine(actor, 50);
+    const copyNames = await this.pages.presenter.names(copied.items.map((c) => c.from));
+    const copies = await Promise.all(
+      copied.items.map(async (c) => ({
+        ...(await this.card(c.instance, actor)),
+        copy: { unread: c.readAt === null, from: c.from === 'system' ? '系统' : copyNames(c.from), message: c.message },
+      })),
+    );
+    // --- end 抄送我的
     const sections = [
       { key: 'todo', title: '待办', count: todo.length, cards: todo, empty: '没有等您办理的事项。' },
+      { key: 'claim', title: '待认领', count: unclaimed.length, cards: unclaimed, empty: '没有待认领的事项。' },
       { key: 'done', title: '已办', count: done.total, cards: await Promise.all(done.items.map((i) => this.card(i, actor))), empty: '还没有您办理过的事项。' },
       {
         key: 'mine',
@@ -106,6 +130,7 @@ export class WebCasesController {
         cards: await Promise.all(mine.items.map((i) => this.card(i, actor))),
         empty: '还没有您发起的事项。',
       },
+      { key: 'cc', title: '抄送我的', count: copied.unread, cards: copies, empty: '没有抄送给您的事项。' },
     ];
     return this.pages.render('HOME', session, '我的待办', '/app', { sections });
   }
@@ -219,7 +244,12 @@ export class WebCasesController {
       createdAt: string;
     }[];
     const trail = await this.engine.instances.audit(id, actor);
-    const nameOf = await p.names([instance.createdBy, ...trail.map((e) => e.actor), ...attachmentRows.map((a) => a.uploadedBy)]);
+    const assignees = trail.flatMap((e) =>
+      e.eventType.startsWith('$') && e.payload && typeof e.payload === 'object'
+        ? Object.values(e.payload).filter((v): v is string => typeof v === 'string')
+        : [],
+    );
+    const nameOf = await p.names([instance.createdBy, ...trail.map((e) => e.actor), ...attachmentRows.map((a) => a.uploadedBy), ...assignees]);
     const attachments = attachmentRows.map((a) => ({
       id: a.id,
       name: a.name,
@@ -247,13 +277,17 @@ export class WebCasesController {
       stepBar: stepBar(def, instance, trail),
       related: await relatedCases(this.engine, p, id, actor),
       notice,
+      // People as assignees: who holds the step, and the claim / release / transfer / reassign forms.
+      assignment: instance.status === 'active' ? await assignmentBlock(this.engine, id, actor) : undefined,
     });
   }
 
   @Get('cases/:id')
   @Header('Cache-Control', 'no-store')
   async case(@CurrentSession() session: WebSession, @Param('id') id: string, @Query('done') done?: string) {
-    return this.casePage(session, id, undefined, done === 'event' ? '已提交。' : done === 'file' ? '附件已上传。' : undefined);
+    // 抄送: opening the case is the read receipt of the copies to this person.
+    await this.engine.copies.markRead(id, session.actor);
+    return this.casePage(session, id, undefined, done === 'event' ? '已提交。' : done === 'file' ? '附件已上传。' : ASSIGNMENT_NOTICES[done ?? '']);
   }
 
   @Post('cases/:id/events')

@@ -8,6 +8,7 @@ import { RELATED_PARTIAL, STEP_BAR_PARTIAL, TRAIL_EXPORTS_PARTIAL } from './view
 import { FIELD_PARTIAL, LAYOUT } from './views/layout.view';
 import * as BASE_PAGES from './views/pages.view';
 import * as REPORT_PAGES from './views/reports.view';
+import { ASSIGNMENT_PARTIAL, CARD_ASSIGNMENT_PARTIAL, CARD_COPY_PARTIAL } from './views/assignment.view';
 
 const PAGES = { ...BASE_PAGES, ...REPORT_PAGES };
 
@@ -17,6 +18,10 @@ hbs.registerPartial('field', FIELD_PARTIAL);
 hbs.registerPartial('caseStepBar', STEP_BAR_PARTIAL);
 hbs.registerPartial('caseRelated', RELATED_PARTIAL);
 hbs.registerPartial('trailExports', TRAIL_EXPORTS_PARTIAL);
+// People as assignees (claim, transfer, reassign) and copies (抄送).
+hbs.registerPartial('assignment', ASSIGNMENT_PARTIAL);
+hbs.registerPartial('cardAssignment', CARD_ASSIGNMENT_PARTIAL);
+hbs.registerPartial('cardCopy', CARD_COPY_PARTIAL);
 
 const layout = hbs.compile(LAYOUT, { strict: false });
 const pages = Object.fromEntries(Object.entries(PAGES).map(([name, text]) => [name, hbs.compile(text)])) as Record<

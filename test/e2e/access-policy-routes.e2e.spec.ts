@@ -111,6 +111,14 @@ describe.each(DRIVERS)('every route against the access policy on %s', (driver) =
     'GET /attachments/{id}': { kind: 'case', as: 'cs' },
     'GET /instances/{id}/timers': { kind: 'case', as: 'cs' },
     'GET /instances/{id}/outbox': { kind: 'case', as: 'cs' },
+    'GET /instances/{id}/assignment': { kind: 'case', as: 'cs' },
+    'POST /instances/{id}/assignment/claim': { kind: 'case', as: 'ca', ok: [200, 409] },
+    'POST /instances/{id}/assignment/transfer': { kind: 'case', as: 'ca', ok: [200] },
+    'POST /instances/{id}/assignment/release': { kind: 'case', as: 'ca', ok: [200] },
+    // The complaint declares no `assignment.reassignBy`: the supervisor is refused, after the reading check.
+    'POST /instances/{id}/assignment/reassign': { kind: 'case', as: 'cs', ok: [403] },
+    'GET /copies': { kind: 'list', as: 'cs', items: cases },
+    'POST /instances/{id}/copies/read': { kind: 'case', as: 'cs' },
     'GET /outbox': { kind: 'platform', as: 'admin' },
     'GET /tasks': { kind: 'list', as: 'cs', items: cases },
     'GET /inbox': { kind: 'list', as: 'cs', items: (b) => (b.items as { instanceId: string }[]).map((i) => i.instanceId) },
@@ -161,6 +169,9 @@ describe.each(DRIVERS)('every route against the access policy on %s', (driver) =
       case 'POST /definitions':
       case 'POST /definitions/validate':
         return 'key: x\n';
+      case 'POST /instances/{id}/assignment/transfer':
+      case 'POST /instances/{id}/assignment/reassign':
+        return { to: 'ca' };
       case 'POST /survey/rounds':
         return { project: '翠湖花园', serviceCenter: '翠湖服务中心', batch: '2026-04', stage: '准1' };
       case 'POST /survey/rounds/{id}/responses':

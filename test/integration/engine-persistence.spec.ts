@@ -167,7 +167,7 @@ describe.each(DRIVERS)('schema on %s', (driver) => {
         engine.db.dataSource.entityMetadatas.map((m) => [m.tableName, m.columns.map((c) => `${c.databaseName}${c.isNullable ? '?' : ''}`).sort()]),
       );
       expect(actual).toEqual(expected);
-      expect(Object.keys(expected)).toHaveLength(20);
+      expect(Object.keys(expected)).toHaveLength(22);
     } finally {
       await engine.close();
       await database.dispose();

@@ -174,7 +174,9 @@ export function complaintTimeline({
         ? '登记投诉（顾客投诉记录）'
         : e.eventType === DEADLINES_RECOMPUTED
           ? '期限重算（业务日历更新）'
-          : (eventTitle({ event: e.eventType, state: e.fromState, vocabulary }) ?? e.eventType);
+          : Object.prototype.hasOwnProperty.call(ASSIGNMENT_TITLES, e.eventType)
+            ? ASSIGNMENT_TITLES[e.eventType]
+            : (eventTitle({ event: e.eventType, state: e.fromState, vocabulary }) ?? e.eventType);
     let detail = e.eventType === DEADLINES_RECOMPUTED ? describeRecomputed(e, at, vocabulary) : describe(e, record, record.trail.slice(0, i), timeZone);
     if (!isHandlingState({ state: e.fromState, vocabulary }) && isHandlingState({ state: e.toState, vocabulary })) {
       // A provisional reply deadline is told where the cycle starts, so nobody mistakes it for a final one.
@@ -209,6 +211,9 @@ function excerpt(s: string, max = 40): string {
   const chars = Array.from(s);
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : s;
 }
+
+/** Who holds the step (claim, release, transfer, reassign: `engine/assignment.service.ts`), as people say it. */
+const ASSIGNMENT_TITLES: Readonly<Record<string, string>> = { $claim: '认领', $release: '释放', $transfer: '转交', $reassign: '改派' };
 
 function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: readonly ComplaintAuditEntry[], timeZone: string | undefined): string {
   const p = (e.payload && typeof e.payload === 'object' ? e.payload : {}) as Record<string, unknown>;

@@ -10,6 +10,8 @@ import { SignInFailures1764800000000 } from './1764800000000-sign-in-failures';
 import { InstanceStatusIndex1764900000000 } from './1764900000000-instance-status-index';
 import { InstanceCorrelations1765012000000 } from './1765012000000-instance-correlations';
 import { TimerSuspension1765012100000 } from './1765012100000-timer-suspension';
+import { TaskAssignments1765100100000 } from './1765100100000-task-assignments';
+import { CaseCopies1765100200000 } from './1765100200000-case-copies';
 
 /** Every migration, in order. Schema changes are new entries here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   InstanceStatusIndex1764900000000,
   InstanceCorrelations1765012000000,
   TimerSuspension1765012100000,
+  TaskAssignments1765100100000,
+  CaseCopies1765100200000,
 ];

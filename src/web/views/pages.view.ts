@@ -18,6 +18,8 @@ const CARD = `<li class="card task">
     {{#if deadline}}<span class="badge {{deadline.tone}}" title="{{deadline.explain}}">{{deadline.label}}{{#if deadline.provisional}}（暂定）{{/if}}</span>{{/if}}
   </div>
   {{#if steps}}<div class="steps">{{steps}}</div>{{/if}}
+  {{> cardAssignment csrf=@root.csrf}}
+  {{> cardCopy}}
   <div class="when">{{when}}</div>
 </li>`;
 
@@ -61,6 +63,7 @@ export const CASE = `<div class="card">
 </div>
 {{> caseStepBar}}
 {{#if notice}}<p class="ok" role="status">{{notice}}</p>{{/if}}
+{{> assignment}}
 <section class="section">
   <h2>可办理的步骤</h2>
   {{#if steps.length}}
