@@ -28,4 +28,29 @@ describe('the case presenter', () => {
     expect(presenter.badge('2026-09-30T10:00:00Z', false)).toMatchObject({ tone: 'yellow', label: '剩 1 个工作日' });
     expect(presenter.badge('2026-09-29T01:00:00Z', true)).toMatchObject({ tone: 'red', provisional: true });
   });
+
+  it("turns yellow at the process owner's threshold (dueSoon), not the fixed one working day", () => {
+    // 2026-09-29 10:00 local; 10-09 is the 2nd working day after it (National Day holidays between).
+    expect(presenter.badge('2026-10-09T10:00:00Z', false)).toMatchObject({ tone: 'green' });
+    expect(presenter.badge('2026-10-09T10:00:00Z', false, 2)).toMatchObject({ tone: 'yellow', label: '剩 2 个工作日' });
+    expect(presenter.badge('2026-09-30T10:00:00Z', false, 0)).toMatchObject({ tone: 'green', label: '剩 1 个工作日' });
+    expect(presenter.badge('2026-09-29T09:00:00Z', false, 0)).toMatchObject({ tone: 'yellow', label: '今天到期' });
+  });
+
+  it('shows a suspended deadline grey, 已暂停 with the title of the state the case waits in, whatever its due time', () => {
+    const held = { ...def, states: { ...def.states, held: { name: 'held', title: '暂停中（等待业主补充材料）' } } } as unknown as ProcessDefinition;
+    const badge = presenter.pausedBadge(held, 'held', '2026-09-28T10:00:00Z', false);
+    expect(badge).toMatchObject({ tone: 'grey', label: '已暂停', paused: '暂停中（等待业主补充材料）' });
+    expect(badge.explain).toContain('暂停中（等待业主补充材料）');
+  });
+
+  it('picks the badge of a case: a paused deadline wins over none, a pending one over a paused one', () => {
+    const held = { ...def, states: { ...def.states, held: { name: 'held', title: '暂停中' } } } as unknown as ProcessDefinition;
+    const suspended = { status: 'suspended', dueAt: '2026-09-28T10:00:00Z', provisional: false };
+    const pending = { status: 'pending', dueAt: '2026-10-12T10:00:00Z', provisional: false };
+    expect(presenter.caseBadge(held, 'held', [suspended])).toMatchObject({ tone: 'grey', label: '已暂停' });
+    expect(presenter.caseBadge(held, 'held', [suspended, pending])).toMatchObject({ tone: 'green' });
+    expect(presenter.caseBadge({ ...held, dueSoonWorkingDays: 30 }, 'held', [pending])).toMatchObject({ tone: 'yellow' });
+    expect(presenter.caseBadge(held, 'held', [{ ...pending, status: 'fired' }])).toBeUndefined();
+  });
 });
