@@ -17,6 +17,7 @@ import type { DefinitionProblem, ProcessDefinition } from './definition.types';
 import { createBuildContext, isMap, str, type BuildInput, type Raw } from './definition-build-context';
 import { addDeadlines } from './definition-deadlines';
 import { buildDeclarations, checkRoles } from './definition-declarations';
+import { buildDueSoon } from './definition-due-soon';
 import { buildCorrelation } from './definition-correlation';
 import { buildPersonal, buildRead } from './definition-privacy';
 import { buildSchedules } from './definition-schedules';
@@ -53,6 +54,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
   const personal = buildPersonal(ctx, declared, raw, states);
   const summary = buildSummary(ctx, raw, declared.contextSchema);
   const assignment = isMap(raw.assignment) ? { reassignBy: checkRoles(ctx, declared, raw.assignment.reassignBy, ['assignment', 'reassignBy']) } : undefined;
+  const dueSoon = buildDueSoon(ctx, raw);
   const { problems } = ctx;
   if (problems.length > 0) return { problems };
 
@@ -77,6 +79,7 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
     read,
     personal,
     ...(assignment ? { assignment } : {}),
+    ...(dueSoon !== undefined ? { dueSoonWorkingDays: dueSoon } : {}),
     initial: raw.initial as string,
     topStates: tree.topStates,
     states,

@@ -69,6 +69,8 @@ export const definitionSchema = {
     description: { type: 'string' },
     /** The default of every state's `assignment:` (who may reassign a claimed step). */
     assignment: { $ref: '#/$defs/assignment' },
+    /** Working days left at or under which a deadline badge turns yellow (`2 working days`); checked in definition-due-soon.ts. */
+    dueSoon: { type: ['string', 'number'] },
     /** One line for cards and lists, `{field}` naming context fields (definition-summary.ts). */
     summary: { type: 'string', minLength: 1, maxLength: 300 },
     roles: {

@@ -312,6 +312,8 @@ export interface ProcessDefinition {
   readonly personal: PersonalDataDefinition;
   /** `assignment:` at the top level: the default of the states that have none. */
   readonly assignment?: AssignmentDefinition;
+  /** `dueSoon:` — working days left at or under which a deadline badge is yellow (the pages' default: 1). */
+  readonly dueSoonWorkingDays?: number;
   /** Name of the top-level initial state. */
   readonly initial: string;
   /** Top-level state names, in YAML order. */

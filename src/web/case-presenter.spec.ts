@@ -30,9 +30,9 @@ describe('the case presenter', () => {
   });
 
   it("turns yellow at the process owner's threshold (dueSoon), not the fixed one working day", () => {
-    // 2026-09-29 10:00 local; 10-09 is the 2nd working day after it (National Day holidays between).
-    expect(presenter.badge('2026-10-09T10:00:00Z', false)).toMatchObject({ tone: 'green' });
-    expect(presenter.badge('2026-10-09T10:00:00Z', false, 2)).toMatchObject({ tone: 'yellow', label: '剩 2 个工作日' });
+    // 2026-09-29 10:00 local; 10-08 is the 2nd working day after it (National Day holidays between).
+    expect(presenter.badge('2026-10-08T10:00:00Z', false)).toMatchObject({ tone: 'green' });
+    expect(presenter.badge('2026-10-08T10:00:00Z', false, 2)).toMatchObject({ tone: 'yellow', label: '剩 2 个工作日' });
     expect(presenter.badge('2026-09-30T10:00:00Z', false, 0)).toMatchObject({ tone: 'green', label: '剩 1 个工作日' });
     expect(presenter.badge('2026-09-29T09:00:00Z', false, 0)).toMatchObject({ tone: 'yellow', label: '今天到期' });
   });

@@ -12,7 +12,7 @@ import { fillSummary } from '../definitions/definition-summary';
 import type { Engine } from '../engine/engine';
 import type { AuditEntryView, InstanceView } from '../engine/instance.types';
 
-/** Working days left at or under which a deadline shows yellow (due soon). */
+/** Working days left at or under which a deadline shows yellow (due soon), unless the definition's `dueSoon:` says otherwise. */
 export const DUE_SOON_WORKING_DAYS = 1;
 
 export interface DeadlineBadge {
@@ -21,6 +21,15 @@ export interface DeadlineBadge {
   readonly provisional: boolean;
   readonly explain: string;
   readonly dueAt: string;
+  /** Set on a grey 已暂停 badge: the title of the state the case waits in. */
+  readonly paused?: string;
+}
+
+/** A timer as the badges need it (`GET /instances/:id/timers`). */
+export interface BadgeTimer {
+  readonly status: string;
+  readonly dueAt: string;
+  readonly provisional: boolean;
 }
 
 /** Audit event types of assignment changes (`engine/assignment.service.ts`), as people say them. */
@@ -84,8 +93,13 @@ export class CasePresenter {
     return typeof dept === 'string' && dept && !parts.includes(dept) ? `${text} — ${dept}` : text;
   }
 
-  /** The badge of a pending deadline: red overdue, yellow due within DUE_SOON_WORKING_DAYS, green otherwise. */
-  badge(dueAt: string, provisional: boolean): DeadlineBadge {
+  /** The threshold of the yellow badge for a definition: its `dueSoon:`, else DUE_SOON_WORKING_DAYS. */
+  dueSoonOf(def: Pick<ProcessDefinition, 'dueSoonWorkingDays'> | undefined): number {
+    return def?.dueSoonWorkingDays ?? DUE_SOON_WORKING_DAYS;
+  }
+
+  /** The badge of a pending deadline: red overdue, yellow due within `dueSoon` working days, green otherwise. */
+  badge(dueAt: string, provisional: boolean, dueSoon: number = DUE_SOON_WORKING_DAYS): DeadlineBadge {
     const now = this.engine.clock.now();
     const due = new Date(dueAt);
     const cal = this.engine.calendar;
@@ -96,14 +110,32 @@ export class CasePresenter {
     }
     const left = cal.workingDaysBetween(now, due);
     const label = left === 0 ? '今天到期' : `剩 ${left} 个工作日`;
-    return { tone: left <= DUE_SOON_WORKING_DAYS ? 'yellow' : 'green', label, provisional, explain, dueAt };
+    return { tone: left <= dueSoon ? 'yellow' : 'green', label, provisional, explain, dueAt };
   }
 
-  /** The earliest pending deadline of a case, as a badge. */
+  /**
+   * The badge of a deadline stopped while the case waits in a holding state (`suspend:`, timer
+   * status `suspended`): grey 已暂停, with that state's title as the reason, never green/yellow/red.
+   */
+  pausedBadge(def: ProcessDefinition, state: string | null, dueAt: string, provisional: boolean): DeadlineBadge {
+    const reason = this.stateTitle(def, state);
+    const explain = `时限已暂停：案件处于「${reason}」，返回后恢复计时（暂停前的到期时间 ${this.time(dueAt)}）`;
+    return { tone: 'grey', label: '已暂停', provisional, explain, dueAt, paused: reason };
+  }
+
+  /** The badge of a case from its timers: the earliest pending deadline; else a suspended one (grey); else none. */
+  caseBadge(def: ProcessDefinition, state: string | null, timers: readonly BadgeTimer[]): DeadlineBadge | undefined {
+    const byDue = (a: BadgeTimer, b: BadgeTimer) => a.dueAt.localeCompare(b.dueAt);
+    const pending = timers.filter((t) => t.status === 'pending').sort(byDue)[0];
+    if (pending) return this.badge(pending.dueAt, pending.provisional, this.dueSoonOf(def));
+    const suspended = timers.filter((t) => t.status === 'suspended').sort(byDue)[0];
+    return suspended ? this.pausedBadge(def, state, suspended.dueAt, suspended.provisional) : undefined;
+  }
+
+  /** The badge of a case (see caseBadge), read through the access policy on behalf of the reader. */
   async nextDeadline(instance: InstanceView, actor: Actor): Promise<DeadlineBadge | undefined> {
-    const timers = (await this.engine.cases.timers(instance.id, actor)) as { status: string; dueAt: string; provisional: boolean }[];
-    const pending = timers.filter((t) => t.status === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-    return pending[0] ? this.badge(pending[0].dueAt, pending[0].provisional) : undefined;
+    const timers = (await this.engine.cases.timers(instance.id, actor)) as unknown as BadgeTimer[];
+    return this.caseBadge(await this.definitionOf(instance), instance.state, timers);
   }
 
   /**
@@ -151,10 +183,20 @@ export class CasePresenter {
       deadline: string;
       createdAt: string;
     }[];
-    const statusText: Record<string, string> = { pending: '未到期', fired: '已到期并处理', cancelled: '已取消（已办结该步）', failed: '到期处理失败' };
+    const statusText: Record<string, string> = {
+      pending: '未到期',
+      suspended: '已暂停',
+      fired: '已到期并处理',
+      cancelled: '已取消（已办结该步）',
+      failed: '到期处理失败',
+    };
     return timers.map((t) => {
       const badge =
-        t.status === 'pending' ? this.badge(t.dueAt, t.provisional) : { tone: 'grey', label: statusText[t.status] ?? t.status, provisional: t.provisional };
+        t.status === 'pending'
+          ? this.badge(t.dueAt, t.provisional, this.dueSoonOf(def))
+          : t.status === 'suspended'
+            ? this.pausedBadge(def, instance.state, t.dueAt, t.provisional)
+            : { tone: 'grey', label: statusText[t.status] ?? t.status, provisional: t.provisional };
       const event = this.eventOf(def, t.eventType);
       return {
         ...badge,

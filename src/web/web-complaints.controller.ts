@@ -79,7 +79,7 @@ export class WebComplaintsController {
         ...l,
         receivedAt: p.time(l.receivedAt),
         stateTitle: p.stateTitle(def, l.state),
-        badge: l.dueAt ? p.badge(l.dueAt, l.dueProvisional) : undefined,
+        badge: l.dueAt ? p.badge(l.dueAt, l.dueProvisional, p.dueSoonOf(def)) : undefined,
         documents: ((await this.engine.cases.documents(l.id, actor)) as { id: string; title: string | null; template: string }[]).map((d) => ({
           id: d.id,
           title: d.title ?? d.template,

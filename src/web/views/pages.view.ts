@@ -15,7 +15,7 @@ const CARD = `<li class="card task">
     <span class="process">{{process}}</span>
     <span class="key">{{businessKey}}</span>
     <span class="state">{{stateTitle}}</span>
-    {{#if deadline}}<span class="badge {{deadline.tone}}" title="{{deadline.explain}}">{{deadline.label}}{{#if deadline.provisional}}（暂定）{{/if}}</span>{{/if}}
+    {{#if deadline}}<span class="badge {{deadline.tone}}" data-test="deadline-badge" title="{{deadline.explain}}">{{deadline.label}}{{#if deadline.paused}}：{{deadline.paused}}{{/if}}{{#if deadline.provisional}}（暂定）{{/if}}</span>{{/if}}
   </div>
   {{#if steps}}<div class="steps">{{steps}}</div>{{/if}}
   {{> cardAssignment csrf=@root.csrf}}
@@ -83,7 +83,7 @@ export const CASE = `<div class="card">
 <section class="section">
   <h2>时限</h2>
   {{#if deadlines.length}}<ul class="list">
-  {{#each deadlines}}<li><span class="badge {{tone}}">{{label}}{{#if provisional}}（暂定）{{/if}}</span> {{title}} · 到期 {{due}} · {{status}}
+  {{#each deadlines}}<li><span class="badge {{tone}}" data-test="deadline-badge">{{label}}{{#if paused}}：{{paused}}{{/if}}{{#if provisional}}（暂定）{{/if}}</span> {{title}} · 到期 {{due}} · {{status}}
     <details class="why"><summary>为什么是这个时限</summary><p class="hint" data-test="why">{{why}}</p></details></li>{{/each}}
   </ul>{{else}}<p class="empty">没有时限。</p>{{/if}}
 </section>
