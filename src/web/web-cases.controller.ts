@@ -27,6 +27,7 @@ import { AppError, ErrorCode } from '../common/app-error';
 import type { Actor } from '../compiler/process-machine.contract';
 import type { JsonSchema, ProcessDefinition } from '../definitions/definition.types';
 import type { InstanceView } from '../engine/instance.types';
+import { dueSoonQueue } from './due-soon-queue';
 import { Public } from '../http/auth.guard';
 import { relatedCases, stepBar } from './case-extras';
 import { formFields, payloadFromForm, submittedValues, type FieldError } from './schema-form';
@@ -132,6 +133,13 @@ export class WebCasesController {
       },
       { key: 'cc', title: '抄送我的', count: copied.unread, cards: copies, empty: '没有抄送给您的事项。' },
     ];
+    // --- 即将超时: for supervisors (assignment.reassignBy) and admins, cases due soon or overdue, oldest due first.
+    const dueSoon = await dueSoonQueue(this.engine, this.pages.presenter, actor);
+    if (dueSoon) {
+      const cards = await Promise.all(dueSoon.map(async (e) => ({ ...(await this.card(e.instance, actor)), deadline: e.badge, holder: e.holder ?? '未认领' })));
+      sections.splice(1, 0, { key: 'due-soon', title: '即将超时', count: cards.length, cards, empty: '没有即将超时或已超时的事项。' });
+    }
+    // --- end 即将超时
     return this.pages.render('HOME', session, '我的待办', '/app', { sections });
   }
 
