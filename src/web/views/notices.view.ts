@@ -2,10 +2,10 @@
 
 export const NOTICES = `<section class="section" data-test="inbox">
   <h2>我的通知</h2>
-  {{#if inbox.length}}<ul class="list">
-  {{#each inbox}}<li class="card" data-test="inbox-item"><p class="message">{{message}}</p>
-    <span class="when"><a href="/app/cases/{{instanceId}}">{{case.title}} {{case.businessKey}}</a> · {{at}}</span></li>{{/each}}
-  </ul>{{else}}<p class="empty">没有通知。</p>{{/if}}
+  {{#if inbox.length}}
+  {{#each inbox}}<div class="card" data-test="inbox-item"><p class="message">{{message}}</p>
+    <span class="when"><a href="/app/cases/{{instanceId}}">{{case.title}} {{case.businessKey}}</a> · {{at}}</span></div>{{/each}}
+  {{else}}<p class="empty">没有通知。</p>{{/if}}
 </section>
 <section class="section" data-test="board">
   <h2>公告栏</h2>
