@@ -63,6 +63,9 @@ describe.each(DRIVERS)('reminders (催办) on %s', (driver) => {
     const after = await get('clerk', id);
     expect(after.state).toBe(before.state);
     expect((await call('get', 'au', '/audit/verify')).body).toMatchObject({ ok: true });
+    // A reminder is not a step taken: the case is not in the starter's 已办.
+    const clerkActor = await h.engine.auth.actorFor('clerk');
+    expect((await h.engine.instances.list({ actedBy: 'clerk' }, clerkActor!)).items.map((i: { id: string }) => i.id)).not.toContain(id);
 
     // A second within the period: refused in plain Chinese, saying when the next is possible.
     clock.advance(60 * 60_000);
