@@ -53,7 +53,12 @@ export function buildDefinition(raw: Raw, input: BuildInput): { definition?: Pro
   const read = buildRead(ctx, declared, raw);
   const personal = buildPersonal(ctx, declared, raw, states);
   const summary = buildSummary(ctx, raw, declared.contextSchema);
-  const assignment = isMap(raw.assignment) ? { reassignBy: checkRoles(ctx, declared, raw.assignment.reassignBy, ['assignment', 'reassignBy']) } : undefined;
+  const assignment = isMap(raw.assignment)
+    ? {
+        reassignBy: checkRoles(ctx, declared, raw.assignment.reassignBy, ['assignment', 'reassignBy']),
+        ...(typeof raw.assignment.remindEveryHours === 'number' ? { remindEveryHours: raw.assignment.remindEveryHours } : {}),
+      }
+    : undefined;
   const dueSoon = buildDueSoon(ctx, raw);
   const { problems } = ctx;
   if (problems.length > 0) return { problems };

@@ -55,7 +55,12 @@ export function buildStates(scope: DefinitionScope): Record<string, StateDefinit
       exit: buildActions(scope, r.exit, [...s.path, 'exit'], stateChecks),
       deadlines: [],
       ...(isMap(r.assignment)
-        ? { assignment: { reassignBy: checkRoles(scope, scope.declared, r.assignment.reassignBy, [...s.path, 'assignment', 'reassignBy']) } }
+        ? {
+            assignment: {
+              reassignBy: checkRoles(scope, scope.declared, r.assignment.reassignBy, [...s.path, 'assignment', 'reassignBy']),
+              ...(typeof r.assignment.remindEveryHours === 'number' ? { remindEveryHours: r.assignment.remindEveryHours } : {}),
+            },
+          }
         : {}),
       position: pos(s.path, 'key'),
     };

@@ -191,7 +191,7 @@ export const definitionSchema = {
     assignment: {
       type: 'object',
       additionalProperties: false,
-      properties: { reassignBy: roleList },
+      properties: { reassignBy: roleList, remindEveryHours: { type: 'integer', minimum: 1, maximum: 720 } },
     },
     state: {
       type: 'object',

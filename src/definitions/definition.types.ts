@@ -180,6 +180,8 @@ export interface StateDefinition {
  */
 export interface AssignmentDefinition {
   readonly reassignBy: readonly string[];
+  /** 催办: at most one reminder per case per person within this many hours (default 4). */
+  readonly remindEveryHours?: number;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { AccessPolicy } from './access-policy';
 import type { InstanceQueryService } from './instance-query.service';
 import { maskOutboxParams, redactDeep, redactText, type PersonalMask } from './personal-data';
 import type { RecordsService } from './records.service';
+import { personAddress } from './reminder.service';
 
 export class CaseRecordsService {
   constructor(
@@ -61,7 +62,7 @@ export class CaseRecordsService {
    */
   async inbox(actor: Actor) {
     const out: Record<string, unknown>[] = [];
-    for (const item of (await this.records.inbox(actor.roles)) as Record<string, unknown>[]) {
+    for (const item of (await this.records.inbox([...actor.roles, personAddress(actor.id)])) as Record<string, unknown>[]) {
       const instanceId = item.instanceId as string;
       if (!(await this.access.mayRead(actor, await this.instances.byId(instanceId)))) continue;
       const mask = await this.instances.personalMaskFor(instanceId, actor);

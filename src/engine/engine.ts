@@ -29,6 +29,7 @@ import { CaseRecordsService } from './case-records.service';
 import { DefinitionRegistry } from './definition-registry';
 import { AssignmentService } from './assignment.service';
 import { CopiesService } from './copies.service';
+import { ReminderService } from './reminder.service';
 import { InstanceQueryService } from './instance-query.service';
 import { DomainFunctionRegistry } from './domain-functions';
 import { RecordsService } from './records.service';
@@ -53,6 +54,8 @@ export interface Engine {
   readonly assignments: AssignmentService;
   /** 抄送: the copies to a person, with read receipts. */
   readonly copies: CopiesService;
+  /** 催办: the starter of a case reminds the holder of its step (rate-limited, audited). */
+  readonly reminders: ReminderService;
   /** Who may read what and use which platform function: the one access policy. */
   readonly access: AccessPolicy;
   /** Documents, timers, outbox and attachments of a case, read on behalf of a person (checked). */
@@ -107,6 +110,7 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
   const auth = new AuthService(db, clock, ids, config.tokenTtlMinutes);
   const assignments = new AssignmentService(db, definitions, access, auth, clock);
   const copies = new CopiesService(db, instances, clock);
+  const reminders = new ReminderService(db, definitions, access, auth, clock, ids, calendar.timeZone);
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, fileDir: config.mailDir, from: config.mailFrom });
   const calendarSync = new CalendarSync(db, calendar, clock, () => (config.calendarFile ? loadCalendarFile(config.calendarFile) : {}), {
     warnDays: config.calendarWarnDays,
@@ -140,6 +144,7 @@ export async function openEngine(config: AppConfig, options: EngineOptions = {})
     instances,
     assignments,
     copies,
+    reminders,
     access,
     cases,
     records,

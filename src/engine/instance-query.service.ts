@@ -101,10 +101,10 @@ export class InstanceQueryService {
     // created_at is stored as ISO 8601 UTC text of one length, so text order is time order on both databases.
     if (filter.createdFrom) add('i.created_at >= ?', filter.createdFrom);
     if (filter.createdBefore) add('i.created_at < ?', filter.createdBefore);
-    // A step taken, not a claim or hand-over of one (`$claim`, `$release`, `$transfer`, `$reassign`).
+    // A step taken, not a claim or hand-over of one (`$claim`, `$release`, `$transfer`, `$reassign`) nor a reminder (`$remind`).
     if (filter.actedBy)
       add(
-        `i.id IN (SELECT a.instance_id FROM audit_entries a WHERE a.actor = ? AND a.from_state IS NOT NULL AND a.event_type NOT IN ('$claim', '$release', '$transfer', '$reassign'))`,
+        `i.id IN (SELECT a.instance_id FROM audit_entries a WHERE a.actor = ? AND a.from_state IS NOT NULL AND a.event_type NOT IN ('$claim', '$release', '$transfer', '$reassign', '$remind'))`,
         filter.actedBy,
       );
     const readable = await this.access.readableVersions(actor);

@@ -19,6 +19,8 @@ import { ComplaintsController } from './complaints.controller';
 import { DefinitionsController } from './definitions.controller';
 import { InstancesController } from './instances.controller';
 import { AssignmentsController } from './assignments.controller';
+import { RemindersController } from './reminders.controller';
+import { WebNoticesController } from '../web/web-notices.controller';
 import { RecordsController } from './records.controller';
 import { SurveyController } from './survey.controller';
 import { UsersController } from './users.controller';
@@ -42,6 +44,7 @@ export class AppModule {
         DefinitionsController,
         InstancesController,
         AssignmentsController,
+        RemindersController,
         AuditController,
         RecordsController,
         ComplaintsController,
@@ -51,6 +54,7 @@ export class AppModule {
         WebAuthController,
         WebCasesController,
         WebAssignmentsController,
+        WebNoticesController,
         WebAdminController,
         WebChartAssetsController,
         WebComplaintsController,

@@ -33,7 +33,7 @@ export interface BadgeTimer {
 }
 
 /** Audit event types of assignment changes (`engine/assignment.service.ts`), as people say them. */
-const ASSIGNMENT_TITLES: Readonly<Record<string, string>> = { $claim: '认领', $release: '释放', $transfer: '转交', $reassign: '改派' };
+const ASSIGNMENT_TITLES: Readonly<Record<string, string>> = { $claim: '认领', $release: '释放', $transfer: '转交', $reassign: '改派', $remind: '催办' };
 
 export class CasePresenter {
   constructor(private readonly engine: Engine) {}

@@ -32,6 +32,7 @@ import { Public } from '../http/auth.guard';
 import { relatedCases, stepBar } from './case-extras';
 import { formFields, payloadFromForm, submittedValues, type FieldError } from './schema-form';
 import { ASSIGNMENT_NOTICES, assignmentBlock } from './web-assignments.controller';
+import { REMINDER_NOTICE, reminderBlock } from './web-notices.controller';
 import { WebErrorFilter } from './web-error.filter';
 import { WebPages } from './web-frame';
 import { CurrentSession, requireCsrf, WebSessionGuard, type WebSession } from './web-session';
@@ -287,6 +288,7 @@ export class WebCasesController {
       notice,
       // People as assignees: who holds the step, and the claim / release / transfer / reassign forms.
       assignment: instance.status === 'active' ? await assignmentBlock(this.engine, id, actor) : undefined,
+      reminder: instance.status === 'active' ? await reminderBlock(this.engine, id, actor) : undefined,
     });
   }
 
@@ -295,7 +297,12 @@ export class WebCasesController {
   async case(@CurrentSession() session: WebSession, @Param('id') id: string, @Query('done') done?: string) {
     // 抄送: opening the case is the read receipt of the copies to this person.
     await this.engine.copies.markRead(id, session.actor);
-    return this.casePage(session, id, undefined, done === 'event' ? '已提交。' : done === 'file' ? '附件已上传。' : ASSIGNMENT_NOTICES[done ?? '']);
+    return this.casePage(
+      session,
+      id,
+      undefined,
+      done === 'event' ? '已提交。' : done === 'file' ? '附件已上传。' : done === 'remind' ? REMINDER_NOTICE : ASSIGNMENT_NOTICES[done ?? ''],
+    );
   }
 
   @Post('cases/:id/events')

@@ -8,9 +8,10 @@ import { RELATED_PARTIAL, STEP_BAR_PARTIAL, TRAIL_EXPORTS_PARTIAL } from './view
 import { FIELD_PARTIAL, LAYOUT } from './views/layout.view';
 import * as BASE_PAGES from './views/pages.view';
 import * as REPORT_PAGES from './views/reports.view';
+import { NOTICES, REMINDER_PARTIAL } from './views/notices.view';
 import { ASSIGNMENT_PARTIAL, CARD_ASSIGNMENT_PARTIAL, CARD_COPY_PARTIAL } from './views/assignment.view';
 
-const PAGES = { ...BASE_PAGES, ...REPORT_PAGES };
+const PAGES = { ...BASE_PAGES, ...REPORT_PAGES, NOTICES };
 
 const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -22,6 +23,8 @@ hbs.registerPartial('trailExports', TRAIL_EXPORTS_PARTIAL);
 hbs.registerPartial('assignment', ASSIGNMENT_PARTIAL);
 hbs.registerPartial('cardAssignment', CARD_ASSIGNMENT_PARTIAL);
 hbs.registerPartial('cardCopy', CARD_COPY_PARTIAL);
+// 催办 on the case page (web-notices.controller.ts).
+hbs.registerPartial('reminder', REMINDER_PARTIAL);
 
 const layout = hbs.compile(LAYOUT, { strict: false });
 const pages = Object.fromEntries(Object.entries(PAGES).map(([name, text]) => [name, hbs.compile(text)])) as Record<
@@ -50,6 +53,7 @@ function navFor(actor: Actor, current: string | undefined) {
   const items = [
     { href: '/app', label: '我的待办' },
     { href: '/app/new', label: '发起' },
+    { href: '/app/notices', label: '通知' },
     { href: '/app/complaints', label: '投诉' },
     { href: '/app/surveys', label: '满意度调研' },
     { href: '/app/audit', label: '审计' },

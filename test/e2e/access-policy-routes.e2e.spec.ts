@@ -117,6 +117,8 @@ describe.each(DRIVERS)('every route against the access policy on %s', (driver) =
     'POST /instances/{id}/assignment/release': { kind: 'case', as: 'ca', ok: [200] },
     // The complaint declares no `assignment.reassignBy`: the supervisor is refused, after the reading check.
     'POST /instances/{id}/assignment/reassign': { kind: 'case', as: 'cs', ok: [403] },
+    // 催办: only the starter of the case (ca) may remind; a second within the period is 429.
+    'POST /instances/{id}/reminders': { kind: 'case', as: 'ca', ok: [201, 409, 429] },
     'GET /copies': { kind: 'list', as: 'cs', items: cases },
     'POST /instances/{id}/copies/read': { kind: 'case', as: 'cs' },
     'GET /outbox': { kind: 'platform', as: 'admin' },

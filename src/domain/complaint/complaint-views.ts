@@ -213,7 +213,7 @@ function excerpt(s: string, max = 40): string {
 }
 
 /** Who holds the step (claim, release, transfer, reassign: `engine/assignment.service.ts`), as people say it. */
-const ASSIGNMENT_TITLES: Readonly<Record<string, string>> = { $claim: '认领', $release: '释放', $transfer: '转交', $reassign: '改派' };
+const ASSIGNMENT_TITLES: Readonly<Record<string, string>> = { $claim: '认领', $release: '释放', $transfer: '转交', $reassign: '改派', $remind: '催办' };
 
 function describe(e: ComplaintAuditEntry, record: ComplaintRecord, before: readonly ComplaintAuditEntry[], timeZone: string | undefined): string {
   const p = (e.payload && typeof e.payload === 'object' ? e.payload : {}) as Record<string, unknown>;

@@ -64,6 +64,7 @@ export const CASE = `<div class="card">
 {{> caseStepBar}}
 {{#if notice}}<p class="ok" role="status">{{notice}}</p>{{/if}}
 {{> assignment}}
+{{> reminder}}
 <section class="section">
   <h2>可办理的步骤</h2>
   {{#if steps.length}}
