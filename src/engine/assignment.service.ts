@@ -17,11 +17,10 @@ import type { Clock } from '../common/clock';
 import type { Actor } from '../compiler/process-machine.contract';
 import { SYSTEM_ROLE } from '../definitions/definition-build-context';
 import type { ProcessDefinition } from '../definitions/definition.types';
-import { auditHash, type AuditRecord } from '../audit/audit-chain';
-import { insertAuditEntry } from '../audit/audit-entries';
 import type { Database, SqlExecutor } from '../persistence/database';
 import { mayActOn, type AccessPolicy, type CaseRef } from './access-policy';
 import type { DefinitionRegistry } from './definition-registry';
+import { appendStatelessEntry } from './transition-rows';
 import { loadInstanceRow, type InstanceRow } from './instance-rows';
 
 /** The audit event types of assignment changes. */
@@ -284,47 +283,23 @@ export class AssignmentService {
   /** The audit entry and the assignment row, in one transaction on the instance's version. */
   private async write(row: InstanceRow, actor: Actor, change: AssignmentChange, assignee: string | null, previous: string | null) {
     const now = this.clock.now().toISOString();
-    const seq = Number(row.audit_seq) + 1;
-    const record: AuditRecord = {
-      instanceId: row.id,
-      seq,
-      eventType: ASSIGNMENT_EVENTS[change],
-      payload: JSON.stringify({ assignee, previous }),
-      actor: actor.id,
-      actorRoles: JSON.stringify(actor.roles),
-      actorAttributes: actor.attributes && Object.keys(actor.attributes).length ? JSON.stringify(actor.attributes) : null,
-      fromState: row.state,
-      toState: row.state,
-      definitionVersionId: row.definition_version_id,
-      effects: JSON.stringify({ effects: [], timers: [] }),
-      at: now,
-      prevHash: row.audit_head,
-      cause: null,
-    };
-    const hash = auditHash(record);
-    await this.db.transaction(async (tx) => {
-      // The step's waiting time (`updated_at`, what work lists sort by) is not changed by who holds it.
-      const changed = await tx.run('UPDATE instances SET version = version + 1, audit_seq = $1, audit_head = $2 WHERE id = $3 AND version = $4', [
-        seq,
-        hash,
-        row.id,
-        Number(row.version),
-      ]);
-      if (changed !== 1) {
-        throw new AppError(ErrorCode.VersionConflict, `instance ${row.id} changed while its step was being assigned; read it again and retry`);
-      }
-      await insertAuditEntry(tx, record, hash);
-      await tx.run('DELETE FROM task_assignments WHERE instance_id = $1', [row.id]);
-      if (assignee !== null) {
-        await tx.run('INSERT INTO task_assignments (instance_id, state, assignee, assigned_by, assigned_at, audit_seq) VALUES ($1, $2, $3, $4, $5, $6)', [
-          row.id,
-          row.state,
-          assignee,
-          actor.id,
-          now,
-          seq,
-        ]);
-      }
-    });
+    await appendStatelessEntry(
+      this.db,
+      row,
+      { eventType: ASSIGNMENT_EVENTS[change], payload: { assignee, previous }, actor, at: now, what: 'its step was being assigned' },
+      async (tx, seq) => {
+        await tx.run('DELETE FROM task_assignments WHERE instance_id = $1', [row.id]);
+        if (assignee !== null) {
+          await tx.run('INSERT INTO task_assignments (instance_id, state, assignee, assigned_by, assigned_at, audit_seq) VALUES ($1, $2, $3, $4, $5, $6)', [
+            row.id,
+            row.state,
+            assignee,
+            actor.id,
+            now,
+            seq,
+          ]);
+        }
+      },
+    );
   }
 }

@@ -11,8 +11,6 @@
  * else of the definition; default 4 hours); a second within the period is refused with when the
  * next is possible.
  */
-import { auditHash, type AuditRecord } from '../audit/audit-chain';
-import { insertAuditEntry } from '../audit/audit-entries';
 import { chineseLocalTime } from '../calendar/local-time-text.util';
 import { AppError, ErrorCode } from '../common/app-error';
 import type { Clock } from '../common/clock';
@@ -23,6 +21,7 @@ import type { Database } from '../persistence/database';
 import type { AccessPolicy } from './access-policy';
 import { candidateRoles, holderOf, type PeopleDirectory } from './assignment.service';
 import type { DefinitionRegistry } from './definition-registry';
+import { appendStatelessEntry } from './transition-rows';
 import { loadInstanceRow } from './instance-rows';
 
 export const REMIND_EVENT = '$remind';
@@ -84,36 +83,8 @@ export class ReminderService {
     const at = now.toISOString();
     const names = await this.people.displayNames([actor.id]);
     const message = `【催办】${names[actor.id] ?? actor.id}催办“${def.title} ${row.business_key}”（${def.states[row.state]?.title ?? row.state}），请${toText}尽快办理。`;
-    const seq = Number(row.audit_seq) + 1;
-    const record: AuditRecord = {
-      instanceId: row.id,
-      seq,
-      eventType: REMIND_EVENT,
-      payload: JSON.stringify({ to }),
-      actor: actor.id,
-      actorRoles: JSON.stringify(actor.roles),
-      actorAttributes: actor.attributes && Object.keys(actor.attributes).length ? JSON.stringify(actor.attributes) : null,
-      fromState: row.state,
-      toState: row.state,
-      definitionVersionId: row.definition_version_id,
-      effects: JSON.stringify({ effects: [], timers: [] }),
-      at,
-      prevHash: row.audit_head,
-      cause: null,
-    };
-    const hash = auditHash(record);
     const addresses = 'assignee' in to ? [personAddress(to.assignee)] : to.roles;
-    await this.db.transaction(async (tx) => {
-      const changed = await tx.run('UPDATE instances SET version = version + 1, audit_seq = $1, audit_head = $2 WHERE id = $3 AND version = $4', [
-        seq,
-        hash,
-        row.id,
-        Number(row.version),
-      ]);
-      if (changed !== 1) {
-        throw new AppError(ErrorCode.VersionConflict, `instance ${row.id} changed while the reminder was being sent; read it again and retry`);
-      }
-      await insertAuditEntry(tx, record, hash);
+    await appendStatelessEntry(this.db, row, { eventType: REMIND_EVENT, payload: { to }, actor, at, what: 'the reminder was being sent' }, async (tx) => {
       for (const address of addresses) {
         await tx.run('INSERT INTO inbox_items (id, role, instance_id, message, created_at) VALUES ($1, $2, $3, $4, $5)', [
           this.ids.uuid(),

@@ -7,11 +7,13 @@
 import { AppError, ErrorCode } from '../common/app-error';
 import { unstorableText } from '../common/storable-text.util';
 import type { Actor, StepResult } from '../compiler/process-machine.contract';
-import type { AuditRecord } from '../audit/audit-chain';
+import { auditHash, type AuditRecord } from '../audit/audit-chain';
+import { insertAuditEntry } from '../audit/audit-entries';
 import type { SqlExecutor } from '../persistence/database';
 import { correlationHash, correlationValues } from '../definitions/definition-correlation';
 import type { ProcessDefinition } from '../definitions/definition.types';
 import type { DomainFunctionRegistry } from './domain-functions';
+import type { InstanceRow } from './instance-rows';
 import type { ResumedTimer, TransitionPlan } from './transition-plan';
 
 /** A timer as an audit entry records it (armed by a step, or moved by a calendar change). */
@@ -217,4 +219,50 @@ export function refuseUnstorableKeys(input: { businessKey: string; idempotencyKe
   if (errors.length > 0) {
     throw new AppError(ErrorCode.BadRequest, `the instance cannot be started: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
   }
+}
+
+/**
+ * An audit entry that records an act on a case without moving it (who holds its step, a
+ * reminder): the next entry of its chain, written with `within`'s rows in one transaction on
+ * the instance's version (`what` names the act in the conflict message). The case's waiting
+ * time (`updated_at`, what work lists sort by) is left as it is.
+ */
+export async function appendStatelessEntry(
+  db: { transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> },
+  row: InstanceRow,
+  entry: { eventType: string; payload: unknown; actor: Actor; at: string; what: string },
+  within: (tx: SqlExecutor, seq: number) => Promise<void>,
+): Promise<void> {
+  const { actor } = entry;
+  const seq = Number(row.audit_seq) + 1;
+  const record: AuditRecord = {
+    instanceId: row.id,
+    seq,
+    eventType: entry.eventType,
+    payload: JSON.stringify(entry.payload),
+    actor: actor.id,
+    actorRoles: JSON.stringify(actor.roles),
+    actorAttributes: actor.attributes && Object.keys(actor.attributes).length ? JSON.stringify(actor.attributes) : null,
+    fromState: row.state,
+    toState: row.state,
+    definitionVersionId: row.definition_version_id,
+    effects: JSON.stringify({ effects: [], timers: [] }),
+    at: entry.at,
+    prevHash: row.audit_head,
+    cause: null,
+  };
+  const hash = auditHash(record);
+  await db.transaction(async (tx) => {
+    const changed = await tx.run('UPDATE instances SET version = version + 1, audit_seq = $1, audit_head = $2 WHERE id = $3 AND version = $4', [
+      seq,
+      hash,
+      row.id,
+      Number(row.version),
+    ]);
+    if (changed !== 1) {
+      throw new AppError(ErrorCode.VersionConflict, `instance ${row.id} changed while ${entry.what}; read it again and retry`);
+    }
+    await insertAuditEntry(tx, record, hash);
+    await within(tx, seq);
+  });
 }
